@@ -1,0 +1,63 @@
+#pragma once
+/// Errors as values across module boundaries.
+///
+/// An `Error` carries what a caller needs to act on it: a kind (what went wrong, which the gateway maps to an
+/// HTTP status), the public `error_code` string of SPEC §5, a human message, per-field details for validation
+/// failures, and — for values from files — where the value was found. Errors are plain values: copyable,
+/// thread-agnostic.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mt {
+
+enum class ErrorKind {
+    kBadRequest,       // 400: malformed request or a state conflict documented as 400
+    kUnauthorized,     // 401
+    kForbidden,        // 403
+    kNotFound,         // 404
+    kPayloadTooLarge,  // 413
+    kValidation,       // 422
+    kUnavailable,      // retryable infrastructure failure (DB connection lost, serialization failure)
+    kInternal,         // 500: a bug or an unexpected state
+};
+
+/// One field that failed validation: `field` is a JSON-pointer-like path such as `rows[3].amount`.
+struct FieldError {
+    std::string field;
+    std::string message;
+};
+
+/// Where a bad value came from in an uploaded file (1-based line, column name, raw value).
+struct ValueLocation {
+    std::string file;
+    std::int64_t line = 0;
+    std::string column;
+    std::string value;
+};
+
+struct Error {
+    ErrorKind kind = ErrorKind::kInternal;
+    std::string code;     // SPEC §5 error_code, e.g. "VALIDATION_ERROR"
+    std::string message;  // for humans; safe to show to the client unless kind is kInternal
+    std::vector<FieldError> details;
+    std::optional<ValueLocation> location;
+
+    [[nodiscard]] bool Retryable() const { return kind == ErrorKind::kUnavailable; }
+};
+
+// Constructors for the common kinds; each sets the documented error_code.
+Error BadRequest(std::string message, std::string code = "BAD_REQUEST");
+Error Unauthorized(std::string message = "Unauthorized");
+Error Forbidden(std::string message = "Forbidden");
+Error NotFound(std::string code, std::string message);
+Error PayloadTooLarge(std::string message);
+Error Validation(std::string message, std::vector<FieldError> details = {});
+Error Unavailable(std::string message);
+Error Internal(std::string message);
+
+/// HTTP status for an error kind (kUnavailable maps to 503).
+int HttpStatus(ErrorKind kind);
+
+}  // namespace mt

@@ -1,0 +1,20 @@
+#pragma once
+/// Identifier generation and checks. Thread-safe: each thread has its own random engine.
+#include <string>
+#include <string_view>
+
+namespace mt {
+
+/// A new 24-hex-digit id (tables, jobs, connections): 4 bytes of seconds since the epoch, then 8 random bytes,
+/// so ids sort roughly by creation time like the ObjectIds of the examples.
+std::string NewObjectId();
+/// A new random (version 4) UUID in canonical lowercase form.
+std::string NewUuid();
+
+bool IsObjectId(std::string_view s);
+bool IsUuid(std::string_view s);
+
+/// `n` random bytes as lowercase hex (for passwords and suffixes).
+std::string RandomHex(std::size_t n_bytes);
+
+}  // namespace mt

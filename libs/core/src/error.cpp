@@ -1,0 +1,44 @@
+#include "mt/core/error.hpp"
+
+namespace mt {
+
+Error BadRequest(std::string message, std::string code) {
+    return Error{ErrorKind::kBadRequest, std::move(code), std::move(message), {}, std::nullopt};
+}
+Error Unauthorized(std::string message) {
+    return Error{ErrorKind::kUnauthorized, "UNAUTHORIZED", std::move(message), {}, std::nullopt};
+}
+Error Forbidden(std::string message) {
+    return Error{ErrorKind::kForbidden, "FORBIDDEN", std::move(message), {}, std::nullopt};
+}
+Error NotFound(std::string code, std::string message) {
+    return Error{ErrorKind::kNotFound, std::move(code), std::move(message), {}, std::nullopt};
+}
+Error PayloadTooLarge(std::string message) {
+    return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt};
+}
+Error Validation(std::string message, std::vector<FieldError> details) {
+    return Error{ErrorKind::kValidation, "VALIDATION_ERROR", std::move(message), std::move(details), std::nullopt};
+}
+Error Unavailable(std::string message) {
+    return Error{ErrorKind::kUnavailable, "SERVICE_UNAVAILABLE", std::move(message), {}, std::nullopt};
+}
+Error Internal(std::string message) {
+    return Error{ErrorKind::kInternal, "INTERNAL_ERROR", std::move(message), {}, std::nullopt};
+}
+
+int HttpStatus(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::kBadRequest: return 400;
+        case ErrorKind::kUnauthorized: return 401;
+        case ErrorKind::kForbidden: return 403;
+        case ErrorKind::kNotFound: return 404;
+        case ErrorKind::kPayloadTooLarge: return 413;
+        case ErrorKind::kValidation: return 422;
+        case ErrorKind::kUnavailable: return 503;
+        case ErrorKind::kInternal: return 500;
+    }
+    return 500;
+}
+
+}  // namespace mt

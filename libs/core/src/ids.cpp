@@ -1,0 +1,79 @@
+#include "mt/core/ids.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <random>
+
+namespace mt {
+namespace {
+
+std::mt19937_64& Engine() {
+    thread_local std::mt19937_64 engine([] {
+        std::random_device rd;
+        std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd()};
+        return std::mt19937_64(seq);
+    }());
+    return engine;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendHex(std::string& out, std::uint8_t byte) {
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0xF]);
+}
+
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+}  // namespace
+
+std::string RandomHex(std::size_t n_bytes) {
+    std::string out;
+    out.reserve(n_bytes * 2);
+    auto& engine = Engine();
+    for (std::size_t i = 0; i < n_bytes; ++i) AppendHex(out, static_cast<std::uint8_t>(engine() & 0xFF));
+    return out;
+}
+
+std::string NewObjectId() {
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string out;
+    out.reserve(24);
+    for (int shift = 24; shift >= 0; shift -= 8) AppendHex(out, static_cast<std::uint8_t>((seconds >> shift) & 0xFF));
+    out += RandomHex(8);
+    return out;
+}
+
+std::string NewUuid() {
+    std::array<std::uint8_t, 16> b{};
+    auto& engine = Engine();
+    for (auto& x : b) x = static_cast<std::uint8_t>(engine() & 0xFF);
+    b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
+    b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        AppendHex(out, b[i]);
+    }
+    return out;
+}
+
+bool IsObjectId(std::string_view s) {
+    if (s.size() != 24) return false;
+    for (char c : s) if (!IsLowerHex(c)) return false;
+    return true;
+}
+
+bool IsUuid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !(IsLowerHex(s[i]) || (s[i] >= 'A' && s[i] <= 'F'))) return false;
+    }
+    return true;
+}
+
+}  // namespace mt

@@ -1,0 +1,144 @@
+#include "mt/core/json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+namespace mt::json {
+namespace {
+
+constexpr char kNumberMarker = '\xFF';
+
+/// Forwards SAX events to a Document, turning raw numbers into marked strings.
+class MarkingHandler {
+public:
+    explicit MarkingHandler(rapidjson::Document& doc) : doc_(doc) {}
+    bool Null() { return doc_.Null(); }
+    bool Bool(bool b) { return doc_.Bool(b); }
+    bool Int(int) { return false; }  // never called: numbers arrive as RawNumber
+    bool Uint(unsigned) { return false; }
+    bool Int64(int64_t) { return false; }
+    bool Uint64(uint64_t) { return false; }
+    bool Double(double) { return false; }
+    bool RawNumber(const char* str, rapidjson::SizeType len, bool) {
+        buffer_.assign(1, kNumberMarker);
+        buffer_.append(str, len);
+        return doc_.String(buffer_.data(), static_cast<rapidjson::SizeType>(buffer_.size()), true);
+    }
+    bool String(const char* str, rapidjson::SizeType len, bool copy) { return doc_.String(str, len, true); }
+    bool StartObject() { return doc_.StartObject(); }
+    bool Key(const char* str, rapidjson::SizeType len, bool copy) { return doc_.Key(str, len, true); }
+    bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
+    bool StartArray() { return doc_.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+
+private:
+    rapidjson::Document& doc_;
+    std::string buffer_;
+};
+
+struct Generator {
+    std::string_view text;
+    rapidjson::ParseResult result;
+    bool operator()(rapidjson::Document& doc) {
+        rapidjson::MemoryStream ms(text.data(), text.size());
+        rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+        rapidjson::Reader reader;
+        MarkingHandler handler(doc);
+        constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                                    rapidjson::kParseStopWhenDoneFlag;
+        result = reader.Parse<kFlags>(is, handler);
+        if (result) {
+            // kParseStopWhenDoneFlag lets us reject trailing garbage ourselves while allowing trailing whitespace.
+            std::size_t pos = is.Tell();
+            while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t'))
+                ++pos;
+            if (pos != text.size()) result.Set(rapidjson::kParseErrorDocumentRootNotSingular, pos);
+        }
+        return static_cast<bool>(result);
+    }
+};
+
+}  // namespace
+
+Result<rapidjson::Document> ParseJson(std::string_view text) {
+    rapidjson::Document doc;
+    Generator gen{text, {}};
+    doc.Populate(gen);
+    if (!gen.result) {
+        return BadRequest(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(gen.result.Code()) +
+                          " at offset " + std::to_string(gen.result.Offset()));
+    }
+    return doc;
+}
+
+Kind KindOf(const rapidjson::Value& v) {
+    switch (v.GetType()) {
+        case rapidjson::kNullType: return Kind::kNull;
+        case rapidjson::kFalseType:
+        case rapidjson::kTrueType: return Kind::kBool;
+        case rapidjson::kObjectType: return Kind::kObject;
+        case rapidjson::kArrayType: return Kind::kArray;
+        case rapidjson::kNumberType: return Kind::kNumber;  // only for documents not made by ParseJson
+        case rapidjson::kStringType:
+            return (v.GetStringLength() > 0 && v.GetString()[0] == kNumberMarker) ? Kind::kNumber : Kind::kString;
+    }
+    return Kind::kNull;
+}
+
+const char* KindName(Kind kind) {
+    switch (kind) {
+        case Kind::kNull: return "null";
+        case Kind::kBool: return "boolean";
+        case Kind::kNumber: return "number";
+        case Kind::kString: return "string";
+        case Kind::kArray: return "array";
+        case Kind::kObject: return "object";
+    }
+    return "unknown";
+}
+
+std::string_view Text(const rapidjson::Value& v) {
+    std::string_view s(v.GetString(), v.GetStringLength());
+    if (!s.empty() && s.front() == kNumberMarker) s.remove_prefix(1);
+    return s;
+}
+
+const rapidjson::Value* Find(const rapidjson::Value& obj, std::string_view name) {
+    if (!obj.IsObject()) return nullptr;
+    auto it = obj.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+void WriteValue(Writer& w, const rapidjson::Value& v) {
+    switch (KindOf(v)) {
+        case Kind::kNull: w.Null(); break;
+        case Kind::kBool: w.Bool(v.GetBool()); break;
+        case Kind::kNumber:
+            if (v.IsString()) WriteRawNumber(w, Text(v)); else v.Accept(w);
+            break;
+        case Kind::kString: WriteString(w, Text(v)); break;
+        case Kind::kArray:
+            w.StartArray();
+            for (const auto& e : v.GetArray()) WriteValue(w, e);
+            w.EndArray();
+            break;
+        case Kind::kObject:
+            w.StartObject();
+            for (const auto& m : v.GetObject()) {
+                WriteKey(w, Text(m.name));
+                WriteValue(w, m.value);
+            }
+            w.EndObject();
+            break;
+    }
+}
+
+std::string Serialize(const rapidjson::Value& v) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    WriteValue(w, v);
+    return {sb.GetString(), sb.GetSize()};
+}
+
+}  // namespace mt::json

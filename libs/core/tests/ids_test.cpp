@@ -1,0 +1,29 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "mt/core/ids.hpp"
+
+TEST_CASE("object ids are 24 lowercase hex digits and unique") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+        auto id = mt::NewObjectId();
+        REQUIRE(mt::IsObjectId(id));
+        seen.insert(id);
+    }
+    CHECK(seen.size() == 1000);
+    CHECK_FALSE(mt::IsObjectId("507f1f77bcf86cd79943901"));
+    CHECK_FALSE(mt::IsObjectId("507f1f77bcf86cd79943901g"));
+    CHECK_FALSE(mt::IsObjectId("507F1F77BCF86CD799439011"));
+    CHECK(mt::IsObjectId("507f1f77bcf86cd799439011"));
+}
+
+TEST_CASE("uuids are version 4 and validated") {
+    auto u = mt::NewUuid();
+    REQUIRE(mt::IsUuid(u));
+    CHECK(u[14] == '4');
+    CHECK_FALSE(mt::IsUuid("not-a-uuid"));
+    CHECK_FALSE(mt::IsUuid("123e4567-e89b-12d3-a456-42661417400"));
+    CHECK_FALSE(mt::IsUuid("123e4567-e89b-12d3-a456-4266141740000"));
+    CHECK(mt::IsUuid("123e4567-e89b-12d3-a456-426614174000"));
+}

@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "mt/core/json.hpp"
+
+using mt::json::Kind;
+
+TEST_CASE("numbers keep their exact text and are told apart from strings") {
+    auto doc = mt::json::ParseJson(R"({"a": 89.90, "b": "89.90", "c": 12345678901234567890123.000001, "d": -0})");
+    REQUIRE(doc.ok());
+    const auto& d = *doc;
+    CHECK(mt::json::KindOf(d["a"]) == Kind::kNumber);
+    CHECK(mt::json::Text(d["a"]) == "89.90");
+    CHECK(mt::json::KindOf(d["b"]) == Kind::kString);
+    CHECK(mt::json::Text(d["b"]) == "89.90");
+    CHECK(mt::json::Text(d["c"]) == "12345678901234567890123.000001");
+    CHECK(mt::json::Text(d["d"]) == "-0");
+    CHECK(mt::json::Serialize(d) == R"({"a":89.90,"b":"89.90","c":12345678901234567890123.000001,"d":-0})");
+}
+
+TEST_CASE("invalid JSON, invalid UTF-8 and trailing garbage are rejected") {
+    CHECK_FALSE(mt::json::ParseJson("{").ok());
+    CHECK_FALSE(mt::json::ParseJson("{} x").ok());
+    CHECK_FALSE(mt::json::ParseJson("\"\xFF" "1\"").ok());
+    CHECK_FALSE(mt::json::ParseJson("").ok());
+    auto bad = mt::json::ParseJson("[1,]");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == "BAD_REQUEST");
+    CHECK(mt::json::ParseJson("  {\"x\": [true, null]}  \n").ok());
+}
+
+TEST_CASE("strings with embedded NUL and escapes survive a round trip") {
+    auto doc = mt::json::ParseJson(R"(["a\u0000b", "\u00e9", "q\"q"])");
+    REQUIRE(doc.ok());
+    CHECK(mt::json::Text((*doc)[0]) == std::string_view("a\0b", 3));
+    CHECK(mt::json::Text((*doc)[1]) == "\xC3\xA9");
+    CHECK(mt::json::Serialize(*doc) == "[\"a\\u0000b\",\"\xC3\xA9\",\"q\\\"q\"]");
+}
+
+TEST_CASE("Find returns members or nullptr") {
+    auto doc = mt::json::ParseJson(R"({"x": 1})");
+    REQUIRE(doc.ok());
+    CHECK(mt::json::Find(*doc, "x") != nullptr);
+    CHECK(mt::json::Find(*doc, "y") == nullptr);
+    CHECK(mt::json::Find((*doc)["x"], "x") == nullptr);
+}
