@@ -1,0 +1,81 @@
+#pragma once
+/// Full-scan type inference of file columns and lenient conversion of file cells (SPEC §7).
+///
+/// The analyzer feeds every cell of a column to a `ColumnInference`, which keeps an ordered set of candidate
+/// types and drops a candidate the first time a value does not parse as it (DuckDB-sniffer style). The
+/// surviving candidate plus the detected `CellFormat` describe the column; the inserter later converts each
+/// cell with `ConvertCell` using that same format, so analyzer and inserter can never disagree.
+/// `ColumnInference` is a plain value: not thread-safe, cheap to copy, mergeable across files.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mt/core/result.hpp"
+#include "mt/types/column_type.hpp"
+
+namespace mt::types {
+
+/// Empty (after trimming spaces), NULL, null, N/A, n/a, NA: a missing value.
+bool IsNullToken(std::string_view raw);
+
+enum class DecimalSeparator { kPoint, kComma };  // kPoint: "1,234.56"; kComma: "1.234,56" and "89,90"
+enum class DateOrder { kDayFirst, kMonthFirst };   // dd/mm/yyyy (default) or mm/dd/yyyy
+
+/// How a column's raw text is to be read. Serialized into job records, so names are stable.
+struct CellFormat {
+    DecimalSeparator decimal_separator = DecimalSeparator::kPoint;
+    DateOrder date_order = DateOrder::kDayFirst;
+};
+std::string_view Name(DecimalSeparator s);  // "point" | "comma"
+std::string_view Name(DateOrder o);         // "dmy" | "mdy"
+std::optional<DecimalSeparator> ParseDecimalSeparator(std::string_view s);
+std::optional<DateOrder> ParseDateOrder(std::string_view s);
+
+/// Options the file reader knows about the file as a whole.
+struct InferenceHints {
+    /// When a column's numbers are ambiguous between both separators ("1.234"), prefer comma (true for
+    /// semicolon-delimited CSV, as Brazilian spreadsheet exports are).
+    bool prefer_decimal_comma = false;
+};
+
+struct InferredColumn {
+    ColumnType type = ColumnType::kText;
+    bool nullable = false;
+    CellFormat format;
+};
+
+class ColumnInference {
+public:
+    explicit ColumnInference(InferenceHints hints = {});
+
+    /// Observe one raw cell (already decoded to UTF-8). Recognized, per SPEC §7:
+    ///  integer: [+-]?digits without leading zeros ("0" ok; "00123" is text), int64 range (beyond → decimal);
+    ///  decimal: "89.90", "89,90", "1.234,56", "1,234.56", "-0.5", "1234.5", grouped thousands ("1.234.567");
+    ///  boolean: true/false, sim/não/nao, yes/no (case-insensitive);
+    ///  date: dd/mm/yyyy (d/m/yyyy too), mm/dd/yyyy when no day-first reading fits, yyyy-mm-dd;
+    ///  datetime: ISO 8601 with T or space, optional seconds/fraction/offset; dd/mm/yyyy HH:MM[:SS].
+    ///  Null tokens only make the column nullable. A column with no non-null value is text.
+    void Observe(std::string_view raw);
+    /// Merge a column of another file with the same name (widest type wins, nullable if either is).
+    void Merge(const ColumnInference& other);
+
+    [[nodiscard]] InferredColumn Result() const;
+    [[nodiscard]] std::int64_t non_null_count() const { return non_null_; }
+
+private:
+    InferenceHints hints_;
+    std::uint32_t candidates_;  // bit set of internal candidate readings still alive
+    bool nullable_ = false;
+    std::int64_t non_null_ = 0;
+    friend struct ColumnInferenceAccess;
+};
+
+/// Lenient conversion of a file cell to the canonical PostgreSQL text of `type`, reading it with `format`.
+/// Null tokens → std::nullopt. For text, the raw value is kept exactly (no trimming). For other types,
+/// surrounding spaces are ignored; everything ColumnInference recognizes for that type is accepted; a date
+/// converts to datetime at 00:00 UTC; an integer or decimal converts to decimal.
+/// Errors are kValidation with message `cannot convert "<value>" to <type>`.
+Result<std::optional<std::string>> ConvertCell(ColumnType type, std::string_view raw, const CellFormat& format);
+
+}  // namespace mt::types
