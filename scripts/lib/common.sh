@@ -1,0 +1,108 @@
+# Shared functions for scripts/up, scripts/test, scripts/down and the benchmarks. Sourced, not run.
+# Everything here is idempotent: running it twice is safe.
+
+MT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MT_PG_USER="${MT_PG_USER:-mtpg}"   # the non-root OS user that owns and runs PostgreSQL
+
+# Debian packages the project needs to build, run and test (README "Dependencies" says why each is here).
+MT_PACKAGES=(
+    build-essential cmake ninja-build pkg-config git ca-certificates curl openssl procps
+    libpistache-dev rapidjson-dev libpq-dev librdkafka-dev prometheus-cpp-dev libjwt-dev libssl-dev
+    libarchive-dev libexpat1-dev libpugixml-dev libfreexl-dev catch2 libcurl4-openssl-dev
+    postgresql postgresql-contrib
+    python3 python3-openpyxl python3-xlwt
+    wrk
+)
+
+log() { printf '\033[1m[mt]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[mt] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else die "need root for: $* (run as root or install sudo)"; fi
+}
+
+# Install whatever of MT_PACKAGES is missing (dpkg-query is cheap; apt-get only runs when needed).
+mt_install_packages() {
+    local missing=()
+    for p in "${MT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+mt_build() {
+    local build_dir="${1:-$MT_ROOT/build}"
+    log "building in $build_dir"
+    cmake -S "$MT_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Wno-unused-parameter" >/dev/null
+    cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}"
+}
+
+mt_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# Run a command as the PostgreSQL OS user (postgres refuses to run as root).
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u "$MT_PG_USER" -- "$@"; else "$@"; fi
+}
+
+mt_ensure_pg_user() {
+    [ "$(id -u)" = 0 ] || return 0
+    id -u "$MT_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$MT_PG_USER"
+}
+
+# mt_pg_start DIR PORT: init (once) and start a PostgreSQL cluster in DIR listening on 127.0.0.1:PORT.
+# The superuser is `postgres` with the password kept in DIR/../pg-password. Prints nothing; sets MT_PG_ADMIN_URL.
+mt_pg_start() {
+    local dir="$1" port="$2" fast="${3:-}" bin; bin="$(mt_pg_bin)"
+    [ -n "$bin" ] || die "PostgreSQL server binaries not found (package postgresql)"
+    mt_ensure_pg_user
+    mkdir -p "$dir"
+    local pwfile="$dir/pg-password"
+    [ -s "$pwfile" ] || openssl rand -hex 16 > "$pwfile"
+    if [ "$(id -u)" = 0 ]; then chown -R "$MT_PG_USER" "$dir"; fi
+    chmod 700 "$dir"
+    if ! as_pg test -x "$dir"; then
+        die "user $MT_PG_USER cannot reach $dir (a parent directory is not traversable); move the checkout or set MT_PG_DIR"
+    fi
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_pg "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" --auth-local=trust \
+            --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    fi
+    mkdir -p "$dir/run" && { [ "$(id -u)" != 0 ] || chown "$MT_PG_USER" "$dir/run"; }
+    local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run -c max_connections=400"
+    opts="$opts -c shared_buffers=256MB -c max_wal_size=4GB"
+    # Throwaway test clusters trade durability for speed; the dev cluster of scripts/up keeps fsync on.
+    [ "$fast" = fast ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$opts" -w -t 60 start >/dev/null \
+            || { tail -n 20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
+    fi
+    MT_PG_ADMIN_URL="postgresql://postgres:$(cat "$pwfile")@127.0.0.1:$port/postgres"
+    export MT_PG_ADMIN_URL
+}
+
+mt_pg_stop() {
+    local dir="$1" bin; bin="$(mt_pg_bin)"
+    [ -f "$dir/data/PG_VERSION" ] || return 0
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# A TCP port nobody listens on right now.
+mt_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# mt_wait_http URL SECONDS: poll until URL answers (any HTTP status) or fail.
+mt_wait_http() {
+    local url="$1" deadline=$((SECONDS + ${2:-30}))
+    until curl -s -o /dev/null "$url"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.2
+    done
+}
