@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <random>
 
 namespace mt {
@@ -59,6 +60,51 @@ std::string NewUuid() {
         AppendHex(out, b[i]);
     }
     return out;
+}
+
+namespace {
+
+std::string FormatUuid(const std::array<std::uint8_t, 16>& b) {
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        AppendHex(out, b[i]);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string NewUuidV7() {
+    static std::mutex mu;
+    static std::uint64_t last_ms = 0;
+    static std::uint32_t counter = 0;
+    auto now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch()).count());
+    std::uint64_t ms;
+    std::uint32_t seq;
+    {
+        std::lock_guard lock(mu);
+        if (now_ms > last_ms) {
+            last_ms = now_ms;
+            counter = 0;
+        } else if (++counter > 0xFFF) {  // counter exhausted: borrow the next millisecond (RFC 9562 §6.2)
+            ++last_ms;
+            counter = 0;
+        }
+        ms = last_ms;
+        seq = counter;
+    }
+    std::array<std::uint8_t, 16> b{};
+    auto& engine = Engine();
+    std::uint64_t r = engine();
+    for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+    b[6] = static_cast<std::uint8_t>(0x70 | ((seq >> 8) & 0x0F));
+    b[7] = static_cast<std::uint8_t>(seq & 0xFF);
+    for (int i = 8; i < 16; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(r >> (8 * (i - 8)));
+    b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
+    return FormatUuid(b);
 }
 
 bool IsObjectId(std::string_view s) {

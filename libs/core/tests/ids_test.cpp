@@ -27,3 +27,14 @@ TEST_CASE("uuids are version 4 and validated") {
     CHECK_FALSE(mt::IsUuid("123e4567-e89b-12d3-a456-4266141740000"));
     CHECK(mt::IsUuid("123e4567-e89b-12d3-a456-426614174000"));
 }
+
+TEST_CASE("version 7 uuids are valid and strictly increasing") {
+    std::string prev = mt::NewUuidV7();
+    for (int i = 0; i < 20000; ++i) {
+        auto u = mt::NewUuidV7();
+        REQUIRE(mt::IsUuid(u));
+        REQUIRE(u[14] == '7');
+        REQUIRE(prev < u);
+        prev = u;
+    }
+}

@@ -44,7 +44,9 @@ Result<Connection> Connection::Open(const std::string& conninfo, int connect_tim
 Error Connection::ErrorFrom(const PGresult* result) const {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     std::string sqlstate = state ? state : "";
-    std::string message = Trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get()));
+    // The primary message ("invalid input syntax for type bigint: \"x\"") without libpq's "ERROR:" framing.
+    const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string message = Trimmed(primary ? primary : (result ? PQresultErrorMessage(result) : ""));
     if (message.empty()) message = Trimmed(PQerrorMessage(conn_.get()));
     bool broken = PQstatus(conn_.get()) != CONNECTION_OK;
     if (sqlstate.empty() && broken) sqlstate = "08006";

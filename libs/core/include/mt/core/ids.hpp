@@ -10,6 +10,9 @@ namespace mt {
 std::string NewObjectId();
 /// A new random (version 4) UUID in canonical lowercase form.
 std::string NewUuid();
+/// A new time-ordered (version 7, RFC 9562) UUID: 48-bit Unix milliseconds, then a 12-bit counter that keeps ids
+/// from one process strictly increasing within a millisecond, then random bits. Sorting by it is creation order.
+std::string NewUuidV7();
 
 bool IsObjectId(std::string_view s);
 bool IsUuid(std::string_view s);

@@ -1,0 +1,47 @@
+#pragma once
+/// Connections to the control database and to the company databases. Thread-safe; one per process.
+///
+/// The control pool is fixed. Company pools are created on first use, one per company database, and connect as
+/// that company's own role (which can touch nothing but its database), so a bug in a query can never reach
+/// another company's data. `admin` connects with rights to create roles and databases (provisioning only).
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "mt/pg/pool.hpp"
+#include "mt/store/records.hpp"
+
+namespace mt::store {
+
+struct DatabaseSettings {
+    std::string control_url;        // the control database
+    std::string company_server_url; // any database on the company server, as a role with CREATEDB and CREATEROLE
+    std::size_t control_pool_size = 16;
+    std::size_t company_pool_size = 8;  // per company database
+};
+
+class Databases {
+public:
+    explicit Databases(DatabaseSettings settings);
+
+    pg::Pool& control() { return control_; }
+    pg::Pool& admin() { return admin_; }
+    /// A connection to the company database, as the company role.
+    Result<pg::Lease> Company(const ConnectionRecord& connection);
+    /// A conninfo for the company database as the company's role (for workers' dedicated connections).
+    Result<std::string> CompanyUrl(const ConnectionRecord& connection) const;
+    /// A conninfo for the company database as the administrator (provisioning its internals).
+    Result<std::string> CompanyAdminUrl(const ConnectionRecord& connection) const;
+    /// Connections leased right now across every pool (for metrics).
+    [[nodiscard]] std::size_t in_use() const;
+
+private:
+    DatabaseSettings settings_;
+    pg::Pool control_;
+    pg::Pool admin_;
+    mutable std::mutex mu_;
+    std::map<std::string, std::unique_ptr<pg::Pool>> companies_;  // by connection id
+};
+
+}  // namespace mt::store

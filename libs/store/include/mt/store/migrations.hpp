@@ -1,0 +1,18 @@
+#pragma once
+/// Control-database schema, applied at service start-up.
+///
+/// Migrations are numbered and recorded in `mt_schema_migrations`; `Migrate` takes a transaction-level advisory
+/// lock first, so any number of gateways and workers starting at once apply each migration exactly once, and a
+/// starter that loses the race simply finds the work done.
+#include "mt/core/result.hpp"
+#include "mt/pg/connection.hpp"
+
+namespace mt::store {
+
+Status Migrate(pg::Connection& control);
+
+/// SQL run (as the database owner) inside every new company database: internal schema, exact row counters kept
+/// by statement-level triggers, and the ledger of applied upload jobs that makes inserts exactly-once.
+Status PrepareCompanyDatabase(pg::Connection& company_admin, std::string_view owner_role);
+
+}  // namespace mt::store

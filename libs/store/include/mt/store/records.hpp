@@ -1,0 +1,47 @@
+#pragma once
+/// Plain records of the control database, as the services use them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mt/core/result.hpp"
+#include "mt/types/column_type.hpp"
+
+namespace mt::store {
+
+struct ConnectionRecord {
+    std::string id;
+    std::string company_id;
+    std::string database_name;
+    std::string role_name;
+    std::string role_password;
+    std::string status;  // provisioning | ready
+};
+
+struct TableRecord {
+    std::string id;
+    std::string company_id;
+    std::string connection_id;
+    std::string display_name;
+    std::string physical_name;  // table name in the company database's public schema
+    std::vector<types::Column> columns;
+    std::string source;  // manual | upload
+    std::string status;  // active | archived
+    std::string created_by_user_id;
+    std::string created_at;  // ISO 8601 UTC with milliseconds
+    std::string updated_at;
+    std::int64_t row_count = 0;
+};
+
+template <typename T>
+struct Page {
+    std::int64_t total = 0;
+    std::vector<T> records;
+};
+
+/// columns ⇄ the jsonb stored in mt_tables.columns and in job schemas: [{name, display_name, type, nullable}].
+std::string ColumnsToJson(const std::vector<types::Column>& columns);
+Result<std::vector<types::Column>> ColumnsFromJson(std::string_view json);
+
+}  // namespace mt::store

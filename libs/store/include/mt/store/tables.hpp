@@ -1,0 +1,59 @@
+#pragma once
+/// Managed tables: metadata in the control database, the physical table in the company database.
+///
+/// Consistency across the two databases: every change first takes its row in the control database inside an
+/// open transaction (the unique index on active names serializes concurrent creators of one name), then
+/// commits the company-database change, then commits the control transaction. If the process dies between the
+/// two commits, the physical change exists without metadata; the next create of that name drops the orphan first.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mt/store/databases.hpp"
+#include "mt/store/records.hpp"
+
+namespace mt::store {
+
+/// Physical row-id column: a time-ordered UUID, so ORDER BY id is insertion order.
+inline constexpr const char* kRowId = "id";
+
+struct NewTable {
+    std::string display_name;
+    std::vector<types::Column> columns;
+    std::string source = "manual";
+    std::string created_by_user_id;
+};
+
+struct TableChanges {
+    std::optional<std::string> display_name;
+    std::optional<std::vector<types::Column>> columns;
+    std::optional<std::string> status;
+};
+
+/// Checks a schema a client sent: display_name (regex unless `legacy_name`), 1..1600 columns, valid unique names,
+/// `id` reserved. Returns kValidation with one detail per problem, fields like `columns[2].name`.
+Status ValidateSchema(std::string_view display_name, const std::vector<types::Column>& columns, bool legacy_name);
+
+Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table);
+/// An active table of the company, with its exact row count; 404 TABLE_NOT_FOUND otherwise (also for other
+/// companies' ids, which are indistinguishable from missing ones).
+Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
+/// Metadata only (no row count); for the workers.
+Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id);
+Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search,
+                                     int page, int per_page);
+Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
+                                const TableChanges& changes);
+/// Soft delete: status archived, name freed, physical table moved to the mt_archive schema (kept for support).
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
+
+/// DDL creating the physical table with its row-id column, counters and triggers (for the inserter too).
+Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
+                           const std::vector<types::Column>& columns);
+/// `"public"."name"` quoted.
+std::string QualifiedName(const std::string& physical_name);
+
+/// Map a company-database error to a client error where the client caused it (bad conversion, NULLs …).
+Error MapDdlError(Error error);
+
+}  // namespace mt::store

@@ -1,0 +1,40 @@
+#include "mt/store/databases.hpp"
+
+namespace mt::store {
+
+Databases::Databases(DatabaseSettings settings)
+    : settings_(std::move(settings)),
+      control_(settings_.control_url, settings_.control_pool_size),
+      admin_(settings_.company_server_url, 4) {}
+
+Result<std::string> Databases::CompanyUrl(const ConnectionRecord& c) const {
+    return pg::WithOverrides(settings_.company_server_url,
+                             {{"dbname", c.database_name}, {"user", c.role_name}, {"password", c.role_password}});
+}
+
+Result<std::string> Databases::CompanyAdminUrl(const ConnectionRecord& c) const {
+    return pg::WithOverrides(settings_.company_server_url, {{"dbname", c.database_name}});
+}
+
+Result<pg::Lease> Databases::Company(const ConnectionRecord& connection) {
+    pg::Pool* pool = nullptr;
+    {
+        std::lock_guard lock(mu_);
+        auto it = companies_.find(connection.id);
+        if (it == companies_.end()) {
+            MT_ASSIGN_OR_RETURN(std::string url, CompanyUrl(connection));
+            it = companies_.emplace(connection.id, std::make_unique<pg::Pool>(url, settings_.company_pool_size)).first;
+        }
+        pool = it->second.get();
+    }
+    return pool->Acquire();
+}
+
+std::size_t Databases::in_use() const {
+    std::size_t n = control_.in_use() + admin_.in_use();
+    std::lock_guard lock(mu_);
+    for (const auto& [id, pool] : companies_) n += pool->in_use();
+    return n;
+}
+
+}  // namespace mt::store

@@ -1,0 +1,150 @@
+#include "mt/store/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "mt/types/identifier.hpp"
+
+namespace mt::store {
+namespace {
+
+// Append-only: never edit a released migration, add a new one.
+constexpr std::array<std::string_view, 2> kMigrations = {
+    R"SQL(
+CREATE TABLE mt_connections (
+    id              text PRIMARY KEY,
+    company_id      text NOT NULL UNIQUE,
+    database_name   text NOT NULL,
+    role_name       text NOT NULL,
+    role_password   text NOT NULL,
+    status          text NOT NULL CHECK (status IN ('provisioning', 'ready')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE mt_tables (
+    id                  text PRIMARY KEY,
+    company_id          text NOT NULL,
+    connection_id       text NOT NULL REFERENCES mt_connections (id),
+    display_name        text NOT NULL,
+    physical_name       text NOT NULL,
+    columns             jsonb NOT NULL,
+    source              text NOT NULL CHECK (source IN ('manual', 'upload')),
+    status              text NOT NULL CHECK (status IN ('active', 'archived')),
+    created_by_user_id  text NOT NULL,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+-- display_name is unique per company among active tables; archiving frees it.
+CREATE UNIQUE INDEX mt_tables_active_name ON mt_tables (company_id, display_name) WHERE status = 'active';
+CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC, id DESC) WHERE status = 'active';
+)SQL",
+    R"SQL(
+CREATE TABLE mt_jobs (
+    id                  text PRIMARY KEY,
+    company_id          text NOT NULL,
+    user_table_id       text REFERENCES mt_tables (id),
+    mode                text NOT NULL CHECK (mode IN ('create', 'append', 'replace')),
+    status              text NOT NULL CHECK (status IN ('queued', 'analisando', 'waiting_confirm', 'inserting',
+                                                         'done', 'failed')),
+    files               jsonb NOT NULL,
+    inferred_schema     jsonb,
+    confirmed_schema    jsonb,
+    analysis            jsonb,          -- per-file reading details (dialect, formats); internal
+    progress            jsonb,
+    error               jsonb,
+    request_id          text,
+    created_by_user_id  text NOT NULL,
+    attempts            integer NOT NULL DEFAULT 0,
+    lease_owner         text,
+    lease_expires_at    timestamptz,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mt_jobs_company_active ON mt_jobs (company_id, created_at DESC)
+    WHERE status NOT IN ('done', 'failed');
+CREATE INDEX mt_jobs_recoverable ON mt_jobs (status, lease_expires_at) WHERE status IN ('queued', 'analisando', 'inserting');
+CREATE TABLE mt_job_parts (
+    job_id          text NOT NULL REFERENCES mt_jobs (id) ON DELETE CASCADE,
+    part            integer NOT NULL,
+    spec            jsonb NOT NULL,     -- which files / row range the part loads
+    status          text NOT NULL CHECK (status IN ('pending', 'loading', 'loaded')),
+    rows_loaded     bigint NOT NULL DEFAULT 0,
+    lease_owner     text,
+    lease_expires_at timestamptz,
+    PRIMARY KEY (job_id, part)
+);
+CREATE TABLE mt_blobs (
+    blob_id     text NOT NULL,
+    chunk       integer NOT NULL,
+    data        bytea NOT NULL,
+    PRIMARY KEY (blob_id, chunk)
+);
+)SQL",
+};
+
+}  // namespace
+
+Status Migrate(pg::Connection& control) {
+    return pg::InTransaction(control, [&]() -> Status {
+        // Serializes concurrent starters; released at COMMIT/ROLLBACK.
+        MT_TRY(control.Exec("SELECT pg_advisory_xact_lock(7301001)"));
+        MT_TRY(control.Run("CREATE TABLE IF NOT EXISTS mt_schema_migrations ("
+                           " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"));
+        MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT coalesce(max(version), 0) FROM mt_schema_migrations"));
+        int applied = std::stoi(std::string(rows.Get(0, 0)));
+        for (int v = applied + 1; v <= static_cast<int>(kMigrations.size()); ++v) {
+            MT_TRY(control.Run(kMigrations[static_cast<std::size_t>(v - 1)]));
+            MT_TRY(control.Exec("INSERT INTO mt_schema_migrations (version) VALUES ($1)", {std::to_string(v)}));
+        }
+        return Ok();
+    });
+}
+
+Status PrepareCompanyDatabase(pg::Connection& db, std::string_view owner_role) {
+    std::string owner = types::QuoteIdentifier(owner_role);
+    std::string sql = R"SQL(
+CREATE SCHEMA IF NOT EXISTS mt_internal AUTHORIZATION )SQL" + owner + R"SQL(;
+CREATE SCHEMA IF NOT EXISTS mt_archive AUTHORIZATION )SQL" + owner + R"SQL(;
+CREATE TABLE IF NOT EXISTS mt_internal.row_counts (table_oid oid PRIMARY KEY, row_count bigint NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS mt_internal.applied_jobs (
+    job_id text PRIMARY KEY, rows_applied bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+-- Exact row counts without count(*): statement-level triggers add the size of each statement's transition table.
+CREATE OR REPLACE FUNCTION mt_internal.count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE mt_internal.row_counts SET row_count = row_count + (SELECT count(*) FROM mt_new_rows)
+     WHERE table_oid = TG_RELID;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION mt_internal.count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE mt_internal.row_counts SET row_count = row_count - (SELECT count(*) FROM mt_old_rows)
+     WHERE table_oid = TG_RELID;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION mt_internal.count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE mt_internal.row_counts SET row_count = 0 WHERE table_oid = TG_RELID;
+    RETURN NULL;
+END $$;
+-- Time-ordered UUIDs (version 7) so that ORDER BY id is insertion order, also for rows other SQL clients add.
+CREATE OR REPLACE FUNCTION mt_internal.uuid_v7() RETURNS uuid LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    ms bigint := floor(extract(epoch FROM clock_timestamp()) * 1000);
+    b bytea := uuid_send(gen_random_uuid());
+BEGIN
+    b := overlay(b PLACING substring(int8send(ms) FROM 3) FROM 1 FOR 6);
+    b := set_byte(b, 6, (get_byte(b, 6) & 15) | 112);
+    b := set_byte(b, 8, (get_byte(b, 8) & 63) | 128);
+    RETURN encode(b, 'hex')::uuid;
+END $$;
+ALTER TABLE mt_internal.row_counts OWNER TO )SQL" + owner + R"SQL(;
+ALTER TABLE mt_internal.applied_jobs OWNER TO )SQL" + owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_inserted() OWNER TO )SQL" + owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_deleted() OWNER TO )SQL" + owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_truncated() OWNER TO )SQL" + owner + R"SQL(;
+ALTER FUNCTION mt_internal.uuid_v7() OWNER TO )SQL" + owner + R"SQL(;
+)SQL";
+    return db.Run(sql);
+}
+
+}  // namespace mt::store

@@ -1,0 +1,70 @@
+// Physical DDL of managed tables in the company database.
+#include <set>
+
+#include "mt/store/tables.hpp"
+#include "mt/types/identifier.hpp"
+
+namespace mt::store {
+
+std::string QualifiedName(const std::string& physical_name) {
+    return "public." + types::QuoteIdentifier(physical_name);
+}
+
+Status ValidateSchema(std::string_view display_name, const std::vector<types::Column>& columns, bool legacy_name) {
+    std::vector<FieldError> details;
+    if (!legacy_name) {
+        auto name_ok = types::ValidateIdentifier(display_name, "display_name");
+        if (!name_ok) for (auto& d : name_ok.error().details) details.push_back(d);
+    } else if (display_name.empty()) {
+        details.push_back({"display_name", "must not be empty"});
+    }
+    if (columns.empty()) details.push_back({"columns", "must have at least one column"});
+    if (columns.size() > 1600) details.push_back({"columns", "at most 1600 columns (PostgreSQL limit)"});
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        std::string field = "columns[" + std::to_string(i) + "].name";
+        auto ok = types::ValidateColumnName(columns[i].name, field);
+        if (!ok) {
+            for (auto& d : ok.error().details) details.push_back(d);
+        } else if (!seen.insert(columns[i].name).second) {
+            details.push_back({field, "duplicate column name \"" + columns[i].name + "\""});
+        }
+    }
+    if (!details.empty()) return Validation("Invalid schema", std::move(details));
+    return Ok();
+}
+
+Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
+                           const std::vector<types::Column>& columns) {
+    std::string table = QualifiedName(physical_name);
+    std::string ddl = "CREATE TABLE " + table + " (id uuid PRIMARY KEY DEFAULT mt_internal.uuid_v7()";
+    for (const auto& c : columns) {
+        ddl += ", " + types::QuoteIdentifier(c.name) + " " + std::string(types::PgType(c.type));
+        if (!c.nullable) ddl += " NOT NULL";
+    }
+    ddl += ")";
+    MT_TRY(company.Run(ddl));
+    MT_TRY(company.Exec("INSERT INTO mt_internal.row_counts (table_oid) VALUES ($1::regclass)", {table}));
+    MT_TRY(company.Run("CREATE TRIGGER mt_count_inserted AFTER INSERT ON " + table +
+                       " REFERENCING NEW TABLE AS mt_new_rows FOR EACH STATEMENT"
+                       " EXECUTE FUNCTION mt_internal.count_inserted();"
+                       "CREATE TRIGGER mt_count_deleted AFTER DELETE ON " + table +
+                       " REFERENCING OLD TABLE AS mt_old_rows FOR EACH STATEMENT"
+                       " EXECUTE FUNCTION mt_internal.count_deleted();"
+                       "CREATE TRIGGER mt_count_truncated AFTER TRUNCATE ON " + table +
+                       " FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_truncated()"));
+    return Ok();
+}
+
+Error MapDdlError(Error error) {
+    const std::string& s = error.code;
+    if (s == "23502") return Validation("Column cannot be NOT NULL: the table has rows without a value (" +
+                                        error.message + ")");
+    if (s.size() == 5 && s.substr(0, 2) == "22")
+        return Validation("Existing values do not convert to the new type: " + error.message);
+    if (s == "42701") return Validation("Duplicate column: " + error.message);
+    if (s == "54011") return Validation("Too many columns: " + error.message);
+    return error;
+}
+
+}  // namespace mt::store

@@ -1,0 +1,143 @@
+// Managed tables CRUD across the control and company databases (see tables.hpp for the consistency rule).
+#include "mt/store/tables.hpp"
+
+#include <map>
+
+#include "mt/core/ids.hpp"
+#include "mt/store/provisioning.hpp"
+#include "mt/types/identifier.hpp"
+
+namespace mt::store {
+namespace {
+
+constexpr const char* kTableColumns =
+    "id, company_id, connection_id, display_name, physical_name, columns::text, source, status, created_by_user_id, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
+    TableRecord t;
+    t.id = rows.Get(r, 0);
+    t.company_id = rows.Get(r, 1);
+    t.connection_id = rows.Get(r, 2);
+    t.display_name = rows.Get(r, 3);
+    t.physical_name = rows.Get(r, 4);
+    MT_ASSIGN_OR_RETURN(t.columns, ColumnsFromJson(rows.Get(r, 5)));
+    t.source = rows.Get(r, 6);
+    t.status = rows.Get(r, 7);
+    t.created_by_user_id = rows.Get(r, 8);
+    t.created_at = rows.Get(r, 9);
+    t.updated_at = rows.Get(r, 10);
+    return t;
+}
+
+Error DuplicateName() {
+    return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
+}
+
+Error TableNotFound() { return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada"); }
+
+/// Exact row counts of the given physical tables, read from the company database's counters.
+Status FillRowCounts(Databases& dbs, const std::string& company_id, std::vector<TableRecord>& tables) {
+    if (tables.empty()) return Ok();
+    MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+    MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
+    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("SELECT c.relname, r.row_count FROM mt_internal.row_counts r "
+                                              "JOIN pg_class c ON c.oid = r.table_oid "
+                                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                              "WHERE n.nspname = 'public'"));
+    std::map<std::string, std::int64_t, std::less<>> counts;
+    for (int r = 0; r < rows.size(); ++r) counts[std::string(rows.Get(r, 0))] = std::stoll(std::string(rows.Get(r, 1)));
+    for (auto& t : tables) {
+        auto it = counts.find(t.physical_name);
+        t.row_count = it == counts.end() ? 0 : it->second;
+    }
+    return Ok();
+}
+
+Result<TableRecord> LoadActive(pg::Connection& control, const std::string& company_id, const std::string& id,
+                               bool for_update) {
+    if (!IsObjectId(id)) return TableNotFound();
+    std::string sql = std::string("SELECT ") + kTableColumns +
+                      " FROM mt_tables WHERE id = $1 AND company_id = $2 AND status = 'active'";
+    if (for_update) sql += " FOR UPDATE";
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(sql, {id, company_id}));
+    if (rows.empty()) return TableNotFound();
+    return FromRow(rows, 0);
+}
+
+}  // namespace
+
+Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+    std::string id = NewObjectId();
+    Status status = pg::InTransaction(*control, [&]() -> Status {
+        auto inserted = control->Exec(
+            "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
+            " status, created_by_user_id) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7)",
+            {id, connection.company_id, connection.id, table.display_name, ColumnsToJson(table.columns), table.source,
+             table.created_by_user_id});
+        if (!inserted) return inserted.error().code == "23505" ? DuplicateName() : std::move(inserted).error();
+        // We hold the active name now; a physical table of that name can only be an orphan of a crash.
+        return pg::InTransaction(*company, [&]() -> Status {
+            MT_TRY(company->Run("DROP TABLE IF EXISTS " + QualifiedName(table.display_name)));
+            auto created = CreatePhysicalTable(*company, table.display_name, table.columns);
+            if (!created) return MapDdlError(std::move(created).error());
+            return Ok();
+        });
+    });
+    MT_TRY(status);
+    return GetTable(dbs, connection.company_id, id);
+}
+
+Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    return LoadActive(*control, company_id, table_id, false);
+}
+
+Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+    MT_ASSIGN_OR_RETURN(auto table, GetTableMetadata(dbs, company_id, table_id));
+    std::vector<TableRecord> one{std::move(table)};
+    MT_TRY(FillRowCounts(dbs, company_id, one));
+    return std::move(one.front());
+}
+
+Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search,
+                                     int page, int per_page) {
+    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    // strpos over lower() instead of ILIKE: the search text is data, with no wildcard characters to escape.
+    std::string where = "company_id = $1 AND status = 'active' AND ($2 = '' OR strpos(lower(display_name), lower($2)) > 0)";
+    MT_ASSIGN_OR_RETURN(auto count, control->Exec("SELECT count(*) FROM mt_tables WHERE " + where, {company_id, search}));
+    MT_ASSIGN_OR_RETURN(auto rows, control->Exec(std::string("SELECT ") + kTableColumns + " FROM mt_tables WHERE " +
+                                                     where + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+                                                 {company_id, search, std::to_string(per_page),
+                                                  std::to_string(static_cast<std::int64_t>(page - 1) * per_page)}));
+    Page<TableRecord> out;
+    out.total = std::stoll(std::string(count.Get(0, 0)));
+    for (int r = 0; r < rows.size(); ++r) {
+        MT_ASSIGN_OR_RETURN(auto t, FromRow(rows, r));
+        out.records.push_back(std::move(t));
+    }
+    MT_TRY(FillRowCounts(dbs, company_id, out.records));
+    return out;
+}
+
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    return pg::InTransaction(*control, [&]() -> Status {
+        MT_ASSIGN_OR_RETURN(auto table, LoadActive(*control, company_id, table_id, true));
+        MT_TRY(control->Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
+                             "WHERE id = $1", {table.id, "t_" + table.id}));
+        MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+        MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+        // Kept, out of sight, for support-assisted restores; the public name is free again at once.
+        return pg::InTransaction(*company, [&]() -> Status {
+            std::string archived = types::QuoteIdentifier("t_" + table.id);
+            MT_TRY(company->Run("ALTER TABLE IF EXISTS " + QualifiedName(table.physical_name) + " RENAME TO " + archived));
+            return company->Run("ALTER TABLE IF EXISTS public." + archived + " SET SCHEMA mt_archive");
+        });
+    });
+}
+
+}  // namespace mt::store

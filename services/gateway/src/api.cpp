@@ -1,0 +1,104 @@
+#include "api.hpp"
+
+#include <exception>
+
+#include "handlers.hpp"
+#include "mt/core/json.hpp"
+#include "mt/core/log.hpp"
+
+namespace mt::gateway {
+
+std::optional<std::string> StripApiPrefix(std::string_view path) {
+    for (std::string_view prefix : {"/api/v1/managed-tables", "/v1/managed-tables"}) {
+        if (path.substr(0, prefix.size()) != prefix) continue;
+        std::string_view rest = path.substr(prefix.size());
+        if (rest.empty() || rest.front() == '/') return std::string(rest.empty() ? "/" : rest);
+    }
+    return std::nullopt;
+}
+
+HttpResponse ErrorResponse(const Error& error, const std::string& request_id) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("error");
+    // Internal errors never leak their message (it may hold SQL or server details): it goes to the log only.
+    json::WriteString(w, error.kind == ErrorKind::kInternal ? "Internal server error" : error.message);
+    w.Key("error_code");
+    json::WriteString(w, error.kind == ErrorKind::kInternal ? "INTERNAL_ERROR" : error.code);
+    w.Key("request_id");
+    json::WriteString(w, request_id);
+    if (error.kind == ErrorKind::kValidation) {
+        w.Key("details");
+        w.StartArray();
+        for (const auto& d : error.details) {
+            w.StartObject();
+            w.Key("field");
+            json::WriteString(w, d.field);
+            w.Key("message");
+            json::WriteString(w, d.message);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    w.EndObject();
+    return {HttpStatus(error.kind), std::string(sb.GetString(), sb.GetSize()), "application/json"};
+}
+
+Api::Api(ApiServices services) : services_(std::move(services)) {
+    RegisterProvisioningRoutes(router_, services_);
+    RegisterTableRoutes(router_, services_);
+    RegisterRowRoutes(router_, services_);
+}
+
+std::string Api::RouteTemplate(const HttpRequest& request) const {
+    auto sub = StripApiPrefix(request.path);
+    if (!sub) return "unmatched";
+    auto match = router_.Find(request.method, *sub);
+    return match.route ? match.route->pattern : "unmatched";
+}
+
+HttpResponse Api::Dispatch(const HttpRequest& request) const {
+    auto sub = StripApiPrefix(request.path);
+    Router::Match match;
+    if (sub) match = router_.Find(request.method, *sub);
+    if (!match.route) {
+        if (match.path_known) {
+            Error e = BadRequest("Method " + request.method + " is not allowed here", "METHOD_NOT_ALLOWED");
+            auto resp = ErrorResponse(e, request.request_id);
+            resp.status = 405;
+            return resp;
+        }
+        return ErrorResponse(NotFound("NOT_FOUND", "Rota não encontrada"), request.request_id);
+    }
+    auto principal = services_.verifier.Verify(request.authorization, services_.now_unix());
+    if (!principal) return ErrorResponse(principal.error(), request.request_id);
+    if (match.route->permission && !principal->Has(*match.route->permission)) {
+        return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
+                             request.request_id);
+    }
+    RequestContext ctx{request, std::move(*principal), std::move(match.params)};
+    auto result = match.route->handler(ctx);
+    if (!result) {
+        const Error& e = result.error();
+        if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
+            log::Error("request failed", {{"request_id", request.request_id}, {"route", match.route->pattern},
+                                          {"code", e.code}, {"error", e.message}});
+        }
+        return ErrorResponse(e, request.request_id);
+    }
+    return std::move(*result);
+}
+
+HttpResponse Api::Handle(const HttpRequest& request) const {
+    try {
+        return Dispatch(request);
+    } catch (const std::exception& e) {
+        log::Error("unhandled exception", {{"request_id", request.request_id}, {"error", e.what()}});
+    } catch (...) {
+        log::Error("unhandled exception", {{"request_id", request.request_id}});
+    }
+    return ErrorResponse(Internal("unhandled exception"), request.request_id);
+}
+
+}  // namespace mt::gateway

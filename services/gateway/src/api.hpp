@@ -1,0 +1,52 @@
+#pragma once
+/// The HTTP API of SPEC §4 without the transport: `Handle` takes a parsed request and returns a response.
+///
+/// One guard turns every failure into the SPEC §5 error body: `Error` values map to their status, anything
+/// thrown becomes a logged 500 with the request id and no internals. Thread-safe: `Handle` is called from all of
+/// the HTTP server's threads; the Api holds only references to thread-safe services.
+#include <chrono>
+#include <functional>
+
+#include "http_types.hpp"
+#include "mt/store/databases.hpp"
+#include "router.hpp"
+
+namespace mt::gateway {
+
+struct ApiLimits {
+    std::size_t max_json_bytes = 64u << 20;
+};
+
+/// What a handler module needs; passed by reference into each Register* function.
+struct ApiServices {
+    store::Databases& databases;
+    const auth::Verifier& verifier;
+    ApiLimits limits;
+    std::function<std::int64_t()> now_unix = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+};
+
+class Api {
+public:
+    explicit Api(ApiServices services);
+    /// Routes under /api/v1/managed-tables and its alias /v1/managed-tables.
+    HttpResponse Handle(const HttpRequest& request) const;
+    /// The matched route template (for metrics); "unmatched" when none.
+    [[nodiscard]] std::string RouteTemplate(const HttpRequest& request) const;
+    Router& router() { return router_; }
+
+private:
+    HttpResponse Dispatch(const HttpRequest& request) const;
+    ApiServices services_;
+    Router router_;
+};
+
+/// The SPEC §5 error body for `error`, with the request id.
+HttpResponse ErrorResponse(const Error& error, const std::string& request_id);
+
+/// The path below the API prefix ("/api/v1/managed-tables/x" → "/x"), or nullopt when outside the API.
+std::optional<std::string> StripApiPrefix(std::string_view path);
+
+}  // namespace mt::gateway

@@ -1,0 +1,23 @@
+#pragma once
+/// Gateway configuration, read once from the environment (see README "Configuration").
+#include <string>
+
+#include "mt/auth/verifier.hpp"
+#include "mt/core/config.hpp"
+#include "mt/store/databases.hpp"
+#include "server.hpp"
+#include "api.hpp"
+
+namespace mt::gateway {
+
+struct GatewayConfig {
+    ServerOptions server;
+    store::DatabaseSettings databases;
+    auth::VerifierConfig jwt;
+    ApiLimits limits;
+};
+
+/// Reads every setting; on any problem returns one error naming each bad variable.
+Result<GatewayConfig> LoadConfig(config::ConfigReader& reader);
+
+}  // namespace mt::gateway

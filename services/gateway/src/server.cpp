@@ -1,0 +1,129 @@
+#include "server.hpp"
+
+#include <pistache/http.h>
+
+#include "mt/core/ids.hpp"
+#include "mt/core/log.hpp"
+
+namespace mt::gateway {
+namespace {
+
+using namespace Pistache;
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string MethodName(Http::Method m) { return Http::methodString(m); }
+
+/// A client-supplied request id is kept only if it is short and printable, so it is safe to log and echo.
+std::string RequestIdFrom(const Http::Request& request) {
+    auto raw = request.headers().tryGetRaw("X-Request-Id");
+    if (raw) {
+        const std::string& v = raw->value();
+        bool ok = !v.empty() && v.size() <= 128;
+        for (char c : v) ok = ok && c > 32 && c < 127;
+        if (ok) return v;
+    }
+    return RandomHex(12);
+}
+
+class PistacheHandler : public Http::Handler {
+public:
+    HTTP_PROTOTYPE(PistacheHandler)
+    explicit PistacheHandler(const Api* api = nullptr) : api_(api) {}
+
+    void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+        HttpRequest req;
+        req.method = MethodName(request.method());
+        req.path = PercentDecode(request.resource(), false);
+        for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it) {
+            req.query[it->first] = it->second;
+        }
+        if (auto a = request.headers().tryGet<Http::Header::Authorization>()) req.authorization = a->value();
+        if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
+        req.request_id = RequestIdFrom(request);
+        req.body = request.body();
+        auto started = std::chrono::steady_clock::now();
+        HttpResponse resp = api_->Handle(req);
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        response.headers().addRaw(Http::Header::Raw("X-Request-Id", req.request_id));
+        if (!resp.content_type.empty()) response.headers().add<Http::Header::ContentType>(resp.content_type);
+        response.send(static_cast<Http::Code>(resp.status), resp.body);
+        log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
+                              {"status", std::to_string(resp.status)}, {"us", std::to_string(micros.count())}});
+    }
+
+private:
+    const Api* api_;
+};
+
+}  // namespace
+
+std::string PercentDecode(std::string_view in, bool plus_is_space) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '%' && i + 2 < in.size() && HexValue(in[i + 1]) >= 0 && HexValue(in[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2])));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::map<std::string, std::string, std::less<>> ParseQuery(std::string_view query) {
+    std::map<std::string, std::string, std::less<>> out;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        auto eq = pair.find('=');
+        std::string key = PercentDecode(pair.substr(0, eq), true);
+        std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+        out.emplace(std::move(key), std::move(value));
+    }
+    return out;
+}
+
+Server::Server(const Api& api, ServerOptions options) : api_(api), options_(std::move(options)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+    try {
+        Address addr(options_.address, Port(options_.port));
+        endpoint_ = std::make_unique<Http::Endpoint>(addr);
+        auto opts = Http::Endpoint::options()
+                        .threads(options_.threads)
+                        .flags(Tcp::Options::ReuseAddr)
+                        .maxRequestSize(options_.max_request_bytes)
+                        .maxResponseSize(256u << 20);
+        endpoint_->init(opts);
+        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_));
+        endpoint_->serveThreaded();
+    } catch (const std::exception& e) {
+        return Internal(std::string("HTTP server failed to start: ") + e.what());
+    }
+    return Ok();
+}
+
+void Server::Stop() {
+    if (endpoint_) {
+        endpoint_->shutdown();
+        endpoint_.reset();
+    }
+}
+
+std::uint16_t Server::port() const { return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0; }
+
+}  // namespace mt::gateway

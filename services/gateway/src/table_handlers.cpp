@@ -1,0 +1,83 @@
+#include "handlers.hpp"
+#include "mt/store/provisioning.hpp"
+#include "mt/store/tables.hpp"
+
+namespace mt::gateway {
+namespace {
+
+HttpResponse TableResponse(int status, const store::TableRecord& table) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    WriteTable(w, table);
+    return JsonResponse(status, sb);
+}
+
+Result<HttpResponse> ListTables(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(int page, QueryInt(ctx.request, "page", 1, 1, 1'000'000));
+    MT_ASSIGN_OR_RETURN(int per_page, QueryInt(ctx.request, "per_page", 20, 1, 100));
+    auto it = ctx.request.query.find("search");
+    std::string search = it == ctx.request.query.end() ? "" : it->second;
+    if (search.size() > 200) return BadRequest("Invalid query parameter search: at most 200 bytes");
+    MT_ASSIGN_OR_RETURN(auto result, store::ListTables(s.databases, ctx.principal.company_id, search, page, per_page));
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("total");
+    w.Int64(result.total);
+    w.Key("quantity");
+    w.Uint64(result.records.size());
+    w.Key("records");
+    w.StartArray();
+    for (const auto& t : result.records) WriteTable(w, t);
+    w.EndArray();
+    w.EndObject();
+    return JsonResponse(200, sb);
+}
+
+Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    std::vector<FieldError> details;
+    auto name = StringMember(body, "display_name", details, true);
+    if (!details.empty()) return Validation("Invalid schema", std::move(details));
+    MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));
+    MT_TRY(store::ValidateSchema(*name, columns, false));
+    MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, ctx.principal.company_id));
+    store::NewTable table{*name, std::move(columns), "manual", ctx.principal.user_id};
+    MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table));
+    return TableResponse(201, created);
+}
+
+Result<HttpResponse> UpdateTable(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    std::vector<FieldError> details;
+    store::TableChanges changes;
+    changes.display_name = StringMember(body, "display_name", details, false);
+    changes.status = StringMember(body, "status", details, false);
+    if (!details.empty()) return Validation("Invalid table update", std::move(details));
+    if (json::Find(body, "columns")) {
+        MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));
+        changes.columns = std::move(columns);
+    }
+    MT_ASSIGN_OR_RETURN(auto updated, store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes));
+    return TableResponse(200, updated);
+}
+
+}  // namespace
+
+void RegisterTableRoutes(Router& router, ApiServices& s) {
+    using P = auth::Permission;
+    router.Add("GET", "/", P::kList, [&s](RequestContext& ctx) { return ListTables(s, ctx); });
+    router.Add("POST", "/", P::kCreate, [&s](RequestContext& ctx) { return CreateTable(s, ctx); });
+    router.Add("GET", "/:id", P::kList, [&s](RequestContext& ctx) -> Result<HttpResponse> {
+        MT_ASSIGN_OR_RETURN(auto table, store::GetTable(s.databases, ctx.principal.company_id, ctx.params[0]));
+        return TableResponse(200, table);
+    });
+    router.Add("PUT", "/:id", P::kUpdate, [&s](RequestContext& ctx) { return UpdateTable(s, ctx); });
+    router.Add("PATCH", "/:id", P::kUpdate, [&s](RequestContext& ctx) { return UpdateTable(s, ctx); });
+    router.Add("DELETE", "/:id", P::kDelete, [&s](RequestContext& ctx) -> Result<HttpResponse> {
+        MT_TRY(store::ArchiveTable(s.databases, ctx.principal.company_id, ctx.params[0]));
+        return HttpResponse{204, "", ""};
+    });
+}
+
+}  // namespace mt::gateway
