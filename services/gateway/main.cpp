@@ -6,6 +6,8 @@
 #include "api.hpp"
 #include "config.hpp"
 #include "mt/core/log.hpp"
+#include "mt/jobs/job.hpp"
+#include "mt/kafka/admin.hpp"
 #include "mt/store/migrations.hpp"
 #include "server.hpp"
 
@@ -41,7 +43,13 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so only sigwait sees them
 
-    mt::gateway::Api api({databases, *verifier, config->limits});
+    auto producer = mt::kafka::Producer::Create(config->kafka);
+    if (!producer) {
+        mt::log::Error("Kafka producer: " + producer.error().message);
+        return 2;
+    }
+    mt::gateway::KafkaPublisher publisher(std::move(*producer));
+    mt::gateway::Api api({databases, *verifier, publisher, config->limits});
     mt::gateway::Server server(api, config->server);
     if (auto started = server.Start(); !started) {
         mt::log::Error(started.error().message);

@@ -56,6 +56,11 @@ Error Connection::ErrorFrom(const PGresult* result) const {
 }
 
 Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
+    return ExecFormats(sql, params, {}, 0);
+}
+
+Result<Rows> Connection::ExecFormats(std::string_view sql, const Params& params, const std::vector<int>& formats,
+                                     int result_format) {
     std::string query(sql);
     std::vector<const char*> values;
     std::vector<int> lengths;
@@ -66,7 +71,8 @@ Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
         lengths.push_back(p ? static_cast<int>(p->size()) : 0);
     }
     PGresult* raw = PQexecParams(conn_.get(), query.c_str(), static_cast<int>(params.size()), nullptr,
-                                 values.data(), lengths.data(), nullptr, 0);
+                                 values.data(), lengths.data(), formats.empty() ? nullptr : formats.data(),
+                                 result_format);
     Rows rows(raw);
     ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ErrorFrom(raw);

@@ -29,13 +29,14 @@ CREATE TABLE mt_tables (
     physical_name       text NOT NULL,
     columns             jsonb NOT NULL,
     source              text NOT NULL CHECK (source IN ('manual', 'upload')),
-    status              text NOT NULL CHECK (status IN ('active', 'archived')),
+    -- 'creating': reserved by a confirmed upload that has not finished; invisible to the API but holding its name.
+    status              text NOT NULL CHECK (status IN ('active', 'archived', 'creating')),
     created_by_user_id  text NOT NULL,
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now()
 );
 -- display_name is unique per company among active tables; archiving frees it.
-CREATE UNIQUE INDEX mt_tables_active_name ON mt_tables (company_id, display_name) WHERE status = 'active';
+CREATE UNIQUE INDEX mt_tables_active_name ON mt_tables (company_id, display_name) WHERE status <> 'archived';
 CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC, id DESC) WHERE status = 'active';
 )SQL",
     R"SQL(
@@ -43,6 +44,7 @@ CREATE TABLE mt_jobs (
     id                  text PRIMARY KEY,
     company_id          text NOT NULL,
     user_table_id       text REFERENCES mt_tables (id),
+    target_table_id     text REFERENCES mt_tables (id),  -- the table being loaded (reserved at confirm for creates)
     mode                text NOT NULL CHECK (mode IN ('create', 'append', 'replace')),
     status              text NOT NULL CHECK (status IN ('queued', 'analisando', 'waiting_confirm', 'inserting',
                                                          'done', 'failed')),
@@ -108,6 +110,9 @@ CREATE SCHEMA IF NOT EXISTS mt_archive AUTHORIZATION )SQL" + owner + R"SQL(;
 CREATE TABLE IF NOT EXISTS mt_internal.row_counts (table_oid oid PRIMARY KEY, row_count bigint NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS mt_internal.applied_jobs (
     job_id text PRIMARY KEY, rows_applied bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+-- Parts of a parallel load committed so far; written in the same transaction as the part's rows (exactly-once).
+CREATE TABLE IF NOT EXISTS mt_internal.applied_parts (
+    job_id text NOT NULL, part integer NOT NULL, rows_applied bigint NOT NULL, PRIMARY KEY (job_id, part));
 -- Exact row counts without count(*): statement-level triggers add the size of each statement's transition table.
 CREATE OR REPLACE FUNCTION mt_internal.count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -139,6 +144,7 @@ BEGIN
 END $$;
 ALTER TABLE mt_internal.row_counts OWNER TO )SQL" + owner + R"SQL(;
 ALTER TABLE mt_internal.applied_jobs OWNER TO )SQL" + owner + R"SQL(;
+ALTER TABLE mt_internal.applied_parts OWNER TO )SQL" + owner + R"SQL(;
 ALTER FUNCTION mt_internal.count_inserted() OWNER TO )SQL" + owner + R"SQL(;
 ALTER FUNCTION mt_internal.count_deleted() OWNER TO )SQL" + owner + R"SQL(;
 ALTER FUNCTION mt_internal.count_truncated() OWNER TO )SQL" + owner + R"SQL(;

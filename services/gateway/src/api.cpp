@@ -49,6 +49,7 @@ Api::Api(ApiServices services) : services_(std::move(services)) {
     RegisterProvisioningRoutes(router_, services_);
     RegisterTableRoutes(router_, services_);
     RegisterRowRoutes(router_, services_);
+    RegisterUploadRoutes(router_, services_);
 }
 
 std::string Api::RouteTemplate(const HttpRequest& request) const {

@@ -23,6 +23,10 @@ constexpr Setting kMaxJson{"MT_MAX_JSON_BYTES", "67108864", "largest JSON body a
 constexpr Setting kMaxRequest{"MT_MAX_REQUEST_BYTES", "110100480",
                               "largest HTTP request buffered (uploads: 100 MB of files plus multipart overhead)"};
 
+constexpr Setting kMaxUpload{"MT_MAX_UPLOAD_BYTES", "100000000", "largest upload, all files together (413 above)"};
+constexpr Setting kMaxFiles{"MT_MAX_UPLOAD_FILES", "10", "most files in one upload (422 above)"};
+constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000", "rows per part of a load (parts load in parallel)"};
+
 }  // namespace
 
 Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
@@ -40,7 +44,11 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     std::string key_file = r.String(kJwtKeyFile);
     c.jwt.leeway_seconds = r.Int(kJwtLeeway, 0, 86400);
     c.limits.max_json_bytes = static_cast<std::size_t>(r.Int(kMaxJson, 1024, 1ll << 32));
+    c.limits.max_upload_bytes = static_cast<std::size_t>(r.Int(kMaxUpload, 1, 1ll << 34));
+    c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
+    c.limits.insert_part_rows = r.Int(kPartRows, 1, 1ll << 40);
     MT_TRY(r.Finish());
+    MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));
     return c;
 }

@@ -4,6 +4,7 @@
 
 #include "mt/auth/verifier.hpp"
 #include "mt/core/config.hpp"
+#include "mt/kafka/config.hpp"
 #include "mt/store/databases.hpp"
 #include "server.hpp"
 #include "api.hpp"
@@ -15,6 +16,7 @@ struct GatewayConfig {
     store::DatabaseSettings databases;
     auth::VerifierConfig jwt;
     ApiLimits limits;
+    kafka::KafkaConfig kafka;
 };
 
 /// Reads every setting; on any problem returns one error naming each bad variable.

@@ -12,6 +12,7 @@ namespace mt::gateway {
 void RegisterProvisioningRoutes(Router& router, ApiServices& services);
 void RegisterTableRoutes(Router& router, ApiServices& services);
 void RegisterRowRoutes(Router& router, ApiServices& services);
+void RegisterUploadRoutes(Router& router, ApiServices& services);
 
 /// The body as a JSON object (400 BAD_REQUEST when it is not JSON or not an object; 413 over the limit).
 Result<rapidjson::Document> ParseJsonObject(const HttpRequest& request, const ApiLimits& limits);

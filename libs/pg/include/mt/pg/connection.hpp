@@ -61,6 +61,10 @@ public:
 
     /// Run one statement with text parameters.
     Result<Rows> Exec(std::string_view sql, const Params& params = {});
+    /// Like Exec, with per-parameter formats (1 = binary, e.g. bytea chunks sent as raw bytes) and the result
+    /// format (1 = binary: a bytea column comes back as its raw bytes).
+    Result<Rows> ExecFormats(std::string_view sql, const Params& params, const std::vector<int>& param_formats,
+                             int result_format);
     /// Run one or more statements without parameters (DDL, BEGIN/COMMIT …).
     Status Run(std::string_view sql);
     /// COPY … FROM STDIN: stream chunks from `source` (text format). Returns rows copied.

@@ -1,0 +1,36 @@
+#pragma once
+/// Permissions of SPEC §3 and the authenticated caller (`Principal`) that carries them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mt::auth {
+
+/// One permission of SPEC §3; each gates a group of endpoints.
+enum class Permission { kList, kCreate, kUpdate, kDelete, kUpload, kDataRead, kDataWrite };
+
+inline constexpr int kPermissionCount = 7;
+
+/// The claim string of a permission, e.g. "managed-tables:data-read".
+std::string_view Name(Permission p);
+
+/// The permission named by a claim string (exact, case-sensitive match), or nullopt for an unknown string.
+std::optional<Permission> ParsePermission(std::string_view name);
+
+/// The bit of `p` in `Principal::permissions`.
+constexpr std::uint32_t Bit(Permission p) { return std::uint32_t{1} << static_cast<int>(p); }
+
+/// Every permission at once: what the ConnectionManager and DataEngineer roles grant.
+inline constexpr std::uint32_t kAllPermissions = (std::uint32_t{1} << kPermissionCount) - 1;
+
+/// The caller of a request, as established by a verified token. A plain value: copy it freely.
+struct Principal {
+    std::string user_id;            // `sub`
+    std::string company_id;         // `company_id`, always as text (an integer claim is normalized)
+    std::uint32_t permissions = 0;  // a set of Bit(Permission)
+
+    [[nodiscard]] bool Has(Permission p) const { return (permissions & Bit(p)) != 0; }
+};
+
+}  // namespace mt::auth

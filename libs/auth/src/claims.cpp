@@ -1,0 +1,132 @@
+#include "claims.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "mt/core/json.hpp"
+
+namespace mt::auth::detail {
+namespace {
+
+using rapidjson::Value;
+
+// Largest NumericDate accepted, 9999-12-31T23:59:59Z: keeps `exp + leeway` far from int64 overflow.
+constexpr std::int64_t kMaxNumericDate = 253402300799;
+
+// SPEC §3: each of these roles grants every permission.
+constexpr std::string_view kAllPermissionRoles[] = {"ConnectionManager", "DataEngineer"};
+
+std::optional<std::int64_t> ParseInt64(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+enum class Rounding { kDown, kUp };
+
+/// A NumericDate claim (RFC 7519 §2): a JSON number of seconds, possibly fractional. Fractions are rounded
+/// toward the stricter side (exp down, nbf up). nullopt when not a number or outside 0..year 9999.
+std::optional<std::int64_t> ParseNumericDate(const Value& v, Rounding rounding) {
+    if (json::KindOf(v) != json::Kind::kNumber) return std::nullopt;
+    const std::string_view text = json::Text(v);
+    std::optional<std::int64_t> seconds = ParseInt64(text);
+    if (!seconds) {
+        double d = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+        if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(d)) return std::nullopt;
+        d = rounding == Rounding::kDown ? std::floor(d) : std::ceil(d);
+        if (d < 0 || d > static_cast<double>(kMaxNumericDate)) return std::nullopt;
+        seconds = static_cast<std::int64_t>(d);
+    }
+    if (*seconds < 0 || *seconds > kMaxNumericDate) return std::nullopt;
+    return seconds;
+}
+
+Status CheckTimes(const Value& claims, std::int64_t now, std::int64_t leeway) {
+    const Value* exp_claim = json::Find(claims, "exp");
+    if (exp_claim == nullptr || exp_claim->IsNull()) return Unauthorized("Missing exp claim");
+    const auto exp = ParseNumericDate(*exp_claim, Rounding::kDown);
+    if (!exp) return Unauthorized("Invalid exp claim");
+    // RFC 7519 §4.1.4: the token is valid strictly before exp; the leeway extends that.
+    if (now >= *exp + leeway) return Unauthorized("Token expired");
+
+    const Value* nbf_claim = json::Find(claims, "nbf");
+    if (nbf_claim == nullptr) return Ok();
+    const auto nbf = ParseNumericDate(*nbf_claim, Rounding::kUp);
+    if (!nbf) return Unauthorized("Invalid nbf claim");
+    if (*nbf - leeway > now) return Unauthorized("Token not yet valid");
+    return Ok();
+}
+
+Result<std::string> Subject(const Value& claims) {
+    const Value* sub = json::Find(claims, "sub");
+    if (sub == nullptr || json::KindOf(*sub) != json::Kind::kString || json::Text(*sub).empty()) {
+        return Unauthorized("Missing sub claim");
+    }
+    return std::string(json::Text(*sub));
+}
+
+/// `company_id` as text. Issuers send it as a string or an integer; an integer is re-printed canonically, so
+/// tokens saying 42 and "42" name the same tenant. Fractions and exponents are refused rather than guessed at.
+Result<std::string> CompanyId(const Value& claims) {
+    const Value* id = json::Find(claims, "company_id");
+    if (id == nullptr || id->IsNull()) return Unauthorized("Missing company_id claim");
+    const json::Kind kind = json::KindOf(*id);
+    if (kind == json::Kind::kString) {
+        if (json::Text(*id).empty()) return Unauthorized("Missing company_id claim");
+        return std::string(json::Text(*id));
+    }
+    if (kind == json::Kind::kNumber) {
+        if (const auto n = ParseInt64(json::Text(*id))) return std::to_string(*n);
+    }
+    return Unauthorized("Invalid company_id claim");
+}
+
+/// Calls `fn` on each string of the array claim `name`. Absent or null is an empty list; anything but an
+/// array of strings is an invalid token (a typo in an issuer's config should fail loudly, not silently).
+template <typename Fn>
+Status ForEachString(const Value& claims, std::string_view name, Fn fn) {
+    const Value* list = json::Find(claims, name);
+    if (list == nullptr || list->IsNull()) return Ok();
+    const std::string error = "Invalid " + std::string(name) + " claim";
+    if (!list->IsArray()) return Unauthorized(error);
+    for (const Value& item : list->GetArray()) {
+        if (json::KindOf(item) != json::Kind::kString) return Unauthorized(error);
+        fn(json::Text(item));
+    }
+    return Ok();
+}
+
+Result<std::uint32_t> PermissionBits(const Value& claims) {
+    std::uint32_t bits = 0;
+    // Unknown permission and role strings are ignored: issuers share tokens across products.
+    MT_TRY(ForEachString(claims, "permissions", [&](std::string_view s) {
+        if (const auto p = ParsePermission(s)) bits |= Bit(*p);
+    }));
+    MT_TRY(ForEachString(claims, "roles", [&](std::string_view s) {
+        for (std::string_view role : kAllPermissionRoles) {
+            if (s == role) bits = kAllPermissions;
+        }
+    }));
+    return bits;
+}
+
+}  // namespace
+
+Result<Principal> PrincipalFromClaims(std::string_view claims_json, std::int64_t now, std::int64_t leeway) {
+    auto doc = json::ParseJson(claims_json);
+    if (!doc.ok() || !doc->IsObject()) return Unauthorized("Malformed token");
+    const Value& claims = *doc;
+
+    MT_TRY(CheckTimes(claims, now, leeway));
+    Principal principal;
+    MT_ASSIGN_OR_RETURN(principal.user_id, Subject(claims));
+    MT_ASSIGN_OR_RETURN(principal.company_id, CompanyId(claims));
+    MT_ASSIGN_OR_RETURN(principal.permissions, PermissionBits(claims));
+    return principal;
+}
+
+}  // namespace mt::auth::detail

@@ -1,0 +1,64 @@
+#pragma once
+/// CSV ingestion (SPEC §7): sniff a file's encoding and dialect, then stream its rows as UTF-8 cells.
+///
+/// Typical use by the analyzer and the inserter:
+///   MT_ASSIGN_OR_RETURN(CsvDialect dialect, SniffCsv(path, name));
+///   MT_ASSIGN_OR_RETURN(auto reader, OpenCsv(path, dialect, name));
+///   std::vector<std::string> cells;
+///   while (true) { MT_ASSIGN_OR_RETURN(bool more, reader->Next(cells)); if (!more) break; ... }
+/// Both phases read the file with a fixed-size buffer, so memory is bounded whatever the file size.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mt/core/result.hpp"
+#include "mt/ingest/row_reader.hpp"
+
+namespace mt::ingest {
+
+/// Source encoding of a text file; whatever it is, readers hand out UTF-8.
+enum class Encoding {
+    kUtf8,
+    kWindows1252,  // also covers Latin-1: its printable range is a subset; undefined bytes map to C1 controls
+    kUtf16Le,      // only with a BOM
+    kUtf16Be,      // only with a BOM
+};
+/// "utf-8", "windows-1252", "utf-16le", "utf-16be".
+std::string_view Name(Encoding encoding);
+
+/// How a CSV file is written. A plain value; `SniffCsv` fills it, `OpenCsv` obeys it.
+struct CsvDialect {
+    Encoding encoding = Encoding::kUtf8;
+    bool has_bom = false;  // the reader skips the BOM
+    char delimiter = ',';  // one of , ; \t |
+    char quote = '"';
+};
+
+/// Detects the dialect of the CSV file at `path`.
+///  - Encoding, over the whole file: a UTF-16 BOM decides UTF-16; otherwise UTF-8 (BOM optional) when every
+///    byte sequence is valid UTF-8, else Windows-1252. A UTF-8 BOM followed by invalid UTF-8 is an error
+///    naming the line (the file contradicts itself; guessing would corrupt text).
+///  - Delimiter, over the first ~1 MiB: among , ; \t | the one giving the most consistent field count per row
+///    (quotes respected); ties → more fields, then more occurrences. A ".tsv" name prefers tab when tab splits
+///    rows at all. No delimiter splits any row → ',' (single-column file).
+/// Errors (kValidation, naming the file by `display_name`): empty file, invalid UTF-8 after a UTF-8 BOM.
+Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_name);
+
+/// Opens a streaming reader over the CSV file at `path`, written as `dialect` says.
+///
+/// Parsing is RFC 4180 plus what real exports do: quoted fields with doubled quotes, delimiters and line
+/// breaks inside quotes; CRLF, LF or CR-only line ends; a last line without a line end. Lines with no
+/// content, and rows whose cells are all empty (";;;;" lines of spreadsheet exports), are skipped.
+/// Cells are returned exactly as written (no trimming). Lenient where files are sloppy: a quote inside an
+/// unquoted field is literal; text after a closing quote is appended to the cell. Strict where data would
+/// be lost — these fail with kValidation naming the file and line: a quoted field still open at the end of
+/// the file (the line where it started), a cell over `limits.max_cell_bytes`, a row over
+/// `limits.max_columns`, a NUL character. Rows may have different widths (ragged files); the caller decides.
+///
+/// The reader owns its file descriptor and a buffer of ~1 MiB (plus the cells themselves); it is used by
+/// one thread at a time. `Next` reuses the strings of the caller's vector, so a steady read allocates nothing.
+Result<std::unique_ptr<RowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
+                                           ReaderLimits limits = {});
+
+}  // namespace mt::ingest

@@ -1,0 +1,136 @@
+// Dialect detection: encoding over the whole file (encoding.cpp), then the delimiter over the first chunk.
+//
+// For each candidate delimiter the sample is split into rows and fields with the same quoting rule as the
+// reader (a quote opens a quoted field only at the start of a field), and the candidate is scored by how
+// consistent its field count is across rows, as DuckDB's dialect detection does. A delimiter that also occurs
+// as decimal comma ("89,90") or inside text loses because it splits rows unevenly.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <unordered_map>
+#include <vector>
+
+#include "encoding.hpp"
+#include "mt/ingest/csv.hpp"
+
+namespace mt::ingest {
+namespace {
+
+constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};
+
+struct Score {
+    char delimiter = ',';
+    std::size_t rows = 0;         // rows in the sample
+    std::size_t consistent = 0;   // rows with the modal field count
+    std::size_t fields = 1;       // the modal field count
+    std::size_t occurrences = 0;  // delimiters outside quotes
+};
+
+// Field count of every non-blank row of `sample` with `delimiter`. When the sample is only the beginning of
+// the file, the last (possibly cut) row is dropped.
+std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, char quote, bool complete,
+                                     std::size_t& occurrences) {
+    std::vector<std::size_t> counts;
+    bool in_quotes = false;
+    bool field_start = true;
+    bool row_has_content = false;
+    std::size_t fields = 1;
+    for (std::size_t i = 0; i < sample.size(); ++i) {
+        const char c = sample[i];
+        if (in_quotes) {
+            if (c == quote) {
+                const bool doubled = i + 1 < sample.size() && sample[i + 1] == quote;
+                if (doubled) ++i;  // a literal quote; the field stays open
+                in_quotes = doubled;
+            }
+            continue;
+        }
+        if (c == '\n' || c == '\r') {
+            if (row_has_content) counts.push_back(fields);
+            fields = 1;
+            field_start = true;
+            row_has_content = false;
+            continue;
+        }
+        row_has_content = true;
+        if (c == delimiter) {
+            ++fields;
+            ++occurrences;
+            field_start = true;
+        } else {
+            in_quotes = field_start && c == quote;
+            field_start = false;
+        }
+    }
+    // A cut row is kept only when it is all there is (a header wider than the sample): better than nothing.
+    if (row_has_content && !in_quotes && (complete || counts.empty())) counts.push_back(fields);
+    return counts;
+}
+
+Score ScoreDelimiter(std::string_view sample, char delimiter, char quote, bool complete) {
+    Score score;
+    score.delimiter = delimiter;
+    const std::vector<std::size_t> counts = FieldCounts(sample, delimiter, quote, complete, score.occurrences);
+    score.rows = counts.size();
+    std::unordered_map<std::size_t, std::size_t> histogram;
+    for (const std::size_t n : counts) {
+        const std::size_t seen = ++histogram[n];
+        // Mode; on equal frequency the wider count, so "a,b\n1,2" with one header-only row still reads wide.
+        if (seen > score.consistent || (seen == score.consistent && n > score.fields)) {
+            score.consistent = seen;
+            score.fields = n;
+        }
+    }
+    return score;
+}
+
+// True when `a` is a better delimiter than `b`. Both split rows (modal field count > 1).
+bool Better(const Score& a, const Score& b) {
+    // Consistency ratio compared exactly: a.consistent / a.rows vs b.consistent / b.rows.
+    const std::size_t lhs = a.consistent * b.rows;
+    const std::size_t rhs = b.consistent * a.rows;
+    if (lhs != rhs) return lhs > rhs;
+    if (a.fields != b.fields) return a.fields > b.fields;
+    return a.occurrences > b.occurrences;
+}
+
+bool HasTsvExtension(std::string_view name) {
+    if (name.size() < 4) return false;
+    std::string ext(name.substr(name.size() - 4));
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".tsv";
+}
+
+char ChooseDelimiter(std::string_view sample, bool complete, char quote, std::string_view display_name) {
+    std::vector<Score> usable;
+    for (const char delimiter : kCandidates) {
+        Score score = ScoreDelimiter(sample, delimiter, quote, complete);
+        if (score.fields > 1) usable.push_back(score);
+    }
+    if (HasTsvExtension(display_name)) {
+        for (const Score& score : usable) {
+            if (score.delimiter == '\t') return '\t';
+        }
+    }
+    if (usable.empty()) return HasTsvExtension(display_name) ? '\t' : ',';  // a single column
+    return std::max_element(usable.begin(), usable.end(), [](const Score& a, const Score& b) { return Better(b, a); })
+        ->delimiter;
+}
+
+}  // namespace
+
+Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_name) {
+    MT_ASSIGN_OR_RETURN(detail::EncodingGuess guess, detail::DetectEncoding(path, display_name));
+    CsvDialect dialect;
+    dialect.encoding = guess.encoding;
+    dialect.has_bom = guess.has_bom;
+
+    MT_ASSIGN_OR_RETURN(detail::TextSource source,
+                        detail::TextSource::Open(path, dialect.encoding, dialect.has_bom, display_name));
+    MT_ASSIGN_OR_RETURN(std::string_view sample, source.Next());
+    const bool complete = source.bytes_read() >= guess.size;
+    dialect.delimiter = ChooseDelimiter(sample, complete, dialect.quote, display_name);
+    return dialect;
+}
+
+}  // namespace mt::ingest

@@ -1,0 +1,78 @@
+// Header detection: does the first row read like names or like data? The rule is documented in
+// header_detection.hpp; types come from mt::types::ColumnInference so this file parses nothing itself.
+#include "mt/ingest/header_detection.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include "mt/types/inference.hpp"
+
+namespace mt::ingest {
+namespace {
+
+using mt::types::ColumnInference;
+using mt::types::ColumnType;
+
+std::string_view CellAt(const std::vector<std::string>& row, std::size_t column) {
+    return column < row.size() ? std::string_view(row[column]) : std::string_view();
+}
+
+bool LooksNumeric(std::string_view value) {
+    ColumnInference inference;
+    inference.Observe(value);
+    const ColumnType type = inference.Result().type;
+    return type == ColumnType::kInteger || type == ColumnType::kDecimal;
+}
+
+enum class Verdict { kHeader, kData, kUndecided };
+
+// Rule 3: compare the first-row value of each column with the type its later values infer to.
+Verdict JudgeByTypes(const std::vector<std::vector<std::string>>& rows, std::size_t last) {
+    const std::vector<std::string>& first = rows.front();
+    bool any_typed = false;
+    for (std::size_t column = 0; column < first.size(); ++column) {
+        ColumnInference body;
+        for (std::size_t r = 1; r < last; ++r) body.Observe(CellAt(rows[r], column));
+        const ColumnType type = body.Result().type;
+        if (type == ColumnType::kText) continue;
+        any_typed = true;
+        // The first-row value fits unless it turns the column into text; widening within a family ("10.5" over
+        // integers, a date-time over dates) is data.
+        ColumnInference with_first = body;
+        with_first.Observe(first[column]);
+        if (with_first.Result().type == ColumnType::kText) return Verdict::kHeader;
+    }
+    return any_typed ? Verdict::kData : Verdict::kUndecided;
+}
+
+// Rule 4: all columns are text; names are distinct and not numbers.
+bool LooksLikeNames(const std::vector<std::string>& first) {
+    std::set<std::string_view> seen;
+    for (const std::string& value : first) {
+        if (!seen.insert(value).second) return false;
+        if (LooksNumeric(value)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool DetectHeader(const std::vector<std::vector<std::string>>& first_rows) {
+    if (first_rows.empty()) return false;
+    const std::vector<std::string>& first = first_rows.front();
+    if (first.empty()) return false;
+    if (first_rows.size() == 1) return true;
+    const bool all_named =
+        std::none_of(first.begin(), first.end(), [](const std::string& v) { return mt::types::IsNullToken(v); });
+    if (!all_named) return false;
+    const std::size_t last = std::min(first_rows.size(), kHeaderDetectionRows);
+    switch (JudgeByTypes(first_rows, last)) {
+        case Verdict::kHeader: return true;
+        case Verdict::kData: return false;
+        case Verdict::kUndecided: break;
+    }
+    return LooksLikeNames(first);
+}
+
+}  // namespace mt::ingest

@@ -1,0 +1,148 @@
+// CSV reader: quoting, line ends, limits and errors, on files generated here (exact bytes matter).
+#include <catch2/catch.hpp>
+
+#include "csv_test_util.hpp"
+#include "mt/ingest/csv.hpp"
+
+using mt::ingest::CsvDialect;
+using mt::ingest::ReaderLimits;
+using namespace mt::ingest::testing;
+
+namespace {
+
+ReadOutcome Read(const std::string& bytes, char delimiter = ',', ReaderLimits limits = {}) {
+    TempFile file(bytes);
+    CsvDialect dialect;
+    dialect.delimiter = delimiter;
+    return ReadAll(file.path(), dialect, "data.csv", limits);
+}
+
+}  // namespace
+
+TEST_CASE("RFC 4180 quoting: doubled quotes, delimiters and newlines inside quotes") {
+    const ReadOutcome out = Read("id,text\n1,\"say \"\"hi\"\", ok\"\n2,\"two\nlines\"\n3,\"a,b\"\n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"id", "text"}, {"1", "say \"hi\", ok"}, {"2", "two\nlines"}, {"3", "a,b"}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 2, 3, 5});
+}
+
+TEST_CASE("line ends: CRLF, LF, CR only and a last line without a line end") {
+    const Rows expected{{"a", "b"}, {"1", "2"}, {"3", "4"}};
+    for (const std::string eol : {"\r\n", "\n", "\r"}) {
+        const ReadOutcome out = Read("a,b" + eol + "1,2" + eol + "3,4");
+        REQUIRE(out.ok);
+        CHECK(out.rows == expected);
+        CHECK(out.lines == std::vector<std::int64_t>{1, 2, 3});
+    }
+}
+
+TEST_CASE("CRLF inside a quoted field is kept and counted as one line") {
+    const ReadOutcome out = Read("a,b\r\n\"x\r\ny\",2\r\nz,3\r\n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"x\r\ny", "2"}, {"z", "3"}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 2, 4});
+}
+
+TEST_CASE("blank lines and rows of empty cells are skipped; line numbers stay physical") {
+    const ReadOutcome out = Read("a;b\n\n1;2\r\n\r\n;\n;;;\n3;\n", ';');
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"1", "2"}, {"3", ""}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 3, 7});
+}
+
+TEST_CASE("whitespace inside fields is preserved") {
+    const ReadOutcome out = Read("  a , b\t\n\" x \",  \n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"  a ", " b\t"}, {" x ", "  "}});
+}
+
+TEST_CASE("lenient: a quote inside an unquoted field is literal; text after a closing quote is kept") {
+    const ReadOutcome out = Read("5\" monitor,ok\n\"a\"b,c\nx,\"\"\n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"5\" monitor", "ok"}, {"ab", "c"}, {"x", ""}});
+}
+
+TEST_CASE("ragged rows keep their own width, trailing empty cells included") {
+    const ReadOutcome out = Read("a,b,c\n1\n1,2,3,4\n1,2,\n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b", "c"}, {"1"}, {"1", "2", "3", "4"}, {"1", "2", ""}});
+}
+
+TEST_CASE("an unterminated quoted field fails naming the line where it started") {
+    const ReadOutcome out = Read("a,b\n1,2\n3,\"open\nstill open\n4,5\n");
+    REQUIRE_FALSE(out.ok);
+    CHECK(out.rows.size() == 2);
+    CHECK_THAT(out.error, Catch::Contains("data.csv") && Catch::Contains("line 3") && Catch::Contains("never closed"));
+}
+
+TEST_CASE("a cell of exactly 1 MiB is read; 1 MiB + 1 byte fails naming the line") {
+    const std::string mib(1 << 20, 'x');
+    const ReadOutcome ok = Read("a,b\n1," + mib + "\n");
+    REQUIRE(ok.ok);
+    CHECK(ok.rows.at(1).at(1).size() == mib.size());
+
+    const ReadOutcome unquoted = Read("a,b\n1,2\n1," + mib + "y\n");
+    REQUIRE_FALSE(unquoted.ok);
+    CHECK_THAT(unquoted.error, Catch::Contains("line 3") && Catch::Contains("larger than 1048576 bytes"));
+
+    const ReadOutcome quoted = Read("a,b\n\"" + mib + "\"\"\",2\n");
+    REQUIRE_FALSE(quoted.ok);
+    CHECK_THAT(quoted.error, Catch::Contains("line 2") && Catch::Contains("larger than"));
+}
+
+TEST_CASE("a cell made only of line breaks still hits the size limit") {
+    ReaderLimits limits;
+    limits.max_cell_bytes = 100;
+    const ReadOutcome out = Read("a\n\"" + std::string(1000, '\n') + "\"\n", ',', limits);
+    REQUIRE_FALSE(out.ok);
+    CHECK_THAT(out.error, Catch::Contains("line 2"));
+}
+
+TEST_CASE("10,000 columns are read; 10,001 fail naming the line") {
+    std::string row(9'999, ',');
+    const ReadOutcome ok = Read("x" + row + "\nx" + row + "\n");
+    REQUIRE(ok.ok);
+    CHECK(ok.rows.at(0).size() == 10'000);
+
+    const ReadOutcome too_wide = Read("a\nx" + row + ",\n");
+    REQUIRE_FALSE(too_wide.ok);
+    CHECK_THAT(too_wide.error, Catch::Contains("line 2") && Catch::Contains("more than 10000 columns"));
+}
+
+TEST_CASE("a NUL character fails naming the line") {
+    const ReadOutcome out = Read(std::string("a,b\n1,2\nx\0y,3\n", 14));
+    REQUIRE_FALSE(out.ok);
+    CHECK_THAT(out.error, Catch::Contains("line 3") && Catch::Contains("NUL"));
+}
+
+TEST_CASE("the caller's vector is reused: it is resized to each row's width") {
+    TempFile file("a,b,c\n1,2\n3,4,5\n");
+    auto reader = mt::ingest::OpenCsv(file.path(), CsvDialect{}, "data.csv");
+    REQUIRE(reader);
+    std::vector<std::string> cells{"stale", "stale", "stale", "stale", "stale"};
+    REQUIRE(*(*reader)->Next(cells));
+    CHECK(cells == std::vector<std::string>{"a", "b", "c"});
+    REQUIRE(*(*reader)->Next(cells));
+    CHECK(cells == std::vector<std::string>{"1", "2"});
+    REQUIRE(*(*reader)->Next(cells));
+    CHECK(cells == std::vector<std::string>{"3", "4", "5"});
+    REQUIRE_FALSE(*(*reader)->Next(cells));
+    CHECK((*reader)->bytes_read() == 16);
+}
+
+// The reader refills its 1 MiB buffer in the middle of whatever it is parsing; shift a tricky tail across
+// the buffer boundary one byte at a time and check nothing changes.
+TEST_CASE("rows are identical wherever the 1 MiB buffer boundary falls") {
+    const std::string tail = "\"q\"\"x\",\"l1\r\nl2\",\"\"\r\n\"a,b\"c,\r\r\nend,,\"\"\"\"";
+    const Rows tail_rows{{"q\"x", "l1\r\nl2", ""}, {"a,bc", ""}, {"end", "", "\""}};
+    for (std::size_t shift = 0; shift < tail.size() + 2; ++shift) {
+        const std::size_t pad = (1 << 20) - tail.size() + shift - 2;
+        const std::string padding = "p," + std::string(pad - 3, 'x') + "\n";
+        const ReadOutcome out = Read(padding + tail);
+        INFO("shift " << shift << ": " << out.error);
+        REQUIRE(out.ok);
+        REQUIRE(out.rows.size() == 4);
+        CHECK(Rows(out.rows.begin() + 1, out.rows.end()) == tail_rows);
+        CHECK(out.lines == std::vector<std::int64_t>{1, 2, 4, 6});
+    }
+}

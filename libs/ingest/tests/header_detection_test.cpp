@@ -1,0 +1,53 @@
+// Header detection: the rule of header_detection.hpp, case by case.
+#include "mt/ingest/header_detection.hpp"
+
+#include <catch2/catch.hpp>
+
+using mt::ingest::DetectHeader;
+using Rows = std::vector<std::vector<std::string>>;
+
+TEST_CASE("no rows: no header; a single row: header") {
+    CHECK_FALSE(DetectHeader({}));
+    CHECK(DetectHeader(Rows{{"nome", "idade"}}));
+    CHECK(DetectHeader(Rows{{"1", "2"}}));
+}
+
+TEST_CASE("a first row with an empty or null cell is data") {
+    CHECK_FALSE(DetectHeader(Rows{{"nome", ""}, {"Ana", "31"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"nome", "NULL"}, {"Ana", "31"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"N/A", "idade"}, {"Ana", "31"}}));
+}
+
+TEST_CASE("a name over a typed column makes a header") {
+    CHECK(DetectHeader(Rows{{"id", "nome"}, {"1", "Ana"}, {"2", "Beto"}}));
+    CHECK(DetectHeader(Rows{{"nome", "preco"}, {"Café", "89,90"}, {"Chá", "1.234,56"}}));
+    CHECK(DetectHeader(Rows{{"data", "x"}, {"15/01/2024", "a"}, {"16/01/2024", "b"}}));
+    CHECK(DetectHeader(Rows{{"ativo"}, {"sim"}, {"não"}}));
+    // The header may repeat a name or look numeric elsewhere: one typed column disagreeing is enough.
+    CHECK(DetectHeader(Rows{{"2024", "total"}, {"a", "10"}, {"b", "20"}}));
+}
+
+TEST_CASE("a first row that fits every typed column is data") {
+    CHECK_FALSE(DetectHeader(Rows{{"1", "Ana"}, {"2", "Beto"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"1", "2024-01-15", "10.5"}, {"2", "2024-02-20", "7"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"10"}, {"20"}, {"30"}}));
+}
+
+TEST_CASE("all-text columns: distinct non-numeric first-row values make a header") {
+    CHECK(DetectHeader(Rows{{"nome", "cidade"}, {"Ana", "Recife"}, {"Beto", "Natal"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"SP", "SP"}, {"RJ", "Rio"}}));                // repeated value
+    CHECK_FALSE(DetectHeader(Rows{{"12", "abc"}, {"x", "y"}}));                  // numeric value over a text column
+    CHECK(DetectHeader(Rows{{"cep", "cpf"}, {"01310-100", "012.345.678-90"}}));  // leading zeros stay text
+}
+
+TEST_CASE("ragged rows: missing cells count as empty") {
+    CHECK(DetectHeader(Rows{{"a", "b", "c"}, {"1", "2"}, {"3"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"1", "2", "3"}, {"4"}, {"5", "6"}}));
+}
+
+TEST_CASE("only the first 100 rows are looked at") {
+    Rows rows{{"valor"}};
+    for (int i = 0; i < 99; ++i) rows.push_back({std::to_string(i + 1)});
+    rows.push_back({"texto"});  // row 101: would make the column text
+    CHECK(DetectHeader(rows));
+}

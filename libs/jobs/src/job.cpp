@@ -1,0 +1,200 @@
+#include "mt/jobs/job.hpp"
+
+#include "mt/core/ids.hpp"
+
+namespace mt::jobs {
+namespace {
+
+constexpr const char* kJobColumns =
+    "id, company_id, user_table_id, target_table_id, mode, status, files::text, inferred_schema::text, "
+    "confirmed_schema::text, analysis::text, progress::text, error::text, coalesce(request_id, ''), "
+    "created_by_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts";
+
+std::string FilesJson(const std::vector<FileRef>& files) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartArray();
+    for (const auto& f : files) {
+        w.StartObject();
+        w.Key("original_name");
+        json::WriteString(w, f.original_name);
+        w.Key("storage_path");
+        json::WriteString(w, f.storage_path);
+        w.Key("size_bytes");
+        w.Int64(f.size_bytes);
+        w.Key("mime_type");
+        json::WriteString(w, f.mime_type);
+        w.EndObject();
+    }
+    w.EndArray();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+Result<std::vector<FileRef>> FilesFromJson(std::string_view text) {
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(text));
+    std::vector<FileRef> out;
+    if (!doc.IsArray()) return Internal("job files are not an array");
+    for (const auto& f : doc.GetArray()) {
+        const auto* name = json::Find(f, "original_name");
+        const auto* path = json::Find(f, "storage_path");
+        const auto* size = json::Find(f, "size_bytes");
+        const auto* mime = json::Find(f, "mime_type");
+        if (!name || !path || !size || !mime) return Internal("job file entry is incomplete");
+        out.push_back({std::string(json::Text(*name)), std::string(json::Text(*path)),
+                       std::stoll(std::string(json::Text(*size))), std::string(json::Text(*mime))});
+    }
+    return out;
+}
+
+Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
+    JobRecord j;
+    j.id = rows.Get(r, 0);
+    j.company_id = rows.Get(r, 1);
+    j.user_table_id = rows.GetOptional(r, 2);
+    j.target_table_id = rows.GetOptional(r, 3);
+    j.mode = rows.Get(r, 4);
+    j.status = rows.Get(r, 5);
+    MT_ASSIGN_OR_RETURN(j.files, FilesFromJson(rows.Get(r, 6)));
+    j.inferred_schema = rows.GetOptional(r, 7);
+    j.confirmed_schema = rows.GetOptional(r, 8);
+    j.analysis = rows.GetOptional(r, 9);
+    j.progress = rows.GetOptional(r, 10);
+    j.error = rows.GetOptional(r, 11);
+    j.request_id = rows.Get(r, 12);
+    j.created_by_user_id = rows.Get(r, 13);
+    j.created_at = rows.Get(r, 14);
+    j.updated_at = rows.Get(r, 15);
+    j.attempts = std::stoi(std::string(rows.Get(r, 16)));
+    return j;
+}
+
+void WriteRawOrNull(json::Writer& w, const std::optional<std::string>& json_text) {
+    if (json_text) w.RawValue(json_text->data(), json_text->size(), rapidjson::kObjectType); else w.Null();
+}
+
+}  // namespace
+
+void WriteJob(json::Writer& w, const JobRecord& j) {
+    auto str = [&](const char* key, const std::string& v) {
+        w.Key(key);
+        json::WriteString(w, v);
+    };
+    w.StartObject();
+    str("_id", j.id);
+    str("company_id", j.company_id);
+    w.Key("user_table_id");
+    if (j.user_table_id) json::WriteString(w, *j.user_table_id); else w.Null();
+    w.Key("files");
+    std::string files = FilesJson(j.files);
+    w.RawValue(files.data(), files.size(), rapidjson::kArrayType);
+    str("mode", j.mode);
+    str("status", j.status);
+    w.Key("inferred_schema");
+    WriteRawOrNull(w, j.inferred_schema);
+    w.Key("confirmed_schema");
+    WriteRawOrNull(w, j.confirmed_schema);
+    w.Key("progress");
+    WriteRawOrNull(w, j.progress);
+    w.Key("error");
+    WriteRawOrNull(w, j.error);
+    str("created_by_user_id", j.created_by_user_id);
+    str("created_at", j.created_at);
+    str("updated_at", j.updated_at);
+    w.EndObject();
+}
+
+std::string ErrorJson(std::string_view message, std::string_view code, const std::optional<std::string>& details) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("message");
+    json::WriteString(w, message);
+    w.Key("code");
+    json::WriteString(w, code);
+    w.Key("details");
+    if (details) w.RawValue(details->data(), details->size(), rapidjson::kObjectType); else w.Null();
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, const NewJob& job) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(
+        std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
+                    "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::jsonb, $6, $7) "
+                    "RETURNING ") + kJobColumns,
+        {id, job.company_id, job.user_table_id, job.mode, FilesJson(job.files), job.request_id,
+         job.created_by_user_id}));
+    return FromRow(rows, 0);
+}
+
+Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(std::string("SELECT ") + kJobColumns + " FROM mt_jobs WHERE id = $1",
+                                                {job_id}));
+    if (rows.empty()) return std::optional<JobRecord>();
+    MT_ASSIGN_OR_RETURN(auto job, FromRow(rows, 0));
+    return std::optional<JobRecord>(std::move(job));
+}
+
+Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id, const std::string& job_id) {
+    if (!IsObjectId(job_id)) return NotFound("JOB_NOT_FOUND", "Job não encontrado");
+    MT_ASSIGN_OR_RETURN(auto job, LoadJob(control, job_id));
+    if (!job || job->company_id != company_id) return NotFound("JOB_NOT_FOUND", "Job não encontrado");
+    return std::move(*job);
+}
+
+Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(std::string("SELECT ") + kJobColumns +
+                                                    " FROM mt_jobs WHERE company_id = $1 AND status NOT IN "
+                                                    "('done', 'failed') ORDER BY created_at DESC, id DESC LIMIT 1000",
+                                                {company_id}));
+    std::vector<JobRecord> out;
+    for (int r = 0; r < rows.size(); ++r) {
+        MT_ASSIGN_OR_RETURN(auto job, FromRow(rows, r));
+        out.push_back(std::move(job));
+    }
+    return out;
+}
+
+Status FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
+    MT_TRY(control.Exec("UPDATE mt_jobs SET status = 'failed', error = $2::jsonb, lease_owner = NULL, "
+                        "lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed')",
+                        {job_id, error_json}));
+    // A table reserved for this job's create is released with it.
+    MT_TRY(control.Exec("DELETE FROM mt_tables t USING mt_jobs j WHERE j.id = $1 AND j.target_table_id = t.id "
+                        "AND t.status = 'creating' AND j.status = 'failed'", {job_id}));
+    return Ok();
+}
+
+std::string MessageJson(const JobRecord& job, std::optional<int> part) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("job_id");
+    json::WriteString(w, job.id);
+    w.Key("company_id");
+    json::WriteString(w, job.company_id);
+    w.Key("request_id");
+    json::WriteString(w, job.request_id);
+    if (part) {
+        w.Key("part");
+        w.Int(*part);
+    }
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+Result<JobMessage> ParseMessage(std::string_view payload) {
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(payload));
+    const auto* id = json::Find(doc, "job_id");
+    const auto* company = json::Find(doc, "company_id");
+    if (!id || json::KindOf(*id) != json::Kind::kString || !company) return BadRequest("job message without job_id");
+    JobMessage m{std::string(json::Text(*id)), std::string(json::Text(*company)), "", std::nullopt};
+    if (const auto* rid = json::Find(doc, "request_id"); rid && json::KindOf(*rid) == json::Kind::kString)
+        m.request_id = json::Text(*rid);
+    if (const auto* part = json::Find(doc, "part"); part && json::KindOf(*part) == json::Kind::kNumber)
+        m.part = std::stoi(std::string(json::Text(*part)));
+    return m;
+}
+
+}  // namespace mt::jobs

@@ -1,0 +1,120 @@
+#include "mt/types/inference.hpp"
+
+#include "cell.hpp"
+#include "datetime.hpp"
+#include "number.hpp"
+#include "readings.hpp"
+#include "scan.hpp"
+
+namespace mt::types {
+
+using detail::kAllReadings;
+using detail::kNumberReadings;
+using detail::kReadBoolean;
+using detail::kReadDateDmy;
+using detail::kReadDateMdy;
+using detail::kReadDatetimeDmy;
+using detail::kReadDatetimeMdy;
+using detail::kReadDecimalComma;
+using detail::kReadDecimalPoint;
+using detail::kReadInteger;
+using detail::kTemporalReadings;
+
+bool IsNullToken(std::string_view raw) { return detail::IsNullTokenTrimmed(detail::TrimSpaces(raw)); }
+
+std::string_view Name(DecimalSeparator s) { return s == DecimalSeparator::kComma ? "comma" : "point"; }
+std::string_view Name(DateOrder o) { return o == DateOrder::kMonthFirst ? "mdy" : "dmy"; }
+
+std::optional<DecimalSeparator> ParseDecimalSeparator(std::string_view s) {
+    if (s == "point") return DecimalSeparator::kPoint;
+    if (s == "comma") return DecimalSeparator::kComma;
+    return std::nullopt;
+}
+
+std::optional<DateOrder> ParseDateOrder(std::string_view s) {
+    if (s == "dmy") return DateOrder::kDayFirst;
+    if (s == "mdy") return DateOrder::kMonthFirst;
+    return std::nullopt;
+}
+
+ColumnInference::ColumnInference(InferenceHints hints) : hints_(hints), candidates_(kAllReadings) {}
+
+void ColumnInference::Observe(std::string_view raw) {
+    const std::string_view s = detail::TrimSpaces(raw);
+    if (detail::IsNullTokenTrimmed(s)) {
+        nullable_ = true;
+        return;
+    }
+    ++non_null_;
+    const std::uint32_t alive = candidates_;
+    if (alive == 0) return;  // already text: the common case of a text column costs nothing more
+    // Only the families still alive are scanned; each scanner rejects a foreign value on its first bytes.
+    std::uint32_t fits = 0;
+    if ((alive & kNumberReadings) != 0) fits |= detail::NumberReadings(s, alive);
+    if ((alive & kReadBoolean) != 0 && detail::BooleanValue(s) >= 0) fits |= kReadBoolean;
+    if ((alive & kTemporalReadings) != 0) fits |= detail::TemporalReadings(s);
+    candidates_ = alive & fits;
+}
+
+void ColumnInference::Merge(const ColumnInference& other) {
+    // Readings are "every value so far admits it", so intersecting the sets is exactly observing both files in
+    // one column. Only the separator tie-break is a preference: keep it from the side(s) that had values.
+    if (non_null_ == 0) {
+        hints_ = other.hints_;
+    } else if (other.non_null_ > 0) {
+        hints_.prefer_decimal_comma = hints_.prefer_decimal_comma || other.hints_.prefer_decimal_comma;
+    }
+    candidates_ &= other.candidates_;
+    nullable_ = nullable_ || other.nullable_;
+    non_null_ += other.non_null_;
+}
+
+namespace {
+
+/// The separator the surviving readings call for; when both or neither survive the values cannot tell, so
+/// the file's hint decides (it also serves a user who turns a text column into decimal on confirm).
+DecimalSeparator ChooseSeparator(std::uint32_t alive, const InferenceHints& hints) {
+    const bool point = (alive & kReadDecimalPoint) != 0;
+    const bool comma = (alive & kReadDecimalComma) != 0;
+    if (point != comma) return comma ? DecimalSeparator::kComma : DecimalSeparator::kPoint;
+    return hints.prefer_decimal_comma ? DecimalSeparator::kComma : DecimalSeparator::kPoint;
+}
+
+/// Day-first unless only month-first readings of the chosen type survive (SPEC §7: dd/mm/yyyy by default).
+DateOrder ChooseOrder(std::uint32_t alive, std::uint32_t day_first, std::uint32_t month_first) {
+    return ((alive & day_first) == 0 && (alive & month_first) != 0) ? DateOrder::kMonthFirst : DateOrder::kDayFirst;
+}
+
+}  // namespace
+
+InferredColumn ColumnInference::Result() const {
+    InferredColumn out;
+    out.nullable = nullable_;
+    const std::uint32_t alive = candidates_;
+    out.format.decimal_separator = ChooseSeparator(alive, hints_);
+    out.format.date_order = ChooseOrder(alive, kReadDateDmy | kReadDatetimeDmy, kReadDateMdy | kReadDatetimeMdy);
+    if (non_null_ == 0) {
+        out.type = ColumnType::kText;  // nothing to go on; any value fits text
+        out.nullable = true;
+        return out;
+    }
+    // Narrowest first. The families are disjoint, so at most one of these branches has surviving readings.
+    if ((alive & kReadInteger) != 0) {
+        out.type = ColumnType::kInteger;
+    } else if ((alive & (kReadDecimalPoint | kReadDecimalComma)) != 0) {
+        out.type = ColumnType::kDecimal;
+    } else if ((alive & kReadBoolean) != 0) {
+        out.type = ColumnType::kBoolean;
+    } else if ((alive & (kReadDateDmy | kReadDateMdy)) != 0) {
+        out.type = ColumnType::kDate;
+        out.format.date_order = ChooseOrder(alive, kReadDateDmy, kReadDateMdy);
+    } else if ((alive & (kReadDatetimeDmy | kReadDatetimeMdy)) != 0) {
+        out.type = ColumnType::kDatetime;
+        out.format.date_order = ChooseOrder(alive, kReadDatetimeDmy, kReadDatetimeMdy);
+    } else {
+        out.type = ColumnType::kText;
+    }
+    return out;
+}
+
+}  // namespace mt::types

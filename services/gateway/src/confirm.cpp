@@ -1,0 +1,193 @@
+// POST /upload-jobs/:jobId/confirm: validate the edited schema, reserve the table, split the load into parts,
+// move the job to `inserting` and trigger the inserters.
+#include <map>
+#include <set>
+
+#include "handlers.hpp"
+#include "mt/core/ids.hpp"
+#include "mt/core/log.hpp"
+#include "mt/jobs/job.hpp"
+#include "mt/store/provisioning.hpp"
+#include "mt/store/tables.hpp"
+
+namespace mt::gateway {
+namespace {
+
+struct Inferred {
+    std::string suggested_name;
+    std::vector<types::Column> columns;
+    std::int64_t total_rows = 0;
+};
+
+Result<Inferred> ReadInferred(const jobs::JobRecord& job) {
+    if (!job.inferred_schema) return Internal("job in waiting_confirm without inferred_schema");
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(*job.inferred_schema));
+    Inferred out;
+    if (const auto* n = json::Find(doc, "suggested_table_name")) out.suggested_name = json::Text(*n);
+    if (const auto* t = json::Find(doc, "total_row_count_estimate")) out.total_rows = std::stoll(std::string(json::Text(*t)));
+    const auto* cols = json::Find(doc, "columns");
+    if (!cols) return Internal("inferred_schema without columns");
+    MT_ASSIGN_OR_RETURN(out.columns, store::ColumnsFromJson(json::Serialize(*cols)));
+    return out;
+}
+
+/// For each confirmed column, the inferred column it takes its values from: same name first, else same position.
+Result<std::vector<std::string>> MatchSources(const std::vector<types::Column>& confirmed, const Inferred& inferred) {
+    std::map<std::string, std::size_t> by_name;
+    for (std::size_t i = 0; i < inferred.columns.size(); ++i) by_name[inferred.columns[i].name] = i;
+    std::vector<std::string> sources;
+    std::set<std::size_t> used;
+    std::vector<FieldError> details;
+    for (std::size_t i = 0; i < confirmed.size(); ++i) {
+        auto it = by_name.find(confirmed[i].name);
+        std::size_t src = it != by_name.end() ? it->second : i;
+        if (src >= inferred.columns.size() || !used.insert(src).second) {
+            details.push_back({"columns[" + std::to_string(i) + "].name",
+                               "column \"" + confirmed[i].name + "\" is not in the uploaded files"});
+            continue;
+        }
+        sources.push_back(inferred.columns[src].name);
+    }
+    if (!details.empty()) return Validation("Confirmed schema does not match the upload", std::move(details));
+    return sources;
+}
+
+/// Uploads into an existing table: the confirmed columns must be the table's (names), with its types.
+Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& confirmed,
+                                              const store::TableRecord& table) {
+    std::vector<FieldError> details;
+    std::vector<types::Column> out;
+    std::set<std::string> named;
+    for (std::size_t i = 0; i < confirmed.size(); ++i) {
+        const types::Column* col = nullptr;
+        for (const auto& c : table.columns) if (c.name == confirmed[i].name) col = &c;
+        if (!col) {
+            details.push_back({"columns[" + std::to_string(i) + "].name",
+                               "column \"" + confirmed[i].name + "\" does not exist in table \"" + table.display_name + "\""});
+            continue;
+        }
+        named.insert(col->name);
+        out.push_back(*col);
+    }
+    for (const auto& c : table.columns) {
+        if (!c.nullable && !named.count(c.name))
+            details.push_back({"columns", "table column \"" + c.name + "\" is NOT NULL and missing from the upload"});
+    }
+    if (!details.empty()) return Validation("Confirmed schema does not match the table", std::move(details));
+    return out;
+}
+
+std::string ConfirmedJson(const std::string& display_name, const std::vector<types::Column>& columns,
+                          const std::vector<std::string>& sources) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("display_name");
+    json::WriteString(w, display_name);
+    w.Key("columns");
+    w.StartArray();
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        w.StartObject();
+        w.Key("name");
+        json::WriteString(w, columns[i].name);
+        w.Key("display_name");
+        json::WriteString(w, columns[i].display_name);
+        w.Key("type");
+        json::WriteString(w, types::Name(columns[i].type));
+        w.Key("nullable");
+        w.Bool(columns[i].nullable);
+        w.Key("source");
+        json::WriteString(w, sources[i]);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+struct Plan {
+    std::string display_name;
+    std::vector<types::Column> columns;
+    std::vector<std::string> sources;
+    std::optional<store::TableRecord> existing;
+};
+
+Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRecord& job, const rapidjson::Value& body) {
+    MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
+    std::vector<FieldError> details;
+    auto name = StringMember(body, "display_name", details, false);
+    if (!details.empty()) return Validation("Invalid schema", std::move(details));
+    Plan plan;
+    if (json::Find(body, "columns")) {
+        MT_ASSIGN_OR_RETURN(plan.columns, ParseColumns(json::Find(body, "columns")));
+    } else {
+        plan.columns = inferred.columns;
+    }
+    MT_ASSIGN_OR_RETURN(plan.sources, MatchSources(plan.columns, inferred));
+    if (job.user_table_id) {
+        MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, job.company_id, *job.user_table_id));
+        MT_ASSIGN_OR_RETURN(plan.columns, MatchTable(plan.columns, table));
+        plan.display_name = table.display_name;  // the legacy name is reused, regex not enforced
+        plan.existing = std::move(table);
+        return plan;
+    }
+    plan.display_name = name.value_or(inferred.suggested_name);
+    MT_TRY(store::ValidateSchema(plan.display_name, plan.columns, false));
+    return plan;
+}
+
+}  // namespace
+
+Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    MT_ASSIGN_OR_RETURN(auto control, s.databases.control().Acquire());
+    MT_ASSIGN_OR_RETURN(auto job, jobs::GetJob(*control, ctx.principal.company_id, ctx.params[0]));
+    auto not_waiting = [] {
+        return BadRequest("Job não está aguardando confirmação (status waiting_confirm)", "JOB_NOT_WAITING_CONFIRM");
+    };
+    if (job.status != jobs::kWaitingConfirm) return not_waiting();
+    MT_ASSIGN_OR_RETURN(auto plan, PlanConfirm(s, ctx, job, body));
+    MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, job.company_id));
+    MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
+    std::int64_t total = inferred.total_rows;
+    int parts = static_cast<int>(std::max<std::int64_t>(1, (total + s.limits.insert_part_rows - 1) / s.limits.insert_part_rows));
+    std::string target = plan.existing ? plan.existing->id : NewObjectId();
+    MT_TRY(pg::InTransaction(*control, [&]() -> Status {
+        if (!plan.existing) {
+            auto reserved = control->Exec(
+                "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
+                " status, created_by_user_id) VALUES ($1, $2, $3, $4, $4, $5::jsonb, 'upload', 'creating', $6)",
+                {target, job.company_id, connection.id, plan.display_name, store::ColumnsToJson(plan.columns),
+                 ctx.principal.user_id});
+            if (!reserved) {
+                if (reserved.error().code == "23505")
+                    return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
+                return std::move(reserved).error();
+            }
+        }
+        std::string progress = "{\"processed_rows\":0,\"total_rows\":" + std::to_string(total) + "}";
+        MT_ASSIGN_OR_RETURN(auto moved, control->Exec(
+            "UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::jsonb, target_table_id = $3, "
+            "progress = $4::jsonb, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
+            {job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target, progress}));
+        if (moved.affected() != 1) return not_waiting();  // a concurrent confirm won
+        for (int p = 0; p < parts; ++p) {
+            std::int64_t first = p * s.limits.insert_part_rows;
+            std::int64_t end = p + 1 == parts ? total : first + s.limits.insert_part_rows;
+            MT_TRY(control->Exec("INSERT INTO mt_job_parts (job_id, part, spec, status) VALUES ($1, $2, $3::jsonb, "
+                                 "'pending')", {job.id, std::to_string(p),
+                                 "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) + "}"}));
+        }
+        return Ok();
+    }));
+    for (int p = 0; p < parts; ++p) {
+        auto sent = s.publisher.Publish(jobs::kTopicInsert, job.id + ":" + std::to_string(p), jobs::MessageJson(job, p));
+        if (!sent) {
+            log::Warn("insert message not published; the sweep will pick the part up",
+                      {{"request_id", ctx.request.request_id}, {"job_id", job.id}, {"error", sent.error().message}});
+        }
+    }
+    return HttpResponse{200, "{\"status\":\"inserting\"}", "application/json"};
+}
+
+}  // namespace mt::gateway
