@@ -35,12 +35,17 @@ mt_install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# mt_build BUILD_DIR [TARGET ...]: configure and build (everything, or only the given targets).
 mt_build() {
-    local build_dir="${1:-$MT_ROOT/build}"
+    local build_dir="${1:-$MT_ROOT/build}"; shift || true
     log "building in $build_dir"
     cmake -S "$MT_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Wno-unused-parameter" >/dev/null
-    cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}"
+    if [ $# -gt 0 ]; then
+        cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}" --target "$@"
+    else
+        cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}"
+    fi
 }
 
 mt_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

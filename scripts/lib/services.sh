@@ -15,6 +15,8 @@ mt_services_env() {
     export MT_HTTP_PORT="$3" MT_KAFKA_BROKERS="127.0.0.1:$4" MT_KAFKA_DEV_PORT="$4"
     export MT_CONTROL_DB_URL="$5" MT_COMPANY_DB_ADMIN_URL="$6"
     export MT_JWT_KEY_FILE="$2/jwt-secret" MT_SCRATCH_DIR="$2/scratch"
+    # The dev broker answers a rejoin only after the session timeout: keep it short so restarted workers resume fast.
+    export MT_KAFKA_PROP_SESSION_TIMEOUT_MS="${MT_KAFKA_PROP_SESSION_TIMEOUT_MS:-6000}"
     mkdir -p "$MT_SCRATCH_DIR"
 }
 

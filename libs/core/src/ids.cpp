@@ -107,6 +107,21 @@ std::string NewUuidV7() {
     return FormatUuid(b);
 }
 
+std::string UuidV7At(std::uint64_t unix_ms, std::uint64_t sequence) {
+    std::array<std::uint8_t, 16> b{};
+    std::uint64_t r = Engine()();
+    for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
+    // 12 bits rand_a + 62 bits rand_b = 74 bits: sequence in the top 34, randomness in the low 40.
+    std::uint64_t seq = sequence & ((1ull << 34) - 1);
+    b[6] = static_cast<std::uint8_t>(0x70 | ((seq >> 30) & 0x0F));
+    b[7] = static_cast<std::uint8_t>(seq >> 22);
+    b[8] = static_cast<std::uint8_t>(0x80 | ((seq >> 16) & 0x3F));
+    b[9] = static_cast<std::uint8_t>(seq >> 8);
+    b[10] = static_cast<std::uint8_t>(seq);
+    for (int i = 11; i < 16; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(r >> (8 * (i - 11)));
+    return FormatUuid(b);
+}
+
 bool IsObjectId(std::string_view s) {
     if (s.size() != 24) return false;
     for (char c : s) if (!IsLowerHex(c)) return false;

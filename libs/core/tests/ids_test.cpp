@@ -38,3 +38,16 @@ TEST_CASE("version 7 uuids are valid and strictly increasing") {
         prev = u;
     }
 }
+
+TEST_CASE("bulk-load uuids sort by sequence and carry the version and variant") {
+    std::string prev = mt::UuidV7At(1700000000000ull, 0);
+    for (std::uint64_t seq = 1; seq < 100000; seq += 7) {
+        auto u = mt::UuidV7At(1700000000000ull, seq);
+        REQUIRE(mt::IsUuid(u));
+        REQUIRE(u[14] == '7');
+        REQUIRE((u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b'));
+        REQUIRE(prev < u);
+        prev = u;
+    }
+    CHECK(mt::UuidV7At(1700000000001ull, 0) > mt::UuidV7At(1700000000000ull, (1ull << 34) - 1));
+}

@@ -121,7 +121,7 @@ std::string ErrorJson(std::string_view message, std::string_view code, const std
 Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, const NewJob& job) {
     MT_ASSIGN_OR_RETURN(auto rows, control.Exec(
         std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
-                    "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::jsonb, $6, $7) "
+                    "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::json, $6, $7) "
                     "RETURNING ") + kJobColumns,
         {id, job.company_id, job.user_table_id, job.mode, FilesJson(job.files), job.request_id,
          job.created_by_user_id}));
@@ -157,7 +157,7 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
 }
 
 Status FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
-    MT_TRY(control.Exec("UPDATE mt_jobs SET status = 'failed', error = $2::jsonb, lease_owner = NULL, "
+    MT_TRY(control.Exec("UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, "
                         "lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed')",
                         {job_id, error_json}));
     // A table reserved for this job's create is released with it.

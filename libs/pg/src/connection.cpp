@@ -38,6 +38,8 @@ Result<Connection> Connection::Open(const std::string& conninfo, int connect_tim
     if (PQstatus(conn.conn_.get()) != CONNECTION_OK) {
         return Unavailable("PostgreSQL connection failed: " + Trimmed(PQerrorMessage(conn.conn_.get())));
     }
+    // Server NOTICEs ("relation already exists, skipping") would go to stderr as unstructured text; drop them.
+    PQsetNoticeProcessor(conn.conn_.get(), [](void*, const char*) {}, nullptr);
     return conn;
 }
 

@@ -48,12 +48,12 @@ CREATE TABLE mt_jobs (
     mode                text NOT NULL CHECK (mode IN ('create', 'append', 'replace')),
     status              text NOT NULL CHECK (status IN ('queued', 'analisando', 'waiting_confirm', 'inserting',
                                                          'done', 'failed')),
-    files               jsonb NOT NULL,
-    inferred_schema     jsonb,
-    confirmed_schema    jsonb,
-    analysis            jsonb,          -- per-file reading details (dialect, formats); internal
-    progress            jsonb,
-    error               jsonb,
+    files               json NOT NULL,
+    inferred_schema     json,  -- json, not jsonb: keeps the column order of keys
+    confirmed_schema    json,
+    analysis            json,           -- per-file reading details (dialect, formats); internal
+    progress            json,
+    error               json,
     request_id          text,
     created_by_user_id  text NOT NULL,
     attempts            integer NOT NULL DEFAULT 0,

@@ -6,8 +6,8 @@
 
 namespace mt::store {
 
-std::string QualifiedName(const std::string& physical_name) {
-    return "public." + types::QuoteIdentifier(physical_name);
+std::string QualifiedName(const std::string& physical_name, const std::string& schema) {
+    return schema + "." + types::QuoteIdentifier(physical_name);
 }
 
 Status ValidateSchema(std::string_view display_name, const std::vector<types::Column>& columns, bool legacy_name) {
@@ -34,26 +34,35 @@ Status ValidateSchema(std::string_view display_name, const std::vector<types::Co
     return Ok();
 }
 
-Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
-                           const std::vector<types::Column>& columns) {
-    std::string table = QualifiedName(physical_name);
+Status CreateBareTable(pg::Connection& company, const std::string& table, const std::vector<types::Column>& columns) {
     std::string ddl = "CREATE TABLE " + table + " (id uuid PRIMARY KEY DEFAULT mt_internal.uuid_v7()";
     for (const auto& c : columns) {
         ddl += ", " + types::QuoteIdentifier(c.name) + " " + std::string(types::PgType(c.type));
         if (!c.nullable) ddl += " NOT NULL";
     }
     ddl += ")";
-    MT_TRY(company.Run(ddl));
-    MT_TRY(company.Exec("INSERT INTO mt_internal.row_counts (table_oid) VALUES ($1::regclass)", {table}));
-    MT_TRY(company.Run("CREATE TRIGGER mt_count_inserted AFTER INSERT ON " + table +
+    return company.Run(ddl);
+}
+
+Status AttachCounters(pg::Connection& company, const std::string& table, std::int64_t initial_count) {
+    MT_TRY(company.Exec("INSERT INTO mt_internal.row_counts (table_oid, row_count) VALUES ($1::regclass, $2) "
+                        "ON CONFLICT (table_oid) DO UPDATE SET row_count = EXCLUDED.row_count",
+                        {table, std::to_string(initial_count)}));
+    return company.Run("CREATE TRIGGER mt_count_inserted AFTER INSERT ON " + table +
                        " REFERENCING NEW TABLE AS mt_new_rows FOR EACH STATEMENT"
                        " EXECUTE FUNCTION mt_internal.count_inserted();"
                        "CREATE TRIGGER mt_count_deleted AFTER DELETE ON " + table +
                        " REFERENCING OLD TABLE AS mt_old_rows FOR EACH STATEMENT"
                        " EXECUTE FUNCTION mt_internal.count_deleted();"
                        "CREATE TRIGGER mt_count_truncated AFTER TRUNCATE ON " + table +
-                       " FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_truncated()"));
-    return Ok();
+                       " FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_truncated()");
+}
+
+Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
+                           const std::vector<types::Column>& columns, const std::string& schema) {
+    std::string table = QualifiedName(physical_name, schema);
+    MT_TRY(CreateBareTable(company, table, columns));
+    return AttachCounters(company, table, 0);
 }
 
 Error MapDdlError(Error error) {

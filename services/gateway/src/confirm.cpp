@@ -152,6 +152,9 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
     std::int64_t total = inferred.total_rows;
     int parts = static_cast<int>(std::max<std::int64_t>(1, (total + s.limits.insert_part_rows - 1) / s.limits.insert_part_rows));
     std::string target = plan.existing ? plan.existing->id : NewObjectId();
+    // Every part numbers its rows from this instant, so the loaded ids sort in file order across parts.
+    std::string id_base_ms = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch()).count());
     MT_TRY(pg::InTransaction(*control, [&]() -> Status {
         if (!plan.existing) {
             auto reserved = control->Exec(
@@ -167,8 +170,8 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
         }
         std::string progress = "{\"processed_rows\":0,\"total_rows\":" + std::to_string(total) + "}";
         MT_ASSIGN_OR_RETURN(auto moved, control->Exec(
-            "UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::jsonb, target_table_id = $3, "
-            "progress = $4::jsonb, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
+            "UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::json, target_table_id = $3, "
+            "progress = $4::json, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
             {job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target, progress}));
         if (moved.affected() != 1) return not_waiting();  // a concurrent confirm won
         for (int p = 0; p < parts; ++p) {
@@ -176,7 +179,8 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
             std::int64_t end = p + 1 == parts ? total : first + s.limits.insert_part_rows;
             MT_TRY(control->Exec("INSERT INTO mt_job_parts (job_id, part, spec, status) VALUES ($1, $2, $3::jsonb, "
                                  "'pending')", {job.id, std::to_string(p),
-                                 "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) + "}"}));
+                                 "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) +
+                                 ",\"id_base_ms\":" + id_base_ms + "}"}));
         }
         return Ok();
     }));

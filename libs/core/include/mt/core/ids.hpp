@@ -1,5 +1,6 @@
 #pragma once
 /// Identifier generation and checks. Thread-safe: each thread has its own random engine.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@ std::string NewUuid();
 /// A new time-ordered (version 7, RFC 9562) UUID: 48-bit Unix milliseconds, then a 12-bit counter that keeps ids
 /// from one process strictly increasing within a millisecond, then random bits. Sorting by it is creation order.
 std::string NewUuidV7();
+/// A version 7 UUID for row `sequence` of a bulk load that started at `unix_ms`: the 74 bits after the timestamp
+/// hold the sequence (high 34 bits) and random bits (low 40), so the ids of one load sort in file order whichever
+/// process generates them, and loads never collide in practice.
+std::string UuidV7At(std::uint64_t unix_ms, std::uint64_t sequence);
 
 bool IsObjectId(std::string_view s);
 bool IsUuid(std::string_view s);

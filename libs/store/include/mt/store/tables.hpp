@@ -49,9 +49,14 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
 
 /// DDL creating the physical table with its row-id column, counters and triggers (for the inserter too).
 Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
-                           const std::vector<types::Column>& columns);
-/// `"public"."name"` quoted.
-std::string QualifiedName(const std::string& physical_name);
+                           const std::vector<types::Column>& columns, const std::string& schema = "public");
+/// The table alone, without row counters (bulk loads COPY into it without trigger overhead).
+Status CreateBareTable(pg::Connection& company, const std::string& qualified_name,
+                       const std::vector<types::Column>& columns);
+/// Register the table's exact row counter at `initial_count` and the triggers that keep it exact.
+Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count);
+/// `public."name"` quoted (or another schema).
+std::string QualifiedName(const std::string& physical_name, const std::string& schema = "public");
 
 /// Map a company-database error to a client error where the client caused it (bad conversion, NULLs …).
 Error MapDdlError(Error error);

@@ -1,0 +1,22 @@
+#pragma once
+/// The common `main` of the workers: configuration, control-database migration, Kafka topics and consumer,
+/// signal handling (SIGTERM/SIGINT stop the loop; the current job is handed back), the worker loop.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "mt/jobs/worker.hpp"
+#include "mt/jobs/worker_config.hpp"
+
+namespace mt::jobs {
+
+struct WorkerParts {
+    JobHandler handler;
+    JobSweep sweep;
+};
+using WorkerFactory = std::function<WorkerParts(store::Databases&, const WorkerConfig&, const std::string& owner)>;
+
+int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_view default_group,
+                  std::string_view topic, const WorkerFactory& factory);
+
+}  // namespace mt::jobs

@@ -1,0 +1,37 @@
+#include "mt/jobs/worker_config.hpp"
+
+namespace mt::jobs {
+namespace {
+
+using config::Setting;
+constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
+constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
+                              "libpq URL of the server holding company databases (CREATEDB, CREATEROLE)", true};
+constexpr Setting kScratch{"MT_SCRATCH_DIR", "/tmp", "folder for files being analyzed or loaded"};
+constexpr Setting kLease{"MT_LEASE_SECONDS", "30", "a worker that stops heart-beating loses its job after this"};
+constexpr Setting kSweep{"MT_SWEEP_INTERVAL_MS", "2000", "how often workers look for stranded work"};
+constexpr Setting kGrace{"MT_QUEUED_GRACE_SECONDS", "5", "how long a job waits for its Kafka message before a sweep"};
+constexpr Setting kAttempts{"MT_MAX_ATTEMPTS", "3", "worker deaths tolerated on one job before it fails"};
+constexpr Setting kGroup{"MT_KAFKA_GROUP", "", "consumer group (default: mt-analyzer / mt-inserter)"};
+
+}  // namespace
+
+Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view default_group) {
+    WorkerConfig c;
+    c.databases.control_url = r.String(kControlUrl);
+    c.databases.company_server_url = r.String(kCompanyUrl);
+    c.databases.control_pool_size = 4;
+    c.databases.company_pool_size = 4;
+    c.scratch_dir = r.String(kScratch);
+    c.lease = std::chrono::seconds(r.Int(kLease, 2, 3600));
+    c.sweep_interval = std::chrono::milliseconds(r.Int(kSweep, 100, 600000));
+    c.queued_grace = std::chrono::seconds(r.Int(kGrace, 0, 3600));
+    c.max_attempts = static_cast<int>(r.Int(kAttempts, 1, 100));
+    c.consumer_group = r.String(kGroup);
+    if (c.consumer_group.empty()) c.consumer_group = default_group;
+    MT_TRY(r.Finish());
+    MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
+    return c;
+}
+
+}  // namespace mt::jobs

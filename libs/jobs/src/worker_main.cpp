@@ -1,0 +1,79 @@
+#include "mt/jobs/worker_main.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "mt/core/log.hpp"
+#include "mt/kafka/admin.hpp"
+#include "mt/store/migrations.hpp"
+
+namespace mt::jobs {
+namespace {
+
+Status Migrate(store::Databases& dbs) {
+    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    return store::Migrate(*control);
+}
+
+}  // namespace
+
+int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_view default_group,
+                  std::string_view topic, const WorkerFactory& factory) {
+    log::SetService(service);
+    config::ConfigReader reader;
+    auto config = LoadWorkerConfig(reader, default_group);
+    if (argc > 1 && std::strcmp(argv[1], "--help-config") == 0) {
+        std::printf("%s", reader.Table().c_str());
+        return 0;
+    }
+    if (!config) {
+        log::Error(config.error().message);
+        return 2;
+    }
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so only sigwait sees them
+
+    store::Databases databases(config->databases);
+    if (auto migrated = Migrate(databases); !migrated) {
+        log::Error("control database migration failed: " + migrated.error().message);
+        return 1;
+    }
+    // Topics: created if missing (a fresh real cluster); if the broker is away we still start and sweep.
+    std::vector<kafka::TopicSpec> topics = {{kTopicAnalyze, 4}, {kTopicInsert, 8}};
+    if (auto ensured = kafka::EnsureTopics(config->kafka, topics, std::chrono::seconds(10)); !ensured) {
+        log::Warn("could not ensure Kafka topics", {{"error", ensured.error().message}});
+    }
+    std::optional<kafka::Consumer> consumer;
+    auto created = kafka::Consumer::Create(config->kafka, config->consumer_group, {std::string(topic)});
+    if (!created) {
+        log::Error("Kafka consumer: " + created.error().message);
+        return 2;
+    }
+    consumer.emplace(std::move(*created));
+    std::string owner = LeaseOwnerName(service);
+    WorkerParts parts = factory(databases, *config, owner);
+    WorkerSettings settings;
+    settings.sweep_interval = config->sweep_interval;
+    WorkerLoop loop(std::move(consumer), parts.handler, parts.sweep, settings);
+
+    std::atomic<bool> stop{false};
+    std::thread signal_thread([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        log::Info("stopping", {{"signal", std::to_string(sig)}});
+        stop.store(true);
+    });
+    log::Info("started", {{"owner", owner}, {"topic", std::string(topic)}});
+    loop.Run(stop);
+    if (!stop.load()) kill(getpid(), SIGTERM);
+    signal_thread.join();
+    log::Info("stopped");
+    return 0;
+}
+
+}  // namespace mt::jobs

@@ -1,0 +1,27 @@
+#pragma once
+/// The analyzer worker's job handling: claim a queued job (lease), read every file, store the inferred schema,
+/// move the job to `waiting_confirm` — or `failed` with a precise error. Handles each job message idempotently.
+#include <atomic>
+
+#include "mt/jobs/worker.hpp"
+#include "mt/jobs/worker_config.hpp"
+#include "mt/store/databases.hpp"
+
+namespace mt::analyzer {
+
+class Analyzer {
+public:
+    Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner);
+    /// One job trigger (from Kafka or a sweep). Never throws.
+    void Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop);
+    /// Queued jobs whose message never came, and analyses whose worker died.
+    Result<std::vector<jobs::JobMessage>> Sweep();
+
+private:
+    Status Analyze(const std::string& job_id, const std::atomic<bool>& stop);
+    store::Databases& databases_;
+    jobs::WorkerConfig config_;
+    std::string owner_;
+};
+
+}  // namespace mt::analyzer

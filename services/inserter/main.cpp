@@ -1,0 +1,15 @@
+// mt-inserter: consumes insert triggers (and sweeps for stranded parts), loads rows with COPY, until SIGTERM.
+#include <memory>
+
+#include "inserter.hpp"
+#include "mt/jobs/worker_main.hpp"
+
+int main(int argc, char** argv) {
+    return mt::jobs::RunWorkerMain(argc, argv, "inserter", "mt-inserter", mt::jobs::kTopicInsert,
+                                   [](mt::store::Databases& dbs, const mt::jobs::WorkerConfig& config,
+                                      const std::string& owner) -> mt::jobs::WorkerParts {
+                                       auto inserter = std::make_shared<mt::inserter::Inserter>(dbs, config, owner);
+                                       return {[inserter](const auto& m, const auto& stop) { inserter->Handle(m, stop); },
+                                               [inserter] { return inserter->Sweep(); }};
+                                   });
+}
