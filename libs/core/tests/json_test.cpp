@@ -43,3 +43,11 @@ TEST_CASE("Find returns members or nullptr") {
     CHECK(mt::json::Find(*doc, "y") == nullptr);
     CHECK(mt::json::Find((*doc)["x"], "x") == nullptr);
 }
+
+TEST_CASE("SanitizeUtf8 keeps valid text and replaces the rest") {
+    CHECK(mt::json::SanitizeUtf8("caf\xC3\xA9 \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xF0\x9F\x98\x80");
+    CHECK(mt::json::SanitizeUtf8(std::string_view("a\0b", 3)) == "a\xEF\xBF\xBD" "b");
+    CHECK(mt::json::SanitizeUtf8("\xFF\xC3") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(mt::json::SanitizeUtf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(mt::json::SanitizeUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+}

@@ -109,7 +109,7 @@ std::string ErrorJson(std::string_view message, std::string_view code, const std
     json::Writer w(sb);
     w.StartObject();
     w.Key("message");
-    json::WriteString(w, message);
+    json::WriteString(w, json::SanitizeUtf8(message));
     w.Key("code");
     json::WriteString(w, code);
     w.Key("details");

@@ -71,6 +71,7 @@ CREATE TABLE mt_job_parts (
     spec            jsonb NOT NULL,     -- which files / row range the part loads
     status          text NOT NULL CHECK (status IN ('pending', 'loading', 'loaded')),
     rows_loaded     bigint NOT NULL DEFAULT 0,
+    attempts        integer NOT NULL DEFAULT 0,
     lease_owner     text,
     lease_expires_at timestamptz,
     PRIMARY KEY (job_id, part)

@@ -15,7 +15,7 @@ std::string LocationJson(const ValueLocation& l) {
     json::Writer w(sb);
     w.StartObject();
     w.Key("file");
-    json::WriteString(w, l.file);
+    json::WriteString(w, json::SanitizeUtf8(l.file));
     w.Key("line");
     w.Int64(l.line);
     w.EndObject();
@@ -58,7 +58,9 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
     std::optional<std::string> details;
     if (e.location) details = LocationJson(*e.location);
-    (void)jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details));
+    if (auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details)); !failed) {
+        log::Error("could not record the job's failure", {{"job_id", message.job_id}, {"error", failed.error().message}});
+    }
     log::Warn("analysis failed", {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
 }
 

@@ -1,6 +1,11 @@
 #include "server.hpp"
 
 #include <pistache/http.h>
+#include <pistache/peer.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
@@ -35,6 +40,56 @@ class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
     explicit PistacheHandler(const Api* api = nullptr) : api_(api) {}
+
+    /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
+    /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
+    /// pieces Pistache uses: answer "100 Continue" when a request's headers ask for it, feed the per-peer parser,
+    /// dispatch complete requests, and turn parser failures (too large, malformed) into our JSON errors.
+    void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
+        if (ExpectsContinue(std::string_view(buffer, len))) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            // Nothing else is queued for this peer yet (the client is waiting for us), so a direct write is ordered.
+            (void)::send(peer->fd(), kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+        }
+        auto parser = getParser(peer);
+        auto& request = parser->request;
+        try {
+            if (!parser->feed(buffer, len)) {
+                parser->reset();
+                SendError(peer, request, PayloadTooLarge("Request body over the limit"));
+                return;
+            }
+            if (parser->parse() != Http::Private::State::Done) return;
+            Http::ResponseWriter response(request.version(), transport(), this, peer);
+            request.copyAddress(peer->address());
+            auto connection = request.headers().tryGet<Http::Header::Connection>();
+            response.headers().add<Http::Header::Connection>(connection ? connection->control()
+                                                                       : Http::ConnectionControl::Close);
+            peer->setIdle(false);
+            onRequest(request, std::move(response));
+            parser->reset();
+        } catch (const std::exception& e) {
+            parser->reset();
+            SendError(peer, request, BadRequest(std::string("Malformed HTTP request: ") + e.what()));
+        }
+    }
+
+    void SendError(const std::shared_ptr<Tcp::Peer>& peer, const Http::Request& request, const Error& error) {
+        Http::ResponseWriter response(request.version(), transport(), this, peer);
+        HttpResponse body = ErrorResponse(error, RandomHex(12));
+        response.headers().add<Http::Header::ContentType>(body.content_type);
+        response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+        response.send(static_cast<Http::Code>(body.status), body.body);
+    }
+
+    static bool ExpectsContinue(std::string_view data) {
+        if (data.substr(0, 5) != "POST " && data.substr(0, 4) != "PUT " && data.substr(0, 6) != "PATCH ") return false;
+        std::size_t end = data.find("\r\n\r\n");
+        if (end == std::string_view::npos || end + 4 != data.size()) return false;  // the body already follows
+        std::string headers(data.substr(0, end));
+        std::transform(headers.begin(), headers.end(), headers.begin(), [](unsigned char c) { return std::tolower(c); });
+        return headers.find("\r\nexpect: 100-continue") != std::string::npos;
+    }
 
     void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
         HttpRequest req;

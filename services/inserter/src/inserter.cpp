@@ -18,13 +18,13 @@ std::string LocationJson(const ValueLocation& l) {
     json::Writer w(sb);
     w.StartObject();
     w.Key("file");
-    json::WriteString(w, l.file);
+    json::WriteString(w, json::SanitizeUtf8(l.file));
     w.Key("line");
     w.Int64(l.line);
     w.Key("column");
     json::WriteString(w, l.column);
     w.Key("value");
-    json::WriteString(w, l.value);
+    json::WriteString(w, json::SanitizeUtf8(l.value));
     w.EndObject();
     return {sb.GetString(), sb.GetSize()};
 }
@@ -86,7 +86,9 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
     if (e.location) details = LocationJson(*e.location);
     auto control = databases_.control().Acquire();
     if (!control) return;
-    (void)jobs::FailJob(**control, job_id, jobs::ErrorJson(text, code, details));
+    if (auto failed = jobs::FailJob(**control, job_id, jobs::ErrorJson(text, code, details)); !failed) {
+        log::Error("could not record the job's failure", {{"job_id", job_id}, {"error", failed.error().message}});
+    }
     log::Warn("insert failed", {{"job_id", job_id}, {"error", e.message}});
     // Leave nothing behind in the company database.
     auto job = jobs::LoadJob(**control, job_id);

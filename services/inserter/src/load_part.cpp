@@ -17,10 +17,14 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     std::string lease_secs = std::to_string(config_.lease.count());
     MT_ASSIGN_OR_RETURN(auto claimed, control->Exec(
         "UPDATE mt_job_parts SET status = 'loading', lease_owner = $3, lease_expires_at = now() + "
-        "make_interval(secs => $4::int) WHERE job_id = $1 AND part = $2 AND (status = 'pending' OR "
+        "make_interval(secs => $4::int), attempts = attempts + 1 WHERE job_id = $1 AND part = $2 AND (status = 'pending' OR "
         "(status = 'loading' AND lease_expires_at < now())) AND EXISTS (SELECT 1 FROM mt_jobs WHERE id = $1 AND "
-        "status = 'inserting') RETURNING spec::text", {job_id, part_str, owner_, lease_secs}));
+        "status = 'inserting') RETURNING spec::text, attempts", {job_id, part_str, owner_, lease_secs}));
     if (claimed.empty()) return Ok();  // loaded, or leased by a live inserter, or the job ended
+    if (std::stoi(std::string(claimed.Get(0, 1))) > config_.max_attempts) {
+        return Validation("The rows could not be inserted: loading stopped unexpectedly " +
+                          std::to_string(config_.max_attempts) + " times");
+    }
     MT_ASSIGN_OR_RETURN(auto range, ParseRange(claimed.Get(0, 0)));
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(databases_, *control, job_id));
     MT_ASSIGN_OR_RETURN(auto plan, BuildLoadPlan(target.job, target.columns));

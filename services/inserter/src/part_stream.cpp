@@ -39,7 +39,10 @@ Status PartStream::AppendRow(std::string& out) {
         out.push_back('\t');
         int src = fp.source_index[c];
         const types::Column& col = plan_.target[c];
-        std::string_view raw = src >= 0 && static_cast<std::size_t>(src) < cells_.size() ? cells_[src] : "";
+        // Both branches string_view: a ternary of std::string& and "" would build a temporary std::string.
+        std::string_view raw = src >= 0 && static_cast<std::size_t>(src) < cells_.size()
+                                   ? std::string_view(cells_[static_cast<std::size_t>(src)])
+                                   : std::string_view();
         auto value = src < 0 ? Result<std::optional<std::string>>(std::nullopt)
                              : types::ConvertCell(col.type, raw, fp.formats[c]);
         if (value && !*value && !col.nullable) value = Validation("empty value in NOT NULL column");

@@ -44,6 +44,9 @@ inline void WriteRawNumber(Writer& w, std::string_view s) {
     w.RawValue(s.data(), s.size(), rapidjson::kNumberType);
 }
 
+/// `s` with invalid UTF-8 sequences and NUL bytes replaced by U+FFFD, safe for JSON and PostgreSQL text.
+std::string SanitizeUtf8(std::string_view s);
+
 /// Serialize any value produced by ParseJson back to JSON text, numbers verbatim.
 std::string Serialize(const rapidjson::Value& v);
 void WriteValue(Writer& w, const rapidjson::Value& v);
