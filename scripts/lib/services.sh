@@ -15,6 +15,9 @@ mt_services_env() {
     export MT_HTTP_PORT="$3" MT_KAFKA_BROKERS="127.0.0.1:$4" MT_KAFKA_DEV_PORT="$4"
     export MT_CONTROL_DB_URL="$5" MT_COMPANY_DB_ADMIN_URL="$6"
     export MT_JWT_KEY_FILE="$2/jwt-secret" MT_SCRATCH_DIR="$2/scratch"
+    # /metrics, /healthz and /readyz of each service, each on a port of its own.
+    export MT_GATEWAY_METRICS_PORT="${MT_GATEWAY_METRICS_PORT:-9464}" MT_ANALYZER_METRICS_PORT="${MT_ANALYZER_METRICS_PORT:-9465}"
+    export MT_INSERTER_METRICS_PORT="${MT_INSERTER_METRICS_PORT:-9466}"
     # The dev broker answers a rejoin only after the session timeout: keep it short so restarted workers resume fast.
     export MT_KAFKA_PROP_SESSION_TIMEOUT_MS="${MT_KAFKA_PROP_SESSION_TIMEOUT_MS:-6000}"
     mkdir -p "$MT_SCRATCH_DIR"
@@ -53,10 +56,9 @@ mt_services_start() {
             sleep 0.1
         done
     fi
-    mt_start gateway "$local_dir" "$build/services/gateway/mt-gateway"
-    for worker in analyzer inserter; do
-        [ -x "$build/services/$worker/mt-$worker" ] && mt_start "$worker" "$local_dir" "$build/services/$worker/mt-$worker"
-    done
+    MT_METRICS_PORT="$MT_GATEWAY_METRICS_PORT" mt_start gateway "$local_dir" "$build/services/gateway/mt-gateway"
+    MT_METRICS_PORT="$MT_ANALYZER_METRICS_PORT" mt_start analyzer "$local_dir" "$build/services/analyzer/mt-analyzer"
+    MT_METRICS_PORT="$MT_INSERTER_METRICS_PORT" mt_start inserter "$local_dir" "$build/services/inserter/mt-inserter"
     mt_wait_http "http://127.0.0.1:$MT_HTTP_PORT/api/v1/managed-tables/status" 30 \
         || { tail -n 20 "$local_dir/logs/gateway.log" >&2; die "gateway did not answer"; }
 }

@@ -1,4 +1,5 @@
-// mt-gateway: reads configuration, migrates the control database, serves the API until SIGTERM/SIGINT.
+// mt-gateway: reads configuration, migrates the control database, serves the API (and /metrics, /healthz,
+// /readyz on MT_METRICS_PORT) until SIGTERM/SIGINT. `--migrate-only` migrates and exits (deployment hook).
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -6,16 +7,17 @@
 #include "api.hpp"
 #include "config.hpp"
 #include "mt/core/log.hpp"
-#include "mt/jobs/job.hpp"
-#include "mt/kafka/admin.hpp"
+#include "mt/ops/ops_server.hpp"
 #include "mt/store/migrations.hpp"
+#include "readiness.hpp"
 #include "server.hpp"
 
 int main(int argc, char** argv) {
     mt::log::SetService("gateway");
+    std::string_view arg = argc > 1 ? argv[1] : "";
     mt::config::ConfigReader reader;
     auto config = mt::gateway::LoadConfig(reader);
-    if (argc > 1 && std::strcmp(argv[1], "--help-config") == 0) {
+    if (arg == "--help-config") {
         std::printf("%s", reader.Table().c_str());
         return 0;
     }
@@ -29,36 +31,38 @@ int main(int argc, char** argv) {
         return 2;
     }
     mt::store::Databases databases(config->databases);
-    {
-        auto control = databases.control().Acquire();
-        mt::Status migrated = control ? mt::store::Migrate(**control) : mt::Status(control.error());
-        if (!migrated) {
-            mt::log::Error("control database migration failed: " + migrated.error().message);
-            return 1;
-        }
+    if (auto migrated = mt::gateway::MigrateControl(databases); !migrated) {
+        mt::log::Error("control database migration failed: " + migrated.error().message);
+        return 1;
     }
+    if (arg == "--migrate-only") return 0;
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so only sigwait sees them
 
+    mt::ops::Metrics metrics("gateway");
     auto producer = mt::kafka::Producer::Create(config->kafka);
     if (!producer) {
         mt::log::Error("Kafka producer: " + producer.error().message);
         return 2;
     }
-    mt::gateway::KafkaPublisher publisher(std::move(*producer));
-    mt::gateway::Api api({databases, *verifier, publisher, config->limits});
-    mt::gateway::Server server(api, config->server);
-    if (auto started = server.Start(); !started) {
-        mt::log::Error(started.error().message);
-        return 1;
+    mt::gateway::KafkaPublisher publisher(std::move(*producer), metrics);
+    mt::gateway::Api api({databases, *verifier, publisher, metrics, config->limits});
+    mt::gateway::Server server(api, metrics, config->server);
+    mt::ops::OpsServer ops(metrics, mt::gateway::ReadinessCheck(databases, metrics, config->kafka), config->metrics_port);
+    for (mt::Status started : {ops.Start(), server.Start()}) {
+        if (!started) {
+            mt::log::Error(started.error().message);
+            return 1;
+        }
     }
-    mt::log::Info("listening", {{"port", std::to_string(server.port())}});
+    mt::log::Info("listening", {{"port", std::to_string(server.port())}, {"metrics_port", std::to_string(ops.port())}});
     int signal = 0;
     sigwait(&signals, &signal);
     mt::log::Info("shutting down", {{"signal", std::to_string(signal)}});
-    server.Stop();
+    server.Stop();  // stops accepting; Pistache finishes the requests its threads are serving
+    ops.Stop();
     return 0;
 }

@@ -211,8 +211,9 @@ void SheetParser::EndCell() {
         return Fail(CellError("the row has more than " + std::to_string(context_->limits.max_columns) + " columns"));
     }
     row_bytes_ += value->size();
-    if (row_bytes_ > kMaxRowBytes)
+    if (row_bytes_ > kMaxRowBytes) {
         return Fail(CellError("the row is larger than " + std::to_string(kMaxRowBytes) + " bytes"));
+    }
     try {
         if (column_ >= cells_.size()) cells_.resize(column_ + 1);
         cells_[column_] = std::move(*value);

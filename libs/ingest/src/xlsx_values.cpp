@@ -205,8 +205,9 @@ std::string NormalizeIsoDateTime(std::string_view text) {
     if (t.size() > 20) {
         std::string_view digits = t.substr(20);
         digits = digits.substr(0, digits.find_last_not_of('0') + 1);
-        if (!digits.empty())
+        if (!digits.empty()) {
             time += "." + std::string(digits) + std::string(digits.size() < 3 ? 3 - digits.size() : 0, '0');
+        }
     }
     if (time == "00:00:00") return std::string(t.substr(0, 10));
     return std::string(t.substr(0, 10)) + "T" + time;

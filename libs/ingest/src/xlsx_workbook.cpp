@@ -130,8 +130,9 @@ Result<WorkbookInfo> ReadWorkbook(const XlsxPackage& package) {
     if (info.sheets.empty()) return package.Invalid("the workbook has no worksheet");
 
     info.shared_strings_part = FindByType(rels, "/sharedStrings");
-    if (!info.shared_strings_part && package.Has("xl/sharedStrings.xml"))
+    if (!info.shared_strings_part && package.Has("xl/sharedStrings.xml")) {
         info.shared_strings_part = "xl/sharedStrings.xml";
+    }
     std::optional<std::string> styles_part = FindByType(rels, "/styles");
     if (!styles_part && package.Has("xl/styles.xml")) styles_part = "xl/styles.xml";
     if (styles_part) {

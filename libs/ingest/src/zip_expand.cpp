@@ -148,7 +148,7 @@ Result<std::uint64_t> CopyMember(archive* a, int fd, const std::string& path, co
     }
 }
 
-/// Refuses entries no legitimate upload needs; returns whether the entry should be extracted.
+/// Refuses entries no legitimate upload needs; returns the kind to extract the entry as, or nullopt to skip it.
 Result<std::optional<FileKind>> Screen(archive_entry* entry, const std::string& name, const std::string& display) {
     if (name.empty()) return ZipError(display, "contains a member whose name cannot be read");
     if (IsUnsafePath(name)) return ZipError(display, "contains an unsafe path \"" + name + "\"");
@@ -193,8 +193,9 @@ Result<std::vector<ZipMember>> ExpandZip(const std::string& zip_path, const std:
         MT_ASSIGN_OR_RETURN(std::string path, CreateScratchFile(scratch_dir, Extension(name), counter, fd));
         written.Add(path);
         MT_ASSIGN_OR_RETURN(const std::uint64_t size, CopyMember(a.get(), fd.fd, path, name, expansion));
-        if (::close(std::exchange(fd.fd, -1)) != 0)
+        if (::close(std::exchange(fd.fd, -1)) != 0) {
             return Internal("cannot write " + path + ": " + std::strerror(errno));
+        }
         members.push_back(ZipMember{name, std::move(path), *kind, size});
     }
     if (rc != ARCHIVE_EOF) {

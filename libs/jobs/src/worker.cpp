@@ -10,8 +10,9 @@
 namespace mt::jobs {
 
 WorkerLoop::WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep,
-                       WorkerSettings settings)
-    : consumer_(std::move(consumer)), handler_(std::move(handler)), sweep_(std::move(sweep)), settings_(settings) {}
+                       WorkerSettings settings, ops::Metrics& metrics)
+    : consumer_(std::move(consumer)), handler_(std::move(handler)), sweep_(std::move(sweep)), settings_(settings),
+      metrics_(metrics) {}
 
 void WorkerLoop::Run(const std::atomic<bool>& stop) {
     auto next_sweep = std::chrono::steady_clock::now();
@@ -32,6 +33,7 @@ void WorkerLoop::Run(const std::atomic<bool>& stop) {
 void WorkerLoop::PollOnce(const std::atomic<bool>& stop) {
     auto polled = consumer_->Poll(settings_.poll_timeout);
     if (!polled) {
+        metrics_.KafkaError();
         // The broker being away is survivable (sweeps carry on); say so at most every 30 s.
         auto now = std::chrono::steady_clock::now();
         if (now - last_kafka_error_log_ > std::chrono::seconds(30)) {
@@ -42,6 +44,7 @@ void WorkerLoop::PollOnce(const std::atomic<bool>& stop) {
     }
     if (!*polled) return;
     const kafka::Message& message = **polled;
+    metrics_.KafkaConsumed();
     auto parsed = ParseMessage(message.payload);
     if (!parsed) {
         log::Error("unreadable job message skipped", {{"topic", message.topic}, {"error", parsed.error().message}});

@@ -12,6 +12,8 @@ constexpr Setting kLease{"MT_LEASE_SECONDS", "30", "a worker that stops heart-be
 constexpr Setting kSweep{"MT_SWEEP_INTERVAL_MS", "2000", "how often workers look for stranded work"};
 constexpr Setting kGrace{"MT_QUEUED_GRACE_SECONDS", "5", "how long a job waits for its Kafka message before a sweep"};
 constexpr Setting kAttempts{"MT_MAX_ATTEMPTS", "3", "worker deaths tolerated on one job before it fails"};
+constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
+                               "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
 constexpr Setting kGroup{"MT_KAFKA_GROUP", "", "consumer group (default: mt-analyzer / mt-inserter)"};
 
 }  // namespace
@@ -27,6 +29,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.sweep_interval = std::chrono::milliseconds(r.Int(kSweep, 100, 600000));
     c.queued_grace = std::chrono::seconds(r.Int(kGrace, 0, 3600));
     c.max_attempts = static_cast<int>(r.Int(kAttempts, 1, 100));
+    c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.consumer_group = r.String(kGroup);
     if (c.consumer_group.empty()) c.consumer_group = default_group;
     MT_TRY(r.Finish());

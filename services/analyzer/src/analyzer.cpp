@@ -24,8 +24,8 @@ std::string LocationJson(const ValueLocation& l) {
 
 }  // namespace
 
-Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner)
-    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)) {}
+Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
+    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
 
 Result<std::vector<jobs::JobMessage>> Analyzer::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
@@ -58,6 +58,7 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
     std::optional<std::string> details;
     if (e.location) details = LocationJson(*e.location);
+    metrics_.JobTransition(jobs::kFailed);
     if (auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details)); !failed) {
         log::Error("could not record the job's failure", {{"job_id", message.job_id}, {"error", failed.error().message}});
     }
@@ -76,6 +77,7 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
         return Validation("The files could not be analyzed: the analysis stopped unexpectedly " +
                           std::to_string(config_.max_attempts) + " times");
     }
+    metrics_.JobTransition(jobs::kAnalyzing);
     MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(*control, job_id));
     if (!job) return Ok();
     log::Info("analysis started", {{"job_id", job_id}, {"request_id", job->request_id}});
@@ -88,6 +90,10 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     std::vector<FileAnalysis> analyses;
     for (const auto& f : files) {
         MT_ASSIGN_OR_RETURN(auto fa, AnalyzeFile(f, stop));
+        metrics_.analyzer_rows().Increment(static_cast<double>(fa.rows));
+        std::error_code ec;
+        auto size = std::filesystem::file_size(f.local_path, ec);
+        if (!ec) metrics_.analyzer_bytes().Increment(static_cast<double>(size));
         analyses.push_back(std::move(fa));
         if (lease.lost()) return Unavailable("lease lost");
     }
@@ -99,6 +105,7 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
         "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
         "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
         {job_id, owner_, combined.inferred_schema_json, combined.analysis_json}));
+    if (done.affected() == 1) metrics_.JobTransition(jobs::kWaitingConfirm);
     log::Info("analysis done", {{"job_id", job_id}, {"request_id", job->request_id},
                                 {"rows", std::to_string(combined.total_rows)},
                                 {"applied", done.affected() == 1 ? "true" : "false"}});

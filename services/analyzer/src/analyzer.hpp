@@ -5,13 +5,14 @@
 
 #include "mt/jobs/worker.hpp"
 #include "mt/jobs/worker_config.hpp"
+#include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
 
 namespace mt::analyzer {
 
 class Analyzer {
 public:
-    Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner);
+    Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics);
     /// One job trigger (from Kafka or a sweep). Never throws.
     void Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop);
     /// Queued jobs whose message never came, and analyses whose worker died.
@@ -22,6 +23,7 @@ private:
     store::Databases& databases_;
     jobs::WorkerConfig config_;
     std::string owner_;
+    ops::Metrics& metrics_;
 };
 
 }  // namespace mt::analyzer

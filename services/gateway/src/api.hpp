@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "http_types.hpp"
+#include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
 #include "publisher.hpp"
 #include "router.hpp"
@@ -26,6 +27,7 @@ struct ApiServices {
     store::Databases& databases;
     const auth::Verifier& verifier;
     Publisher& publisher;
+    ops::Metrics& metrics;
     ApiLimits limits;
     std::function<std::int64_t()> now_unix = [] {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -17,6 +17,7 @@ struct GatewayConfig {
     auth::VerifierConfig jwt;
     ApiLimits limits;
     kafka::KafkaConfig kafka;
+    std::uint16_t metrics_port = 0;
 };
 
 /// Reads every setting; on any problem returns one error naming each bad variable.

@@ -184,6 +184,7 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
         }
         return Ok();
     }));
+    s.metrics.JobTransition(jobs::kInserting);
     for (int p = 0; p < parts; ++p) {
         auto sent = s.publisher.Publish(jobs::kTopicInsert, job.id + ":" + std::to_string(p), jobs::MessageJson(job, p));
         if (!sent) {

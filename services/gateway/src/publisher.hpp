@@ -5,6 +5,7 @@
 
 #include "mt/core/result.hpp"
 #include "mt/kafka/producer.hpp"
+#include "mt/ops/metrics.hpp"
 
 namespace mt::gateway {
 
@@ -17,13 +18,17 @@ public:
 /// Publishes through a real Kafka producer (the dev broker locally), waiting for the acknowledgement.
 class KafkaPublisher : public Publisher {
 public:
-    explicit KafkaPublisher(kafka::Producer producer) : producer_(std::move(producer)) {}
+    KafkaPublisher(kafka::Producer producer, ops::Metrics& metrics)
+        : producer_(std::move(producer)), metrics_(metrics) {}
     Status Publish(std::string_view topic, std::string_view key, std::string_view payload) override {
-        return producer_.Produce(topic, key, payload, std::chrono::seconds(5));
+        Status sent = producer_.Produce(topic, key, payload, std::chrono::seconds(5));
+        if (sent) metrics_.KafkaProduced(); else metrics_.KafkaError();
+        return sent;
     }
 
 private:
     kafka::Producer producer_;
+    ops::Metrics& metrics_;
 };
 
 }  // namespace mt::gateway

@@ -39,7 +39,7 @@ std::string RequestIdFrom(const Http::Request& request) {
 class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
-    explicit PistacheHandler(const Api* api = nullptr) : api_(api) {}
+    explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr) : api_(api), metrics_(metrics) {}
 
     /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
     /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
@@ -105,6 +105,7 @@ public:
         auto started = std::chrono::steady_clock::now();
         HttpResponse resp = api_->Handle(req);
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        metrics_->HttpRequest(api_->RouteTemplate(req), req.method, resp.status, static_cast<double>(micros.count()) / 1e6);
         response.headers().addRaw(Http::Header::Raw("X-Request-Id", req.request_id));
         if (!resp.content_type.empty()) response.headers().add<Http::Header::ContentType>(resp.content_type);
         response.send(static_cast<Http::Code>(resp.status), resp.body);
@@ -114,6 +115,7 @@ public:
 
 private:
     const Api* api_;
+    ops::Metrics* metrics_;
 };
 
 }  // namespace
@@ -150,7 +152,8 @@ std::map<std::string, std::string, std::less<>> ParseQuery(std::string_view quer
     return out;
 }
 
-Server::Server(const Api& api, ServerOptions options) : api_(api), options_(std::move(options)) {}
+Server::Server(const Api& api, ops::Metrics& metrics, ServerOptions options)
+    : api_(api), metrics_(metrics), options_(std::move(options)) {}
 
 Server::~Server() { Stop(); }
 
@@ -164,7 +167,7 @@ Status Server::Start() {
                         .maxRequestSize(options_.max_request_bytes)
                         .maxResponseSize(256u << 20);
         endpoint_->init(opts);
-        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_));
+        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_));
         endpoint_->serveThreaded();
     } catch (const std::exception& e) {
         return Internal(std::string("HTTP server failed to start: ") + e.what());

@@ -22,7 +22,7 @@ struct ServerOptions {
 
 class Server {
 public:
-    Server(const Api& api, ServerOptions options);
+    Server(const Api& api, ops::Metrics& metrics, ServerOptions options);
     ~Server();
     Status Start();
     void Stop();
@@ -30,6 +30,7 @@ public:
 
 private:
     const Api& api_;
+    ops::Metrics& metrics_;
     ServerOptions options_;
     std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };

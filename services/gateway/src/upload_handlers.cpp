@@ -89,6 +89,8 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
         created = std::move(record);
         return Ok();
     }));
+    for (const FormPart* f : form.files) s.metrics.upload_bytes().Increment(static_cast<double>(f->data.size()));
+    s.metrics.JobTransition(jobs::kQueued);
     // The job is safe in PostgreSQL now. If the broker is down, the analyzers' sweep finds the queued job anyway.
     if (auto sent = s.publisher.Publish(jobs::kTopicAnalyze, job_id, jobs::MessageJson(*created)); !sent) {
         log::Warn("analyze message not published; the sweep will pick the job up",

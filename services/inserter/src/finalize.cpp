@@ -90,6 +90,7 @@ Status Inserter::Finalize(const std::string& job_id) {
         }
         return Ok();
     }));
+    metrics_.JobTransition(jobs::kDone);
     log::Info("job done", {{"job_id", job_id}, {"request_id", target.job.request_id}, {"rows", std::to_string(total)},
                            {"mode", target.job.mode}});
     return Ok();

@@ -37,8 +37,8 @@ Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, con
     return store::ColumnsFromJson(json::Serialize(*json::Find(confirmed, "columns")));
 }
 
-Inserter::Inserter(store::Databases& databases, jobs::WorkerConfig config, std::string owner)
-    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)) {}
+Inserter::Inserter(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
+    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
 
 Result<std::vector<jobs::JobMessage>> Inserter::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
@@ -86,6 +86,7 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
     if (e.location) details = LocationJson(*e.location);
     auto control = databases_.control().Acquire();
     if (!control) return;
+    metrics_.JobTransition(jobs::kFailed);
     if (auto failed = jobs::FailJob(**control, job_id, jobs::ErrorJson(text, code, details)); !failed) {
         log::Error("could not record the job's failure", {{"job_id", job_id}, {"error", failed.error().message}});
     }

@@ -12,13 +12,14 @@
 #include "load_plan.hpp"
 #include "mt/jobs/worker.hpp"
 #include "mt/jobs/worker_config.hpp"
+#include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
 
 namespace mt::inserter {
 
 class Inserter {
 public:
-    Inserter(store::Databases& databases, jobs::WorkerConfig config, std::string owner);
+    Inserter(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics);
     void Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop);
     Result<std::vector<jobs::JobMessage>> Sweep();
 
@@ -31,6 +32,7 @@ private:
     store::Databases& databases_;
     jobs::WorkerConfig config_;
     std::string owner_;
+    ops::Metrics& metrics_;
 };
 
 /// Columns the load table gets: the confirmed ones for a create, the table's own for append/replace.

@@ -47,6 +47,7 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
         return UpdateProgress(*control, job_id);
     };
     std::int64_t loaded = 0;
+    auto copy_started = std::chrono::steady_clock::now();
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto applied, company.Exec("SELECT rows_applied FROM mt_internal.applied_parts WHERE "
                                                        "job_id = $1 AND part = $2", {job_id, part_str}));
@@ -66,6 +67,9 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
         if (lease.lost()) return Unavailable("part lease lost");
         return Ok();
     }));
+    metrics_.inserter_copy_seconds().Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count());
+    metrics_.inserter_rows().Increment(static_cast<double>(loaded));
     MT_TRY(control->Exec("UPDATE mt_job_parts SET status = 'loaded', rows_loaded = $3, lease_owner = NULL, "
                          "lease_expires_at = NULL WHERE job_id = $1 AND part = $2",
                          {job_id, part_str, std::to_string(loaded)}));

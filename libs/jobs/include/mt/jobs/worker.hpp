@@ -14,6 +14,7 @@
 
 #include "mt/jobs/job.hpp"
 #include "mt/kafka/consumer.hpp"
+#include "mt/ops/metrics.hpp"
 
 namespace mt::jobs {
 
@@ -29,7 +30,8 @@ using JobSweep = std::function<Result<std::vector<JobMessage>>()>;
 
 class WorkerLoop {
 public:
-    WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep, WorkerSettings settings);
+    WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep, WorkerSettings settings,
+               ops::Metrics& metrics);
     void Run(const std::atomic<bool>& stop);
 
 private:
@@ -40,6 +42,7 @@ private:
     JobHandler handler_;
     JobSweep sweep_;
     WorkerSettings settings_;
+    ops::Metrics& metrics_;
     std::chrono::steady_clock::time_point last_kafka_error_log_{};
 };
 

@@ -18,6 +18,7 @@ struct WorkerConfig {
     std::chrono::seconds queued_grace{5};  // a job waits this long for its Kafka message before a sweep takes it
     int max_attempts = 3;                  // worker crashes tolerated on one job before it fails
     std::string consumer_group;
+    std::uint16_t metrics_port = 0;
 };
 
 Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& reader, std::string_view default_group);

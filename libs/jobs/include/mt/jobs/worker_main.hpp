@@ -7,6 +7,7 @@
 
 #include "mt/jobs/worker.hpp"
 #include "mt/jobs/worker_config.hpp"
+#include "mt/ops/metrics.hpp"
 
 namespace mt::jobs {
 
@@ -14,7 +15,8 @@ struct WorkerParts {
     JobHandler handler;
     JobSweep sweep;
 };
-using WorkerFactory = std::function<WorkerParts(store::Databases&, const WorkerConfig&, const std::string& owner)>;
+using WorkerFactory =
+    std::function<WorkerParts(store::Databases&, const WorkerConfig&, const std::string& owner, ops::Metrics&)>;
 
 int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_view default_group,
                   std::string_view topic, const WorkerFactory& factory);
