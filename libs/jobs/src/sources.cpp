@@ -4,7 +4,7 @@
 
 #include "mt/core/ids.hpp"
 #include "mt/ingest/file_kind.hpp"
-#include "mt/ingest/xls.hpp"
+#include "mt/ingest/xls_isolated.hpp"
 #include "mt/ingest/xlsx.hpp"
 #include "mt/ingest/zip.hpp"
 #include "mt/jobs/blob_store.hpp"
@@ -65,7 +65,7 @@ Result<OpenedSource> OpenSource(const SourceFile& file) {
         }
         case ingest::FileKind::kXls: {
             MT_TRY(ingest::CheckContentMatchesKind(file.local_path, file.kind, file.display_name));
-            MT_ASSIGN_OR_RETURN(out.reader, ingest::OpenXls(file.local_path, file.display_name));
+            MT_ASSIGN_OR_RETURN(out.reader, ingest::OpenXlsIsolated(file.local_path, file.display_name));
             return out;
         }
         case ingest::FileKind::kZip:

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mt/core/log.hpp"
+#include "mt/ingest/xls_isolated.hpp"
 #include "mt/kafka/admin.hpp"
 #include "mt/ops/ops_server.hpp"
 #include "mt/store/migrations.hpp"
@@ -22,6 +23,8 @@ Status Migrate(store::Databases& dbs) {
 
 int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_view default_group,
                   std::string_view topic, const WorkerFactory& factory) {
+    // Re-executed as the isolated .xls reader (see xls_isolated.hpp): no configuration, no threads.
+    if (argc > 1 && std::strcmp(argv[1], ingest::kXlsRowsFlag) == 0) return ingest::RunXlsRowsChild(argc, argv);
     log::SetService(service);
     config::ConfigReader reader;
     auto config = LoadWorkerConfig(reader, default_group);

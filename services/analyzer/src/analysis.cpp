@@ -63,9 +63,13 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
 
     std::vector<std::vector<std::string>> probe;
     std::vector<std::string> cells;
+    bool at_end = false;
     while (probe.size() < kHeaderProbeRows) {
         MT_ASSIGN_OR_RETURN(bool more, opened.reader->Next(cells));
-        if (!more) break;
+        if (!more) {
+            at_end = true;
+            break;
+        }
         probe.push_back(cells);
     }
     fa.has_header = !probe.empty() && ingest::DetectHeader(probe);
@@ -78,7 +82,7 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
         }
         ObserveRow(fa, probe[r], hints);
     }
-    while (true) {
+    while (!at_end) {
         auto more = opened.reader->Next(cells);
         if (!more) return WithFile(std::move(more).error(), file.display_name);
         if (!*more) break;
