@@ -2,6 +2,7 @@
 // /readyz on MT_METRICS_PORT) until SIGTERM/SIGINT. `--migrate-only` migrates and exits (deployment hook).
 #include <csignal>
 #include <cstdio>
+#include <atomic>
 #include <cstring>
 
 #include "api.hpp"
@@ -51,7 +52,12 @@ int main(int argc, char** argv) {
     mt::gateway::KafkaPublisher publisher(std::move(*producer), metrics);
     mt::gateway::Api api({databases, *verifier, publisher, metrics, config->limits});
     mt::gateway::Server server(api, metrics, config->server);
-    mt::ops::OpsServer ops(metrics, mt::gateway::ReadinessCheck(databases, metrics, config->kafka), config->metrics_port);
+    std::atomic<bool> draining{false};
+    auto ready = mt::gateway::ReadinessCheck(databases, metrics, config->kafka);
+    mt::ops::OpsServer ops(metrics, [&draining, ready]() -> mt::Status {
+        if (draining.load()) return mt::Unavailable("shutting down");  // load balancers stop sending traffic
+        return ready();
+    }, config->metrics_port);
     for (mt::Status started : {ops.Start(), server.Start()}) {
         if (!started) {
             mt::log::Error(started.error().message);
@@ -62,7 +68,9 @@ int main(int argc, char** argv) {
     int signal = 0;
     sigwait(&signals, &signal);
     mt::log::Info("shutting down", {{"signal", std::to_string(signal)}});
-    server.Stop();  // stops accepting; Pistache finishes the requests its threads are serving
+    draining.store(true);
+    server.Drain(std::chrono::milliseconds(config->shutdown_grace_ms));
     ops.Stop();
+    mt::log::Info("stopped");
     return 0;
 }

@@ -27,6 +27,8 @@ constexpr Setting kMaxUpload{"MT_MAX_UPLOAD_BYTES", "100000000", "largest upload
 constexpr Setting kMaxFiles{"MT_MAX_UPLOAD_FILES", "10", "most files in one upload (422 above)"};
 constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
                                "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
+constexpr Setting kGrace{"MT_SHUTDOWN_GRACE_MS", "25000",
+                         "on SIGTERM, how long requests in flight may take to finish before the server stops"};
 constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000", "rows per part of a load (parts load in parallel)"};
 
 }  // namespace
@@ -50,6 +52,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
     c.limits.insert_part_rows = r.Int(kPartRows, 1, 1ll << 40);
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
+    c.shutdown_grace_ms = r.Int(kGrace, 0, 3'600'000);
     MT_TRY(r.Finish());
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));

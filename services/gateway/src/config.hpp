@@ -18,6 +18,7 @@ struct GatewayConfig {
     ApiLimits limits;
     kafka::KafkaConfig kafka;
     std::uint16_t metrics_port = 0;
+    std::int64_t shutdown_grace_ms = 25000;
 };
 
 /// Reads every setting; on any problem returns one error naming each bad variable.

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <thread>
 #include <cctype>
 
 #include "mt/core/ids.hpp"
@@ -39,7 +40,9 @@ std::string RequestIdFrom(const Http::Request& request) {
 class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
-    explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr) : api_(api), metrics_(metrics) {}
+    explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr,
+                             std::shared_ptr<std::atomic<int>> in_flight = nullptr)
+        : api_(api), metrics_(metrics), in_flight_(std::move(in_flight)) {}
 
     /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
     /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
@@ -92,6 +95,11 @@ public:
     }
 
     void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+        in_flight_->fetch_add(1);
+        struct Done {
+            std::atomic<int>& n;
+            ~Done() { n.fetch_sub(1); }
+        } done{*in_flight_};
         HttpRequest req;
         req.method = MethodName(request.method());
         req.path = PercentDecode(request.resource(), false);
@@ -116,6 +124,7 @@ public:
 private:
     const Api* api_;
     ops::Metrics* metrics_;
+    std::shared_ptr<std::atomic<int>> in_flight_;
 };
 
 }  // namespace
@@ -167,12 +176,22 @@ Status Server::Start() {
                         .maxRequestSize(options_.max_request_bytes)
                         .maxResponseSize(256u << 20);
         endpoint_->init(opts);
-        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_));
+        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_, in_flight_));
         endpoint_->serveThreaded();
     } catch (const std::exception& e) {
         return Internal(std::string("HTTP server failed to start: ") + e.what());
     }
     return Ok();
+}
+
+void Server::Drain(std::chrono::milliseconds grace) {
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (in_flight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // The last response was handed to Pistache's transport; give it a moment to reach the socket.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Stop();
 }
 
 void Server::Stop() {

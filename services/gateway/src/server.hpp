@@ -7,6 +7,8 @@
 /// response header.
 #include <pistache/endpoint.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "api.hpp"
@@ -25,7 +27,12 @@ public:
     Server(const Api& api, ops::Metrics& metrics, ServerOptions options);
     ~Server();
     Status Start();
+    /// Graceful stop: waits (up to `grace`) until no request is being served, then stops the reactors. New
+    /// connections may still arrive during the wait (Pistache cannot stop accepting alone); they are served.
+    void Drain(std::chrono::milliseconds grace);
     void Stop();
+    /// Requests being served right now.
+    [[nodiscard]] int in_flight() const { return in_flight_->load(); }
     [[nodiscard]] std::uint16_t port() const;
 
 private:
@@ -33,6 +40,7 @@ private:
     ops::Metrics& metrics_;
     ServerOptions options_;
     std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+    std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
 };
 
 /// Percent-decoding of a path or query component ('+' → space only in queries). Invalid escapes stay literal.
