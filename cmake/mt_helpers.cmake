@@ -1,6 +1,8 @@
 # mt_add_unit_test(<name> SOURCES ... LIBS ...): a Catch2 v2 executable registered with CTest.
-add_library(mt_catch_main OBJECT ${CMAKE_CURRENT_LIST_DIR}/catch_main.cpp)
-target_link_libraries(mt_catch_main PUBLIC Catch2::Catch2)
+if(MT_BUILD_TESTS)
+    add_library(mt_catch_main OBJECT ${CMAKE_CURRENT_LIST_DIR}/catch_main.cpp)
+    target_link_libraries(mt_catch_main PUBLIC Catch2::Catch2)
+endif()
 
 function(mt_add_test name)
     cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LIBS" ${ARGN})

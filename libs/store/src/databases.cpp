@@ -30,6 +30,19 @@ Result<pg::Lease> Databases::Company(const ConnectionRecord& connection) {
     return pool->Acquire();
 }
 
+std::optional<ConnectionRecord> Databases::CachedConnection(const std::string& company_id) const {
+    std::lock_guard lock(mu_);
+    auto it = ready_connections_.find(company_id);
+    if (it == ready_connections_.end()) return std::nullopt;
+    return it->second;
+}
+
+void Databases::CacheConnection(const ConnectionRecord& connection) {
+    if (connection.status != "ready") return;
+    std::lock_guard lock(mu_);
+    ready_connections_[connection.company_id] = connection;
+}
+
 std::size_t Databases::in_use() const {
     std::size_t n = control_.in_use() + admin_.in_use();
     std::lock_guard lock(mu_);

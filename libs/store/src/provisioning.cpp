@@ -43,10 +43,13 @@ Status CreateRoleAndDatabase(Databases& dbs, const ConnectionRecord& c) {
 }  // namespace
 
 Result<std::optional<ConnectionRecord>> FindConnection(Databases& dbs, const std::string& company_id) {
+    if (auto cached = dbs.CachedConnection(company_id)) return cached;
     MT_ASSIGN_OR_RETURN(auto conn, dbs.control().Acquire());
     MT_ASSIGN_OR_RETURN(auto rows, conn->Exec(kSelectConnection, {company_id}));
     if (rows.empty()) return std::optional<ConnectionRecord>();
-    return std::optional<ConnectionRecord>(FromRow(rows));
+    auto record = FromRow(rows);
+    dbs.CacheConnection(record);
+    return std::optional<ConnectionRecord>(std::move(record));
 }
 
 Result<ConnectionRecord> RequireConnection(Databases& dbs, const std::string& company_id) {

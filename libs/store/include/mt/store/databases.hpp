@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "mt/pg/pool.hpp"
@@ -33,6 +34,9 @@ public:
     Result<std::string> CompanyUrl(const ConnectionRecord& connection) const;
     /// A conninfo for the company database as the administrator (provisioning its internals).
     Result<std::string> CompanyAdminUrl(const ConnectionRecord& connection) const;
+    /// Ready company connections never change (ids, role, password), so each process keeps the ones it has seen.
+    std::optional<ConnectionRecord> CachedConnection(const std::string& company_id) const;
+    void CacheConnection(const ConnectionRecord& connection);
     /// Connections leased right now across every pool (for metrics).
     [[nodiscard]] std::size_t in_use() const;
 
@@ -42,6 +46,7 @@ private:
     pg::Pool admin_;
     mutable std::mutex mu_;
     std::map<std::string, std::unique_ptr<pg::Pool>> companies_;  // by connection id
+    std::map<std::string, ConnectionRecord, std::less<>> ready_connections_;  // by company id
 };
 
 }  // namespace mt::store

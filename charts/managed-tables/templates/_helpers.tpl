@@ -1,0 +1,136 @@
+{{/* Names, labels, images and the environment shared by the templates. */}}
+
+{{- define "mt.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "mt.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mt.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "mt.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: managed-tables
+{{- end -}}
+
+{{- define "mt.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mt.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Image reference: include "mt.image" (list $ "mt-gateway") */}}
+{{- define "mt.image" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- with $root.Values.image.registry }}{{ . }}/{{ end }}{{ $name }}:{{ $root.Values.image.tag | default $root.Chart.AppVersion }}
+{{- end -}}
+
+{{- define "mt.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "mt.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mt.secretName" -}}
+{{- default (include "mt.fullname" .) .Values.existingSecret -}}
+{{- end -}}
+
+{{- define "mt.jwtSecretName" -}}
+{{- default (printf "%s-jwt" (include "mt.fullname" .)) .Values.jwt.existingSecret -}}
+{{- end -}}
+
+{{/* ConfigMap data shared by every service: Kafka and the metrics port. */}}
+{{- define "mt.config.common" -}}
+MT_KAFKA_BROKERS: {{ required "kafka.brokers is required" .Values.kafka.brokers | quote }}
+MT_METRICS_PORT: {{ .Values.metrics.port | int64 | quote }}
+{{- range $name, $value := .Values.kafka.properties }}
+{{ printf "MT_KAFKA_PROP_%s" ($name | replace "." "_" | replace "-" "_" | upper) }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "mt.config.gateway" -}}
+MT_HTTP_PORT: {{ .Values.gateway.httpPort | int64 | quote }}
+MT_HTTP_ADDRESS: "0.0.0.0"
+MT_HTTP_THREADS: {{ .Values.gateway.httpThreads | int64 | quote }}
+MT_MAX_REQUEST_BYTES: {{ .Values.gateway.maxRequestBytes | int64 | quote }}
+MT_MAX_JSON_BYTES: {{ .Values.gateway.maxJsonBytes | int64 | quote }}
+MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}
+MT_MAX_UPLOAD_FILES: {{ .Values.gateway.maxUploadFiles | int64 | quote }}
+MT_INSERT_PART_ROWS: {{ .Values.gateway.insertPartRows | int64 | quote }}
+MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
+MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
+MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
+MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
+MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
+{{- end -}}
+
+{{- define "mt.config.analyzer" -}}
+MT_SCRATCH_DIR: "/scratch"
+MT_KAFKA_GROUP: {{ .Values.analyzer.kafkaGroup | quote }}
+MT_LEASE_SECONDS: {{ .Values.analyzer.leaseSeconds | int64 | quote }}
+MT_SWEEP_INTERVAL_MS: {{ .Values.analyzer.sweepIntervalMs | int64 | quote }}
+MT_QUEUED_GRACE_SECONDS: {{ .Values.analyzer.queuedGraceSeconds | int64 | quote }}
+MT_MAX_ATTEMPTS: {{ .Values.analyzer.maxAttempts | int64 | quote }}
+{{- end -}}
+
+{{- define "mt.config.inserter" -}}
+MT_SCRATCH_DIR: "/scratch"
+MT_KAFKA_GROUP: {{ .Values.inserter.kafkaGroup | quote }}
+MT_LEASE_SECONDS: {{ .Values.inserter.leaseSeconds | int64 | quote }}
+MT_SWEEP_INTERVAL_MS: {{ .Values.inserter.sweepIntervalMs | int64 | quote }}
+MT_QUEUED_GRACE_SECONDS: {{ .Values.inserter.queuedGraceSeconds | int64 | quote }}
+MT_MAX_ATTEMPTS: {{ .Values.inserter.maxAttempts | int64 | quote }}
+{{- end -}}
+
+{{/* Secret data (stringData): database URLs and secret Kafka properties. */}}
+{{- define "mt.secret.env" -}}
+MT_CONTROL_DB_URL: {{ required "database.controlUrl is required (or set existingSecret)" .Values.database.controlUrl | quote }}
+MT_COMPANY_DB_ADMIN_URL: {{ required "database.companyAdminUrl is required (or set existingSecret)" .Values.database.companyAdminUrl | quote }}
+{{- range $name, $value := .Values.kafka.secretProperties }}
+{{ printf "MT_KAFKA_PROP_%s" ($name | replace "." "_" | replace "-" "_" | upper) }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The Kafka TLS volume (when configured) and the mounts every service has: /tmp and the Kafka TLS files. */}}
+{{- define "mt.volumes.kafkaTls" -}}
+{{- if .Values.kafka.tls.existingSecret }}
+- name: kafka-tls
+  secret:
+    secretName: {{ .Values.kafka.tls.existingSecret }}
+{{- end }}
+{{- end -}}
+
+{{- define "mt.volumeMounts.common" -}}
+- name: tmp
+  mountPath: /tmp
+{{- if .Values.kafka.tls.existingSecret }}
+- name: kafka-tls
+  mountPath: {{ .Values.kafka.tls.mountPath }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* Pod annotations: config checksums (roll pods on change) and Prometheus scrape hints. */}}
+{{- define "mt.podAnnotations" -}}
+checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- if .Values.metrics.podAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .Values.metrics.port | int64 | quote }}
+prometheus.io/path: /metrics
+{{- end }}
+{{- end -}}
