@@ -61,7 +61,7 @@ TEST_CASE("truncated and broken JSON → 400 BAD_REQUEST, nothing inserted", "[l
 }
 
 // Deep nesting must be refused, not recursed into until the stack overflows.
-TEST_CASE("deeply nested JSON → 4xx and the gateway survives", "[limits][!mayfail]") {
+TEST_CASE("deeply nested JSON → 4xx and the gateway survives", "[limits]") {
     Tenant t(LimitedStack());
     t.Provision();
     std::string id = t.CreateTable("deep", Columns({{"v", "text"}}));
@@ -105,19 +105,15 @@ TEST_CASE("a 1 MB text cell round-trips byte-identical", "[limits]") {
     CHECK(t.stack.CompanyQuery(t.company, "SELECT length(v) FROM public.cells")[0][0] == std::to_string(1 << 20));
 }
 
-// PostgreSQL allows 1600 columns per table including the row-id column, so the API's limit must account for it.
-TEST_CASE("1600 columns create works, 1601 → 422", "[limits][!mayfail]") {
+// PostgreSQL allows 1600 columns per table including the row-id column, so the API allows 1599 and says why.
+TEST_CASE("1600 columns → 422 with a detail on columns (the row id is the 1600th)", "[limits]") {
     Tenant t(LimitedStack());
     t.Provision();
-    auto over = t.http.Post(Api(), t.token, R"({"display_name":"too_wide","columns":)" + ManyColumns(1601) + "}");
+    auto over = t.http.Post(Api(), t.token, R"({"display_name":"too_wide","columns":)" + ManyColumns(1600) + "}");
     CHECK_ERROR(over, 422, "VALIDATION_ERROR");
-    auto wide = t.http.Post(Api(), t.token, R"({"display_name":"wide","columns":)" + ManyColumns(1600) + "}");
-    REQUIRE_STATUS(wide, 201);
-    CHECK(wide.Json()["columns"].Size() == 1600);
-    std::string id = Str(wide.Json()["_id"]);
-    t.Insert(id, R"([{"c0":"first","c1599":"last"}])");
-    auto rows = t.Rows(id);
-    CHECK(Str(rows["records"][0]["c1599"]) == "last");
+    auto body = over.Json();
+    REQUIRE(body["details"].Size() >= 1);
+    CHECK(Str(body["details"][0]["field"]) == "columns");
 }
 
 TEST_CASE("1599 columns create works and 10,000 columns → 422 quickly", "[limits]") {

@@ -91,7 +91,7 @@ TEST_CASE("list search: case-insensitive substring of display_name", "[tables][l
 }
 
 // A percent-encoded query value must be decoded before matching ("sales%5F2026" is "sales_2026").
-TEST_CASE("list search: percent-encoded query values are decoded", "[tables][list][!mayfail]") {
+TEST_CASE("list search: percent-encoded query values are decoded", "[tables][list]") {
     Tenant t;
     t.Provision();
     t.CreateTable("sales_2026", Columns({{"x", "text"}}));

@@ -8,6 +8,8 @@ namespace mt::json {
 namespace {
 
 constexpr char kNumberMarker = '\xFF';
+/// Deeper documents are refused: nobody's rows nest 256 levels, and the limit bounds the work per request.
+constexpr int kMaxDepth = 256;
 
 /// Forwards SAX events to a Document, turning raw numbers into marked strings.
 class MarkingHandler {
@@ -26,28 +28,39 @@ public:
         return doc_.String(buffer_.data(), static_cast<rapidjson::SizeType>(buffer_.size()), true);
     }
     bool String(const char* str, rapidjson::SizeType len, bool copy) { return doc_.String(str, len, true); }
-    bool StartObject() { return doc_.StartObject(); }
+    bool StartObject() { return ++depth_ <= kMaxDepth && doc_.StartObject(); }
     bool Key(const char* str, rapidjson::SizeType len, bool copy) { return doc_.Key(str, len, true); }
-    bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
-    bool StartArray() { return doc_.StartArray(); }
-    bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+    bool EndObject(rapidjson::SizeType n) {
+        --depth_;
+        return doc_.EndObject(n);
+    }
+    bool StartArray() { return ++depth_ <= kMaxDepth && doc_.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) {
+        --depth_;
+        return doc_.EndArray(n);
+    }
+    [[nodiscard]] bool too_deep() const { return depth_ > kMaxDepth; }
 
 private:
     rapidjson::Document& doc_;
     std::string buffer_;
+    int depth_ = 0;
 };
 
 struct Generator {
     std::string_view text;
     rapidjson::ParseResult result;
+    bool too_deep = false;
     bool operator()(rapidjson::Document& doc) {
         rapidjson::MemoryStream ms(text.data(), text.size());
         rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
         rapidjson::Reader reader;
         MarkingHandler handler(doc);
+        // Iterative parsing: a recursive descent would overflow the stack on [[[[…]]]] long before any size limit.
         constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
-                                    rapidjson::kParseStopWhenDoneFlag;
+                                    rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
         result = reader.Parse<kFlags>(is, handler);
+        too_deep = handler.too_deep();
         if (result) {
             // kParseStopWhenDoneFlag lets us reject trailing garbage ourselves while allowing trailing whitespace.
             std::size_t pos = is.Tell();
@@ -65,6 +78,7 @@ Result<rapidjson::Document> ParseJson(std::string_view text) {
     rapidjson::Document doc;
     Generator gen{text, {}};
     doc.Populate(gen);
+    if (gen.too_deep) return BadRequest("Malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
     if (!gen.result) {
         return BadRequest(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(gen.result.Code()) +
                           " at offset " + std::to_string(gen.result.Offset()));

@@ -51,3 +51,12 @@ TEST_CASE("SanitizeUtf8 keeps valid text and replaces the rest") {
     CHECK(mt::json::SanitizeUtf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(mt::json::SanitizeUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
+
+TEST_CASE("deep nesting is refused without exhausting the stack") {
+    std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    auto doc = mt::json::ParseJson(deep);
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.error().message.find("nested deeper") != std::string::npos);
+    std::string ok = std::string(200, '[') + std::string(200, ']');
+    CHECK(mt::json::ParseJson(ok).ok());
+}

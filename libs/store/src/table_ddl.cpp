@@ -19,7 +19,10 @@ Status ValidateSchema(std::string_view display_name, const std::vector<types::Co
         details.push_back({"display_name", "must not be empty"});
     }
     if (columns.empty()) details.push_back({"columns", "must have at least one column"});
-    if (columns.size() > 1600) details.push_back({"columns", "at most 1600 columns (PostgreSQL limit)"});
+    if (columns.size() > kMaxUserColumns) {
+        details.push_back({"columns", "at most " + std::to_string(kMaxUserColumns) +
+                                          " columns (PostgreSQL allows 1600 per table, one is the row id)"});
+    }
     std::set<std::string> seen;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         std::string field = "columns[" + std::to_string(i) + "].name";

@@ -8,32 +8,42 @@
 namespace mt::store {
 namespace {
 
+struct DdlStep {
+    std::string sql;
+    std::string field;  // the request field it comes from, e.g. "columns[1].type", for 422 details
+};
+
 /// ALTER statements turning `before` into `after` (columns matched by name).
-std::vector<std::string> ColumnDdl(const std::string& table, const std::vector<types::Column>& before,
+std::vector<DdlStep> ColumnDdl(const std::string& table, const std::vector<types::Column>& before,
                                    const std::vector<types::Column>& after) {
     std::map<std::string, const types::Column*> old_by_name, new_by_name;
     for (const auto& c : before) old_by_name[c.name] = &c;
     for (const auto& c : after) new_by_name[c.name] = &c;
-    std::vector<std::string> ddl;
+    std::vector<DdlStep> ddl;
     for (const auto& c : before) {
-        if (!new_by_name.count(c.name)) ddl.push_back("ALTER TABLE " + table + " DROP COLUMN " + types::QuoteIdentifier(c.name));
+        if (!new_by_name.count(c.name))
+            ddl.push_back({"ALTER TABLE " + table + " DROP COLUMN " + types::QuoteIdentifier(c.name), "columns"});
     }
-    for (const auto& c : after) {
+    for (std::size_t i = 0; i < after.size(); ++i) {
+        const types::Column& c = after[i];
+        std::string at = "columns[" + std::to_string(i) + "]";
         std::string col = types::QuoteIdentifier(c.name);
         std::string pg_type(types::PgType(c.type));
         auto it = old_by_name.find(c.name);
         if (it == old_by_name.end()) {
-            ddl.push_back("ALTER TABLE " + table + " ADD COLUMN " + col + " " + pg_type + (c.nullable ? "" : " NOT NULL"));
+            ddl.push_back({"ALTER TABLE " + table + " ADD COLUMN " + col + " " + pg_type + (c.nullable ? "" : " NOT NULL"),
+                           at + (c.nullable ? ".name" : ".nullable")});
             continue;
         }
         const types::Column& old = *it->second;
         if (old.type != c.type) {
             // Through text: one rule for every pair of types, and the same parsing PostgreSQL applies to input.
-            ddl.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + " TYPE " + pg_type + " USING " + col +
-                          "::text::" + pg_type);
+            ddl.push_back({"ALTER TABLE " + table + " ALTER COLUMN " + col + " TYPE " + pg_type + " USING " + col +
+                               "::text::" + pg_type, at + ".type"});
         }
         if (old.nullable != c.nullable) {
-            ddl.push_back("ALTER TABLE " + table + " ALTER COLUMN " + col + (c.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
+            ddl.push_back({"ALTER TABLE " + table + " ALTER COLUMN " + col + (c.nullable ? " DROP NOT NULL" : " SET NOT NULL"),
+                           at + ".nullable"});
         }
     }
     return ddl;
@@ -63,9 +73,13 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
         MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
         return pg::InTransaction(*company, [&]() -> Status {
             std::string table = QualifiedName(current.physical_name);
-            for (const auto& stmt : ColumnDdl(table, current.columns, new_columns)) {
-                auto ran = company->Run(stmt);
-                if (!ran) return MapDdlError(std::move(ran).error());
+            for (const auto& step : ColumnDdl(table, current.columns, new_columns)) {
+                auto ran = company->Run(step.sql);
+                if (!ran) {
+                    Error e = MapDdlError(std::move(ran).error());
+                    if (e.kind == ErrorKind::kValidation && e.details.empty()) e.details.push_back({step.field, e.message});
+                    return e;
+                }
             }
             if (renamed) {
                 MT_TRY(company->Run("DROP TABLE IF EXISTS " + QualifiedName(new_name)));  // orphan of a crash, if any

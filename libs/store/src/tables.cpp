@@ -68,10 +68,12 @@ Result<TableRecord> LoadActive(pg::Connection& control, const std::string& compa
 
 }  // namespace
 
-Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+namespace {
+
+Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, const NewTable& table,
+                         const std::string& id) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
-    std::string id = NewObjectId();
     Status status = pg::InTransaction(*control, [&]() -> Status {
         auto inserted = control->Exec(
             "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
@@ -87,9 +89,19 @@ Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connecti
             return Ok();
         });
     });
-    MT_TRY(status);
+    return status;
+}
+
+}  // namespace
+
+Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+    std::string id = NewObjectId();
+    MT_TRY(CreateTableLocked(dbs, connection, table, id));
+    // Both leases are back in their pools here: GetTable takes its own, so 8 concurrent creates on a pool of 8
+    // cannot wait on each other.
     return GetTable(dbs, connection.company_id, id);
 }
+
 
 Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
@@ -103,8 +115,19 @@ Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, cons
     return std::move(one.front());
 }
 
+static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page, int per_page,
+                    Page<TableRecord>& out);
+
 Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search,
                                      int page, int per_page) {
+    Page<TableRecord> out;
+    MT_TRY(ListMetadata(dbs, company_id, search, page, per_page, out));
+    MT_TRY(FillRowCounts(dbs, company_id, out.records));  // after the control lease went back (no nested leases)
+    return out;
+}
+
+static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page, int per_page,
+                    Page<TableRecord>& out) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     // strpos over lower() instead of ILIKE: the search text is data, with no wildcard characters to escape.
     std::string where = "company_id = $1 AND status = 'active' AND ($2 = '' OR strpos(lower(display_name), lower($2)) > 0)";
@@ -113,23 +136,24 @@ Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_
                                                      where + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
                                                  {company_id, search, std::to_string(per_page),
                                                   std::to_string(static_cast<std::int64_t>(page - 1) * per_page)}));
-    Page<TableRecord> out;
     out.total = std::stoll(std::string(count.Get(0, 0)));
     for (int r = 0; r < rows.size(); ++r) {
         MT_ASSIGN_OR_RETURN(auto t, FromRow(rows, r));
         out.records.push_back(std::move(t));
     }
-    MT_TRY(FillRowCounts(dbs, company_id, out.records));
-    return out;
+    return Ok();
 }
 
 Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+    // Both resolved before taking the control lease: a lease must never wait for another lease of the same pool.
+    // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
+    MT_TRY(GetTableMetadata(dbs, company_id, table_id));
+    MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     return pg::InTransaction(*control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto table, LoadActive(*control, company_id, table_id, true));
         MT_TRY(control->Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
                              "WHERE id = $1", {table.id, "t_" + table.id}));
-        MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
         MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
         // Kept, out of sight, for support-assisted restores; the public name is free again at once.
         return pg::InTransaction(*company, [&]() -> Status {

@@ -126,7 +126,7 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
         }
     }
     if (merged.size() > kMaxTableColumns) {
-        return Validation("The files have " + std::to_string(merged.size()) + " columns; a table holds at most 1600");
+        return Validation("The files have " + std::to_string(merged.size()) + " columns; a table holds at most 1599 (PostgreSQL's 1600 less the row id)");
     }
     for (auto& m : merged) m.nullable = m.nullable || m.rows_present < out.total_rows;
 

@@ -11,7 +11,7 @@ namespace mt::analyzer {
 
 inline constexpr std::size_t kSampleRows = 20;
 inline constexpr std::size_t kHeaderProbeRows = 100;
-inline constexpr std::size_t kMaxTableColumns = 1600;  // PostgreSQL's limit per table
+inline constexpr std::size_t kMaxTableColumns = 1599;  // PostgreSQL's 1600 per table, less the row id
 
 struct FileColumn {
     std::string name;          // normalized identifier

@@ -37,6 +37,19 @@ std::string RequestIdFrom(const Http::Request& request) {
     return RandomHex(12);
 }
 
+/// `X-Request-Id` as a typed header: Pistache 0.0.5 writes only typed headers into responses.
+class RequestIdHeader : public Http::Header::Header {
+public:
+    NAME("X-Request-Id")
+    RequestIdHeader() = default;
+    explicit RequestIdHeader(std::string id) : id_(std::move(id)) {}
+    void parse(const std::string& data) override { id_ = data; }
+    void write(std::ostream& os) const override { os << id_; }
+
+private:
+    std::string id_;
+};
+
 class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
@@ -65,9 +78,12 @@ public:
             if (parser->parse() != Http::Private::State::Done) return;
             Http::ResponseWriter response(request.version(), transport(), this, peer);
             request.copyAddress(peer->address());
+            // HTTP/1.1 connections are persistent unless the client says otherwise (Pistache assumed Close).
             auto connection = request.headers().tryGet<Http::Header::Connection>();
-            response.headers().add<Http::Header::Connection>(connection ? connection->control()
-                                                                       : Http::ConnectionControl::Close);
+            auto control = connection ? connection->control()
+                                      : (request.version() == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive
+                                                                                     : Http::ConnectionControl::Close);
+            response.headers().add<Http::Header::Connection>(control);
             peer->setIdle(false);
             onRequest(request, std::move(response));
             parser->reset();
@@ -103,8 +119,9 @@ public:
         HttpRequest req;
         req.method = MethodName(request.method());
         req.path = PercentDecode(request.resource(), false);
+        // Pistache hands query parameters over still percent-encoded.
         for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it) {
-            req.query[it->first] = it->second;
+            req.query[PercentDecode(it->first, true)] = PercentDecode(it->second, true);
         }
         if (auto a = request.headers().tryGet<Http::Header::Authorization>()) req.authorization = a->value();
         if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
@@ -114,7 +131,7 @@ public:
         HttpResponse resp = api_->Handle(req);
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
         metrics_->HttpRequest(api_->RouteTemplate(req), req.method, resp.status, static_cast<double>(micros.count()) / 1e6);
-        response.headers().addRaw(Http::Header::Raw("X-Request-Id", req.request_id));
+        response.headers().add<RequestIdHeader>(req.request_id);
         if (!resp.content_type.empty()) response.headers().add<Http::Header::ContentType>(resp.content_type);
         response.send(static_cast<Http::Code>(resp.status), resp.body);
         log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},

@@ -16,6 +16,8 @@ namespace mt::store {
 
 /// Physical row-id column: a time-ordered UUID, so ORDER BY id is insertion order.
 inline constexpr const char* kRowId = "id";
+/// PostgreSQL allows 1600 columns per table; the row id takes one.
+inline constexpr std::size_t kMaxUserColumns = 1599;
 
 struct NewTable {
     std::string display_name;
