@@ -43,6 +43,28 @@ void Databases::CacheConnection(const ConnectionRecord& connection) {
     ready_connections_[connection.company_id] = connection;
 }
 
+std::optional<TableRecord> Databases::CachedTable(const std::string& company_id, const std::string& table_id,
+                                                  std::chrono::milliseconds max_age) const {
+    std::lock_guard lock(mu_);
+    auto it = tables_.find(table_id);
+    if (it == tables_.end() || it->second.table.company_id != company_id ||
+        std::chrono::steady_clock::now() - it->second.at > max_age) {
+        return std::nullopt;
+    }
+    return it->second.table;
+}
+
+void Databases::CacheTable(const TableRecord& table) {
+    std::lock_guard lock(mu_);
+    if (tables_.size() > 10'000) tables_.clear();  // bounded: a cache, not a registry
+    tables_[table.id] = {table, std::chrono::steady_clock::now()};
+}
+
+void Databases::ForgetTable(const std::string& table_id) {
+    std::lock_guard lock(mu_);
+    tables_.erase(table_id);
+}
+
 std::size_t Databases::in_use() const {
     std::size_t n = control_.in_use() + admin_.in_use();
     std::lock_guard lock(mu_);

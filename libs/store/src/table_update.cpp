@@ -64,6 +64,7 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
 
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+    dbs.ForgetTable(table_id);
     Status status = pg::InTransaction(*control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
             "UPDATE mt_tables SET display_name = $3, physical_name = $3, columns = $4::jsonb, updated_at = now() "
@@ -88,6 +89,7 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             return Ok();
         });
     });
+    dbs.ForgetTable(table_id);  // again after commit: a concurrent read may have cached the old metadata meanwhile
     if (!status) {
         if (status.error().code == "23505")
             return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");

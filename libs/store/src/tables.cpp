@@ -149,6 +149,7 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
     MT_TRY(GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+    dbs.ForgetTable(table_id);
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     return pg::InTransaction(*control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto table, LoadActive(*control, company_id, table_id, true));

@@ -18,16 +18,48 @@ Result<Target> LoadTarget(ApiServices& s, RequestContext& ctx) {
     return Target{std::move(connection), std::move(table)};
 }
 
+/// How long a read may use table metadata this process fetched before (see Databases::CachedTable).
+constexpr std::chrono::milliseconds kReadMetadataMaxAge{1000};
+
+/// Reads use cached metadata when it is fresh enough; the result says whether it came from the cache.
+Result<std::pair<Target, bool>> LoadReadTarget(ApiServices& s, RequestContext& ctx) {
+    if (auto cached = s.databases.CachedTable(ctx.principal.company_id, ctx.params[0], kReadMetadataMaxAge)) {
+        if (auto connection = s.databases.CachedConnection(ctx.principal.company_id)) {
+            return std::make_pair(Target{std::move(*connection), std::move(*cached)}, true);
+        }
+    }
+    MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
+    s.databases.CacheTable(target.table);
+    return std::make_pair(std::move(target), false);
+}
+
+bool MetadataMismatch(const Error& e) { return e.code == "42P01" || e.code == "42703"; }  // undefined table/column
+
 Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(int page, QueryInt(ctx.request, "page", 1, 1, 100'000'000));
     MT_ASSIGN_OR_RETURN(int per_page, QueryInt(ctx.request, "per_page", 50, 1, 1000));
-    MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     auto it = ctx.request.query.find("sort_by");
-    MT_ASSIGN_OR_RETURN(auto sort, store::ParseSort(it == ctx.request.query.end() ? "" : it->second, target.table));
-    rapidjson::StringBuffer sb;
-    json::Writer w(sb);
-    MT_TRY(store::ListRows(s.databases, target.connection, target.table, page, per_page, sort, w));
-    return JsonResponse(200, sb);
+    std::string sort_by = it == ctx.request.query.end() ? "" : it->second;
+    for (int attempt = 0;; ++attempt) {
+        MT_ASSIGN_OR_RETURN(auto loaded, LoadReadTarget(s, ctx));
+        auto& [target, from_cache] = loaded;
+        auto sort = store::ParseSort(sort_by, target.table);
+        if (!sort && from_cache && attempt == 0) {  // maybe a column added since the metadata was cached
+            s.databases.ForgetTable(target.table.id);
+            continue;
+        }
+        if (!sort) return std::move(sort).error();
+        rapidjson::StringBuffer sb;
+        json::Writer w(sb);
+        Status listed = store::ListRows(s.databases, target.connection, target.table, page, per_page, *sort, w);
+        if (listed) return JsonResponse(200, sb);
+        // The table changed under cached metadata (renamed, archived, columns dropped): forget it, read it again.
+        if (from_cache && attempt == 0 && MetadataMismatch(listed.error())) {
+            s.databases.ForgetTable(target.table.id);
+            continue;
+        }
+        return std::move(listed).error();
+    }
 }
 
 Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {

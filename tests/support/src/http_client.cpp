@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <stdexcept>
 
 #include "mt/core/json.hpp"
@@ -117,6 +120,45 @@ HttpClient::~HttpClient() {
     if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
+namespace {
+
+/// With MT_TEST_RECORD_DIR set, every exchange is appended as a JSON line to <dir>/exchanges-<pid>.jsonl, so a
+/// later check can validate real responses against proto/openapi.yaml (tests/contract).
+void Record(std::string_view method, const std::string& url, const Response& response) {
+    static const char* dir = std::getenv("MT_TEST_RECORD_DIR");
+    if (!dir || !*dir || response.status == 0 || response.body.size() > (1u << 20)) return;
+    static std::mutex mu;
+    std::string path = url;
+    if (auto scheme = path.find("://"); scheme != std::string::npos) {
+        auto slash = path.find('/', scheme + 3);
+        path = slash == std::string::npos ? "/" : path.substr(slash);
+    }
+    path = path.substr(0, path.find('?'));
+    rapidjson::StringBuffer sb;
+    mt::json::Writer w(sb);
+    w.StartObject();
+    w.Key("method");
+    mt::json::WriteString(w, method);
+    w.Key("path");
+    mt::json::WriteString(w, mt::json::SanitizeUtf8(path));
+    w.Key("status");
+    w.Int(response.status);
+    w.Key("content_type");
+    mt::json::WriteString(w, response.Header("content-type"));
+    w.Key("body");
+    mt::json::WriteString(w, mt::json::SanitizeUtf8(response.body));
+    w.EndObject();
+    std::lock_guard lock(mu);
+    std::string file = std::string(dir) + "/exchanges-" + std::to_string(getpid()) + ".jsonl";
+    if (FILE* f = std::fopen(file.c_str(), "a")) {
+        std::fwrite(sb.GetString(), 1, sb.GetSize(), f);
+        std::fputc('\n', f);
+        std::fclose(f);
+    }
+}
+
+}  // namespace
+
 Response HttpClient::Perform(std::string_view method, std::string_view path_or_url, std::string_view body,
                              const Headers& headers, void* mime) {
     CURL* curl = static_cast<CURL*>(curl_);
@@ -162,6 +204,7 @@ Response HttpClient::Perform(std::string_view method, std::string_view path_or_u
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
+    Record(method, url, response);
     return response;
 }
 

@@ -4,6 +4,7 @@
 /// The control pool is fixed. Company pools are created on first use, one per company database, and connect as
 /// that company's own role (which can touch nothing but its database), so a bug in a query can never reach
 /// another company's data. `admin` connects with rights to create roles and databases (provisioning only).
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,13 @@ public:
     /// Ready company connections never change (ids, role, password), so each process keeps the ones it has seen.
     std::optional<ConnectionRecord> CachedConnection(const std::string& company_id) const;
     void CacheConnection(const ConnectionRecord& connection);
+    /// Table metadata for reads, kept `max_age` at most. This process forgets a table as soon as it changes it;
+    /// another gateway's change shows here within `max_age` (and at once where the old metadata no longer fits
+    /// the physical table: callers retry with fresh metadata on undefined-table/column errors).
+    std::optional<TableRecord> CachedTable(const std::string& company_id, const std::string& table_id,
+                                           std::chrono::milliseconds max_age) const;
+    void CacheTable(const TableRecord& table);
+    void ForgetTable(const std::string& table_id);
     /// Connections leased right now across every pool (for metrics).
     [[nodiscard]] std::size_t in_use() const;
 
@@ -47,6 +55,11 @@ private:
     mutable std::mutex mu_;
     std::map<std::string, std::unique_ptr<pg::Pool>> companies_;  // by connection id
     std::map<std::string, ConnectionRecord, std::less<>> ready_connections_;  // by company id
+    struct CachedTableEntry {
+        TableRecord table;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::map<std::string, CachedTableEntry, std::less<>> tables_;  // by table id
 };
 
 }  // namespace mt::store
