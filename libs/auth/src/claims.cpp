@@ -45,19 +45,22 @@ std::optional<std::int64_t> ParseNumericDate(const Value& v, Rounding rounding) 
     return seconds;
 }
 
-Status CheckTimes(const Value& claims, std::int64_t now, std::int64_t leeway) {
+Status CheckTimes(const Value& claims, std::int64_t now, std::int64_t leeway, Principal& principal) {
     const Value* exp_claim = json::Find(claims, "exp");
     if (exp_claim == nullptr || exp_claim->IsNull()) return Unauthorized("Missing exp claim");
     const auto exp = ParseNumericDate(*exp_claim, Rounding::kDown);
     if (!exp) return Unauthorized("Invalid exp claim");
     // RFC 7519 §4.1.4: the token is valid strictly before exp; the leeway extends that.
     if (now >= *exp + leeway) return Unauthorized("Token expired");
+    principal.valid_until = *exp + leeway;
+    principal.valid_from = 0;
 
     const Value* nbf_claim = json::Find(claims, "nbf");
     if (nbf_claim == nullptr) return Ok();
     const auto nbf = ParseNumericDate(*nbf_claim, Rounding::kUp);
     if (!nbf) return Unauthorized("Invalid nbf claim");
     if (*nbf - leeway > now) return Unauthorized("Token not yet valid");
+    principal.valid_from = *nbf - leeway;
     return Ok();
 }
 
@@ -121,8 +124,8 @@ Result<Principal> PrincipalFromClaims(std::string_view claims_json, std::int64_t
     if (!doc.ok() || !doc->IsObject()) return Unauthorized("Malformed token");
     const Value& claims = *doc;
 
-    MT_TRY(CheckTimes(claims, now, leeway));
     Principal principal;
+    MT_TRY(CheckTimes(claims, now, leeway, principal));
     MT_ASSIGN_OR_RETURN(principal.user_id, Subject(claims));
     MT_ASSIGN_OR_RETURN(principal.company_id, CompanyId(claims));
     MT_ASSIGN_OR_RETURN(principal.permissions, PermissionBits(claims));

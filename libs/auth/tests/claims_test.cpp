@@ -83,3 +83,12 @@ TEST_CASE("extra claims are ignored") {
                                  R"(,"iss":"console","aud":["x"],"iat":1,"email":"a@b.c"})");
     CHECK(r.ok());
 }
+
+TEST_CASE("a verified principal carries the validity window, leeway applied", "[claims]") {
+    std::string payload = R"({"sub":"u","company_id":"c","permissions":[],"exp":)" + std::to_string(kNow + 100) +
+                          R"(,"nbf":)" + std::to_string(kNow - 10) + "}";
+    auto principal = Hs256Verifier(30).Verify(Bearer(HandSignHs256(kHs256Header, payload, kSecret)), kNow);
+    REQUIRE(principal.ok());
+    CHECK(principal->valid_until == kNow + 130);
+    CHECK(principal->valid_from == kNow - 40);
+}

@@ -72,7 +72,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
         }
         return ErrorResponse(NotFound("NOT_FOUND", "Rota não encontrada"), request.request_id);
     }
-    auto principal = services_.verifier.Verify(request.authorization, services_.now_unix());
+    auto principal = Authenticate(request.authorization);
     if (!principal) return ErrorResponse(principal.error(), request.request_id);
     if (match.route->permission && !principal->Has(*match.route->permission)) {
         return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
@@ -89,6 +89,24 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
         return ErrorResponse(e, request.request_id);
     }
     return std::move(*result);
+}
+
+Result<auth::Principal> Api::Authenticate(const std::string& authorization) const {
+    std::int64_t now = services_.now_unix();
+    {
+        std::lock_guard lock(tokens_mu_);
+        auto it = verified_tokens_.find(authorization);
+        if (it != verified_tokens_.end() && now >= it->second.valid_from && now < it->second.valid_until) {
+            return it->second;
+        }
+    }
+    auto principal = services_.verifier.Verify(authorization, now);  // failures are never cached
+    if (principal) {
+        std::lock_guard lock(tokens_mu_);
+        if (verified_tokens_.size() >= 10'000) verified_tokens_.clear();  // bounded; rebuilt on demand
+        verified_tokens_[authorization] = *principal;
+    }
+    return principal;
 }
 
 HttpResponse Api::Handle(const HttpRequest& request) const {

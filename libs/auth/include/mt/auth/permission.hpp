@@ -29,6 +29,10 @@ struct Principal {
     std::string user_id;            // `sub`
     std::string company_id;         // `company_id`, always as text (an integer claim is normalized)
     std::uint32_t permissions = 0;  // a set of Bit(Permission)
+    /// The instants (Unix seconds, leeway applied) between which the token is valid: [valid_from, valid_until).
+    /// A caller that caches a verified token must check them on every use.
+    std::int64_t valid_from = 0;
+    std::int64_t valid_until = 0;
 
     [[nodiscard]] bool Has(Permission p) const { return (permissions & Bit(p)) != 0; }
 };
