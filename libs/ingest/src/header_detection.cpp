@@ -65,14 +65,16 @@ bool DetectHeader(const std::vector<std::vector<std::string>>& first_rows) {
     if (first_rows.size() == 1) return true;
     const bool all_named =
         std::none_of(first.begin(), first.end(), [](const std::string& v) { return mt::types::IsNullToken(v); });
-    if (!all_named) return false;
     const std::size_t last = std::min(first_rows.size(), kHeaderDetectionRows);
     switch (JudgeByTypes(first_rows, last)) {
+        // Type evidence wins even when some header cells are blank ("nome,,valor" over text, text, integers):
+        // spreadsheets often leave a column unnamed.
         case Verdict::kHeader: return true;
         case Verdict::kData: return false;
         case Verdict::kUndecided: break;
     }
-    return LooksLikeNames(first);
+    // All text: without type evidence, a first row with blanks reads as data, one with distinct names as a header.
+    return all_named && LooksLikeNames(first);
 }
 
 }  // namespace mt::ingest

@@ -12,10 +12,13 @@ TEST_CASE("no rows: no header; a single row: header") {
     CHECK(DetectHeader(Rows{{"1", "2"}}));
 }
 
-TEST_CASE("a first row with an empty or null cell is data") {
+TEST_CASE("a first row with an empty or null cell is data unless a typed column says otherwise") {
     CHECK_FALSE(DetectHeader(Rows{{"nome", ""}, {"Ana", "31"}}));
     CHECK_FALSE(DetectHeader(Rows{{"nome", "NULL"}, {"Ana", "31"}}));
-    CHECK_FALSE(DetectHeader(Rows{{"N/A", "idade"}, {"Ana", "31"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"Ana", "", "x"}, {"Beto", "b", "y"}}));  // all text: blanks read as data
+    // An unnamed column in a real header: "valor" over integers is a name whatever the blank beside it.
+    CHECK(DetectHeader(Rows{{"nome", "", "valor"}, {"Ana", "x", "10"}, {"Beto", "y", "20"}}));
+    CHECK(DetectHeader(Rows{{"N/A", "idade"}, {"Ana", "31"}}));
 }
 
 TEST_CASE("a name over a typed column makes a header") {

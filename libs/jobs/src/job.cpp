@@ -157,13 +157,20 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
 }
 
 Status FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
-    MT_TRY(control.Exec("UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, "
-                        "lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed')",
-                        {job_id, error_json}));
-    // A table reserved for this job's create is released with it.
-    MT_TRY(control.Exec("DELETE FROM mt_tables t USING mt_jobs j WHERE j.id = $1 AND j.target_table_id = t.id "
-                        "AND t.status = 'creating' AND j.status = 'failed'", {job_id}));
-    return Ok();
+    return pg::InTransaction(control, [&]() -> Status {
+        MT_ASSIGN_OR_RETURN(auto failed, control.Exec(
+            "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
+            "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
+            {job_id, error_json}));
+        if (failed.empty() || failed.IsNull(0, 0)) return Ok();
+        // A name reserved for this job's create is released with it (the job stops pointing at it first: FK).
+        std::string reserved(failed.Get(0, 0));
+        MT_ASSIGN_OR_RETURN(auto table, control.Exec("SELECT status FROM mt_tables WHERE id = $1", {reserved}));
+        if (table.empty() || table.Get(0, 0) != "creating") return Ok();
+        MT_TRY(control.Exec("UPDATE mt_jobs SET target_table_id = NULL WHERE id = $1", {job_id}));
+        MT_TRY(control.Exec("DELETE FROM mt_tables WHERE id = $1 AND status = 'creating'", {reserved}));
+        return Ok();
+    });
 }
 
 std::string MessageJson(const JobRecord& job, std::optional<int> part) {

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <thread>
 #include <cctype>
 
@@ -62,7 +64,17 @@ public:
     /// pieces Pistache uses: answer "100 Continue" when a request's headers ask for it, feed the per-peer parser,
     /// dispatch complete requests, and turn parser failures (too large, malformed) into our JSON errors.
     void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
-        if (ExpectsContinue(std::string_view(buffer, len))) {
+        if (peer->tryGetData(kDiscardData)) return;  // the rest of a body we already refused
+        std::string_view data(buffer, len);
+        if (auto declared = DeclaredLength(data); declared && *declared > getMaxRequestSize()) {
+            // Refuse from the headers alone: no "100 Continue", and nothing of the body is buffered or parsed.
+            peer->putData(kDiscardData, std::make_shared<bool>(true));
+            SendError(peer, getParser(peer)->request,
+                      PayloadTooLarge("Request body of " + std::to_string(*declared) + " bytes is over the limit of " +
+                                      std::to_string(getMaxRequestSize()) + " bytes"));
+            return;
+        }
+        if (ExpectsContinue(data)) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             // Nothing else is queued for this peer yet (the client is waiting for us), so a direct write is ordered.
             (void)::send(peer->fd(), kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
@@ -99,6 +111,25 @@ public:
         response.headers().add<Http::Header::ContentType>(body.content_type);
         response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
         response.send(static_cast<Http::Code>(body.status), body.body);
+    }
+
+    static constexpr const char* kDiscardData = "mt.discard";
+
+    /// Content-Length of a request whose headers start this buffer, if any.
+    static std::optional<std::size_t> DeclaredLength(std::string_view data) {
+        if (data.substr(0, 5) != "POST " && data.substr(0, 4) != "PUT " && data.substr(0, 6) != "PATCH ") return {};
+        std::size_t end = data.find("\r\n\r\n");
+        if (end == std::string_view::npos) return {};
+        std::string headers(data.substr(0, end));
+        std::transform(headers.begin(), headers.end(), headers.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::size_t at = headers.find("\r\ncontent-length:");
+        if (at == std::string::npos) return {};
+        std::size_t v = at + 17;
+        while (v < headers.size() && headers[v] == ' ') ++v;
+        std::size_t value = 0;
+        auto [ptr, ec] = std::from_chars(headers.data() + v, headers.data() + headers.size(), value);
+        if (ec != std::errc()) return {};
+        return value;
     }
 
     static bool ExpectsContinue(std::string_view data) {
