@@ -162,7 +162,12 @@ Status FailJob(pg::Connection& control, const std::string& job_id, const std::st
             "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
             "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
             {job_id, error_json}));
-        if (failed.empty() || failed.IsNull(0, 0)) return Ok();
+        if (failed.empty()) return Ok();
+        // The uploaded bytes are of no further use: a failed job is never retried from them.
+        MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', 6) FROM mt_jobs j, "
+                            "json_array_elements(j.files) f WHERE j.id = $1 AND f->>'storage_path' LIKE 'blob:%')",
+                            {job_id}));
+        if (failed.IsNull(0, 0)) return Ok();
         // A name reserved for this job's create is released with it (the job stops pointing at it first: FK).
         std::string reserved(failed.Get(0, 0));
         MT_ASSIGN_OR_RETURN(auto table, control.Exec("SELECT status FROM mt_tables WHERE id = $1", {reserved}));
