@@ -1,0 +1,146 @@
+// Workflow 4: append and replace into existing tables (uploaded, manual, legacy-named), SPEC §7 confirm rules.
+#include "inputs.hpp"
+#include "pipeline.hpp"
+
+namespace pipeline {
+namespace {
+
+/// row_count of the API and count(*) of the physical table agree and equal `expected`.
+void CheckCount(Uploader& u, const std::string& table_id, const std::string& physical, std::int64_t expected) {
+    CHECK(u.Table(table_id)["row_count"].GetInt64() == expected);
+    auto sql = u.stack.CompanyQuery(u.company, "SELECT count(*) FROM public." + mt::testing::QuoteIdent(physical));
+    CHECK(sql[0][0] == std::to_string(expected));
+}
+
+TEST_CASE("append (default and explicit) and replace into an uploaded table", "[pipeline][into]") {
+    Uploader u(PipelineStack());
+    std::string job_id;
+    u.Analyzed({File("vendas.csv", "produto;valor;dia\nCamisa;89,90;15/01/2026\nCalça;159,90;16/01/2026\n"
+                                   "Meia;5,00;17/01/2026\n")},
+               &job_id);
+    std::string table_id = e2e::Str(u.ConfirmDone(job_id)["user_table_id"]);
+    CheckCount(u, table_id, "vendas", 3);
+
+    // No mode field: append.
+    std::string append_id;
+    auto waiting = u.Analyzed({File("fev.csv", "produto;valor;dia\nBoné;25,00;01/02/2026\nLuva;12,50;02/02/2026\n")},
+                              &append_id, {}, table_id);
+    CHECK(e2e::Str(waiting["mode"]) == "append");
+    CHECK(e2e::Str(waiting["user_table_id"]) == table_id);
+    auto done = u.ConfirmDone(append_id);
+    CHECK(e2e::Str(done["user_table_id"]) == table_id);
+    CHECK(ToJson(done["progress"]) == R"({"processed_rows":2,"total_rows":2})");
+    CheckCount(u, table_id, "vendas", 5);
+
+    std::string explicit_id;
+    u.Analyzed({File("mar.csv", "produto;valor;dia\nCinto;30,00;01/03/2026\n")}, &explicit_id, {{"mode", "append"}},
+               table_id);
+    u.ConfirmDone(explicit_id);
+    CheckCount(u, table_id, "vendas", 6);
+    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
+        R"({"produto":"Camisa","valor":89.90,"dia":"2026-01-15"})",
+        R"({"produto":"Calça","valor":159.90,"dia":"2026-01-16"})",
+        R"({"produto":"Meia","valor":5.00,"dia":"2026-01-17"})",
+        R"({"produto":"Boné","valor":25.00,"dia":"2026-02-01"})",
+        R"({"produto":"Luva","valor":12.50,"dia":"2026-02-02"})",
+        R"({"produto":"Cinto","valor":30.00,"dia":"2026-03-01"})"});
+
+    std::string replace_id;
+    auto replacing = u.Analyzed({File("completo.csv", "produto;valor;dia\nA;1,00;01/01/2026\nB;2,00;02/01/2026\n")},
+                                &replace_id, {{"mode", "replace"}}, table_id);
+    CHECK(e2e::Str(replacing["mode"]) == "replace");
+    u.ConfirmDone(replace_id);
+    CheckCount(u, table_id, "vendas", 2);
+    CHECK(u.RowTexts(table_id) == std::vector<std::string>{R"({"produto":"A","valor":1.00,"dia":"2026-01-01"})",
+                                                           R"({"produto":"B","valor":2.00,"dia":"2026-01-02"})"});
+    auto table = u.Table(table_id);
+    CHECK(e2e::Str(table["display_name"]) == "vendas");
+    CHECK(e2e::Str(table["source"]) == "upload");
+    CHECK(LoadTables(u.stack, u.company).empty());
+    // The replaced table is gone, not archived next to the new one.
+    CHECK(u.stack.CompanyQuery(u.company, "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', "
+                                          "'information_schema', 'mt_internal')")[0][0] == "1");
+}
+
+TEST_CASE("into a manual table: columns by name, table types win, extra or missing NOT NULL columns → 422",
+          "[pipeline][into]") {
+    Uploader u(PipelineStack());
+    std::string table_id = u.CreateTable("monthly_sales", e2e::Columns({{"product", "text", false},
+                                                                         {"amount", "decimal", true},
+                                                                         {"sale_date", "date", false}}));
+    u.Insert(table_id, R"([{"product":"Shirt","amount":89.90,"sale_date":"2026-01-15"}])");
+
+    std::string extra_id;
+    u.Analyzed({File("extra.csv", "product,amount,sale_date,extra\n123,10.5,2026-02-01,x\n")}, &extra_id, {}, table_id);
+    auto extra = u.Confirm(extra_id, "{}");  // the inferred columns, extra included
+    CHECK_ERROR(extra, 422, "VALIDATION_ERROR");
+    CHECK(e2e::DetailFields(extra) == std::vector<std::string>{"columns[3].name"});
+    CHECK(e2e::Str(u.Job(extra_id)["status"]) == "waiting_confirm");
+    // Without the extra column it goes in; "123" inferred integer lands in the text column as text.
+    u.ConfirmDone(extra_id, R"({"columns":[{"name":"product","display_name":"P","type":"integer","nullable":false},)"
+                            R"({"name":"amount","display_name":"A","type":"decimal","nullable":true},)"
+                            R"({"name":"sale_date","display_name":"D","type":"date","nullable":false}]})");
+
+    std::string partial_id;  // amount is nullable: a file without it is fine
+    u.Analyzed({File("parcial.csv", "product;sale_date\nPants;16/01/2026\n")}, &partial_id, {}, table_id);
+    u.ConfirmDone(partial_id);
+    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
+        R"({"product":"Shirt","amount":89.90,"sale_date":"2026-01-15"})",
+        R"({"product":"123","amount":10.5,"sale_date":"2026-02-01"})",
+        R"({"product":"Pants","amount":null,"sale_date":"2026-01-16"})"});
+    CHECK(u.RowCount(table_id) == 3);
+
+    std::string missing_id;  // sale_date is NOT NULL
+    u.Analyzed({File("sem_data.csv", "product,amount\nHat,1\n")}, &missing_id, {}, table_id);
+    CHECK_ERROR(u.Confirm(missing_id, "{}"), 422, "VALIDATION_ERROR");
+
+    auto before = Snapshot(u.stack, u.company);
+    auto jobs_before = u.stack.ControlQuery("SELECT count(*) FROM mt_jobs WHERE company_id = $1", {u.company});
+    auto bogus = u.Upload({File("x.csv", "product,sale_date\nHat,2026-01-01\n")}, {{"mode", "bogus"}}, table_id);
+    CHECK_ERROR(bogus, 422, "VALIDATION_ERROR");
+    CHECK(e2e::DetailFields(bogus) == std::vector<std::string>{"mode"});
+    CHECK(u.stack.ControlQuery("SELECT count(*) FROM mt_jobs WHERE company_id = $1", {u.company}) == jobs_before);
+    CHECK(Snapshot(u.stack, u.company) == before);
+    CHECK_ERROR(u.Upload({File("x.csv", "a\n1\n")}, {}, "0123456789abcdef01234567"), 404, "TABLE_NOT_FOUND");
+
+    std::string replace_id;
+    u.Analyzed({File("novo.csv", "sale_date,product\n2026-05-01,Sock\n")}, &replace_id, {{"mode", "replace"}},
+               table_id);
+    u.ConfirmDone(replace_id);
+    CHECK(u.RowTexts(table_id) ==
+          std::vector<std::string>{R"({"product":"Sock","amount":null,"sale_date":"2026-05-01"})"});
+    auto table = u.Table(table_id);
+    CHECK(table["row_count"].GetInt64() == 1);
+    CHECK(e2e::Str(table["source"]) == "manual");
+    CHECK(ToJson(table["columns"]) ==
+          R"([{"name":"product","display_name":"product","type":"text","nullable":false},)"
+          R"({"name":"amount","display_name":"amount","type":"decimal","nullable":true},)"
+          R"({"name":"sale_date","display_name":"sale_date","type":"date","nullable":false}])");
+}
+
+// SPEC §6: "For appends/replaces into existing tables the legacy name is reused, regex not enforced."
+TEST_CASE("a legacy display_name is reused as it is", "[pipeline][into]") {
+    Uploader u(PipelineStack());
+    std::string table_id = u.CreateTable("legacy_tmp", e2e::Columns({{"nome", "text"}, {"valor", "integer"}}));
+    std::string legacy = "Vendas Legadas (2019) – São Paulo";
+    u.stack.ControlQuery("UPDATE mt_tables SET display_name = $1 WHERE id = $2", {legacy, table_id});
+    std::string job_id;
+    u.Analyzed({File("legado.csv", "nome,valor\nAna,1\nBia,2\n")}, &job_id, {{"mode", "append"}}, table_id);
+    auto done = u.ConfirmDone(job_id, R"({"display_name":"nome_ignorado"})");
+    CHECK(e2e::Str(done["confirmed_schema"]["display_name"]) == legacy);
+    auto table = u.Table(table_id);
+    CHECK(e2e::Str(table["display_name"]) == legacy);
+    CHECK(table["row_count"].GetInt64() == 2);
+    auto list = u.http.Get(Api("/?search=nome_ignorado"), u.token);
+    REQUIRE_STATUS(list, 200);
+    CHECK(list.Json()["total"].GetInt64() == 0);
+
+    std::string replace_id;
+    u.Analyzed({File("legado2.csv", "nome,valor\nCaio,3\n")}, &replace_id, {{"mode", "replace"}}, table_id);
+    u.ConfirmDone(replace_id);
+    CHECK(u.RowTexts(table_id) == std::vector<std::string>{R"({"nome":"Caio","valor":3})"});
+    CHECK(e2e::Str(u.Table(table_id)["display_name"]) == legacy);
+}
+
+}  // namespace
+}  // namespace pipeline
