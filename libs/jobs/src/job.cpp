@@ -104,6 +104,24 @@ void WriteJob(json::Writer& w, const JobRecord& j) {
     w.EndObject();
 }
 
+std::string LocationJson(const ValueLocation& l) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("file");
+    json::WriteString(w, json::SanitizeUtf8(l.file));
+    w.Key("line");
+    w.Int64(l.line);
+    if (!l.column.empty()) {
+        w.Key("column");
+        json::WriteString(w, json::SanitizeUtf8(l.column));
+        w.Key("value");
+        json::WriteString(w, json::SanitizeUtf8(l.value));
+    }
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
 std::string ErrorJson(std::string_view message, std::string_view code, const std::optional<std::string>& details) {
     rapidjson::StringBuffer sb;
     json::Writer w(sb);

@@ -7,6 +7,11 @@ namespace mt::store {
 std::string ColumnsToJson(const std::vector<types::Column>& columns) {
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
+    WriteColumns(w, columns);
+    return {sb.GetString(), sb.GetSize()};
+}
+
+void WriteColumns(json::Writer& w, const std::vector<types::Column>& columns) {
     w.StartArray();
     for (const auto& c : columns) {
         w.StartObject();
@@ -21,7 +26,6 @@ std::string ColumnsToJson(const std::vector<types::Column>& columns) {
         w.EndObject();
     }
     w.EndArray();
-    return {sb.GetString(), sb.GetSize()};
 }
 
 Result<std::vector<types::Column>> ColumnsFromJson(std::string_view text) {

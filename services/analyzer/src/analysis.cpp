@@ -5,6 +5,7 @@
 
 #include "mt/core/json.hpp"
 #include "mt/ingest/header_detection.hpp"
+#include "mt/store/records.hpp"
 #include "mt/types/identifier.hpp"
 
 namespace mt::analyzer {
@@ -137,20 +138,9 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
     std::string suggested = types::NormalizeHeader(suggested_source);
     json::WriteString(w, suggested.empty() ? "upload" : suggested);
     w.Key("columns");
-    w.StartArray();
-    for (const auto& m : merged) {
-        w.StartObject();
-        w.Key("name");
-        json::WriteString(w, m.name);
-        w.Key("display_name");
-        json::WriteString(w, m.display_name);
-        w.Key("type");
-        json::WriteString(w, types::Name(m.type));
-        w.Key("nullable");
-        w.Bool(m.nullable);
-        w.EndObject();
-    }
-    w.EndArray();
+    std::vector<types::Column> columns;
+    for (const auto& m : merged) columns.push_back({m.name, m.display_name, m.type, m.nullable});
+    store::WriteColumns(w, columns);
     w.Key("sample_rows");
     w.StartArray();
     std::size_t samples = 0;

@@ -8,22 +8,6 @@
 #include "mt/jobs/sources.hpp"
 
 namespace mt::analyzer {
-namespace {
-
-std::string LocationJson(const ValueLocation& l) {
-    rapidjson::StringBuffer sb;
-    json::Writer w(sb);
-    w.StartObject();
-    w.Key("file");
-    json::WriteString(w, json::SanitizeUtf8(l.file));
-    w.Key("line");
-    w.Int64(l.line);
-    w.EndObject();
-    return {sb.GetString(), sb.GetSize()};
-}
-
-}  // namespace
-
 Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
     : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
 
@@ -57,7 +41,7 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     std::string code = e.kind == ErrorKind::kValidation ? "INVALID_FILE" : "ANALYSIS_FAILED";
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
     std::optional<std::string> details;
-    if (e.location) details = LocationJson(*e.location);
+    if (e.location) details = jobs::LocationJson(*e.location);
     metrics_.JobTransition(jobs::kFailed);
     if (auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details)); !failed) {
         log::Error("could not record the job's failure", {{"job_id", message.job_id}, {"error", failed.error().message}});

@@ -91,18 +91,7 @@ void WriteTable(json::Writer& w, const store::TableRecord& t) {
     field("connection_id", t.connection_id);
     field("display_name", t.display_name);
     w.Key("columns");
-    w.StartArray();
-    for (const auto& c : t.columns) {
-        w.StartObject();
-        field("name", c.name);
-        field("display_name", c.display_name);
-        w.Key("type");
-        json::WriteString(w, types::Name(c.type));
-        w.Key("nullable");
-        w.Bool(c.nullable);
-        w.EndObject();
-    }
-    w.EndArray();
+    store::WriteColumns(w, t.columns);
     field("source", t.source);
     field("status", t.status);
     w.Key("row_count");

@@ -11,26 +11,6 @@
 #include "target.hpp"
 
 namespace mt::inserter {
-namespace {
-
-std::string LocationJson(const ValueLocation& l) {
-    rapidjson::StringBuffer sb;
-    json::Writer w(sb);
-    w.StartObject();
-    w.Key("file");
-    json::WriteString(w, json::SanitizeUtf8(l.file));
-    w.Key("line");
-    w.Int64(l.line);
-    w.Key("column");
-    json::WriteString(w, l.column);
-    w.Key("value");
-    json::WriteString(w, json::SanitizeUtf8(l.value));
-    w.EndObject();
-    return {sb.GetString(), sb.GetSize()};
-}
-
-}  // namespace
-
 Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const store::TableRecord& table) {
     if (job.mode != "create") return table.columns;
     MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
@@ -83,7 +63,7 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
                                                                                                   : "INSERT_FAILED");
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
     std::optional<std::string> details;
-    if (e.location) details = LocationJson(*e.location);
+    if (e.location) details = jobs::LocationJson(*e.location);
     auto control = databases_.control().Acquire();
     if (!control) return;
     metrics_.JobTransition(jobs::kFailed);

@@ -55,6 +55,9 @@ struct JobRecord {
 /// The job as the API shows it (internal fields left out).
 void WriteJob(json::Writer& w, const JobRecord& job);
 
+/// `{"file","line"[,"column","value"]}`: where a job's input went wrong, for `error.details`.
+std::string LocationJson(const ValueLocation& location);
+
 /// `{"message","code","details"}` for the job's `error` field; details may be null.
 std::string ErrorJson(std::string_view message, std::string_view code, const std::optional<std::string>& details_json);
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mt/core/json.hpp"
 #include "mt/core/result.hpp"
 #include "mt/types/column_type.hpp"
 
@@ -39,6 +40,9 @@ struct Page {
     std::int64_t total = 0;
     std::vector<T> records;
 };
+
+/// Write `[{name, display_name, type, nullable}, …]`: the one JSON form of a column list (tables, schemas, API).
+void WriteColumns(json::Writer& w, const std::vector<types::Column>& columns);
 
 /// columns ⇄ the jsonb stored in mt_tables.columns and in job schemas: [{name, display_name, type, nullable}].
 std::string ColumnsToJson(const std::vector<types::Column>& columns);
