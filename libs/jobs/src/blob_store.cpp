@@ -41,8 +41,10 @@ Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string&
     return total;
 }
 
-Status DeleteBlob(pg::Connection& control, const std::string& blob_id) {
-    MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id = $1", {blob_id}));
+Status DeleteJobBlobs(pg::Connection& control, const std::string& job_id) {
+    MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', 6) FROM mt_jobs j, "
+                        "json_array_elements(j.files) f WHERE j.id = $1 AND f->>'storage_path' LIKE 'blob:%')",
+                        {job_id}));
     return Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "mt/jobs/job.hpp"
 
 #include "mt/core/ids.hpp"
+#include "mt/jobs/blob_store.hpp"
 
 namespace mt::jobs {
 namespace {
@@ -182,9 +183,7 @@ Status FailJob(pg::Connection& control, const std::string& job_id, const std::st
             {job_id, error_json}));
         if (failed.empty()) return Ok();
         // The uploaded bytes are of no further use: a failed job is never retried from them.
-        MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', 6) FROM mt_jobs j, "
-                            "json_array_elements(j.files) f WHERE j.id = $1 AND f->>'storage_path' LIKE 'blob:%')",
-                            {job_id}));
+        MT_TRY(DeleteJobBlobs(control, job_id));
         if (failed.IsNull(0, 0)) return Ok();
         // A name reserved for this job's create is released with it (the job stops pointing at it first: FK).
         std::string reserved(failed.Get(0, 0));

@@ -85,10 +85,7 @@ Status Inserter::Finalize(const std::string& job_id) {
         MT_TRY(control->Exec("UPDATE mt_jobs SET status = 'done', user_table_id = target_table_id, progress = "
                              "$2::json, lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
                              "WHERE id = $1 AND status = 'inserting'", {job_id, progress}));
-        for (const auto& f : target.job.files) {
-            if (auto blob = jobs::BlobIdFromPath(f.storage_path)) MT_TRY(jobs::DeleteBlob(*control, *blob));
-        }
-        return Ok();
+        return jobs::DeleteJobBlobs(*control, job_id);
     }));
     metrics_.JobTransition(jobs::kDone);
     log::Info("job done", {{"job_id", job_id}, {"request_id", target.job.request_id}, {"rows", std::to_string(total)},

@@ -14,7 +14,8 @@ inline constexpr std::size_t kBlobChunkBytes = 1 << 20;
 Status StoreBlob(pg::Connection& control, const std::string& blob_id, std::string_view data);
 /// Streams the blob to a local file chunk by chunk (memory stays at one chunk). Returns the byte count.
 Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string& blob_id, const std::string& path);
-Status DeleteBlob(pg::Connection& control, const std::string& blob_id);
+/// Every blob of the job's files (a finished or failed job never reads them again).
+Status DeleteJobBlobs(pg::Connection& control, const std::string& job_id);
 
 /// "blob:<id>" ⇄ id.
 std::string BlobPath(const std::string& blob_id);
