@@ -159,5 +159,33 @@ TEST_CASE("an append failing in its last part leaves the table exactly as it was
     CHECK(u.Table(table_id)["row_count"].GetInt64() == 10'000);
 }
 
+TEST_CASE("a load table recreated for a failed job by an inserter that then died is removed by a sweep",
+          "[pipeline][atomic]") {
+    // A part claimed before another part failed the job may create the load table after that part's clean-up.
+    // Its inserter cleans up when it notices; if it dies first, the part it held outlives the job, and a sweep
+    // must remove both once the part's lease has run out.
+    Uploader u(PipelineStack());
+    std::string create_id;
+    u.Analyzed({File("base.csv", NumberedCsv(1, 100))}, &create_id);
+    std::string table_id = e2e::Str(u.ConfirmDone(create_id)["user_table_id"]);
+    std::string job_id;
+    u.Analyzed({File("quebrado.csv", NumberedCsv(101, 100) + "201,name-201,abc,true\n")}, &job_id, {}, table_id);
+    REQUIRE_STATUS(u.Confirm(job_id, "{}"), 200);
+    REQUIRE_JOB_STATUS(u.stack, u.WaitJob(job_id, kFinished, 120s), "failed");
+    mt::testing::WaitUntil([&] { return LoadTables(u.stack, u.company).empty(); }, 30s, "load tables dropped");
+
+    std::string load = "load_" + job_id;
+    u.stack.CompanyQuery(u.company, "CREATE TABLE mt_internal." + mt::testing::QuoteIdent(load) + " (id uuid)");
+    u.stack.ControlQuery("INSERT INTO mt_job_parts (job_id, part, spec, status, lease_owner, lease_expires_at) "
+                         "VALUES ($1, 99, '{}', 'loading', 'inserter@gone:1:x', now() + interval '2 seconds')",
+                         {job_id});
+    REQUIRE(LoadTables(u.stack, u.company) == std::vector<std::string>{load});
+    mt::testing::WaitUntil([&] {
+        return LoadTables(u.stack, u.company).empty() &&
+               *u.stack.ControlQuery("SELECT count(*) FROM mt_job_parts WHERE job_id = $1", {job_id})[0][0] == "0";
+    }, 30s, "the sweep to remove the dead inserter's load table and part");
+    CHECK(e2e::Str(u.Job(job_id)["status"]) == "failed");
+}
+
 }  // namespace
 }  // namespace pipeline

@@ -175,13 +175,15 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
     return out;
 }
 
-Status FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
-    return pg::InTransaction(control, [&]() -> Status {
+Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
+    bool transitioned = false;
+    MT_TRY(pg::InTransaction(control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto failed, control.Exec(
             "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
             "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
             {job_id, error_json}));
         if (failed.empty()) return Ok();
+        transitioned = true;
         // The uploaded bytes are of no further use: a failed job is never retried from them.
         MT_TRY(DeleteJobBlobs(control, job_id));
         if (failed.IsNull(0, 0)) return Ok();
@@ -192,7 +194,8 @@ Status FailJob(pg::Connection& control, const std::string& job_id, const std::st
         MT_TRY(control.Exec("UPDATE mt_jobs SET target_table_id = NULL WHERE id = $1", {job_id}));
         MT_TRY(control.Exec("DELETE FROM mt_tables WHERE id = $1 AND status = 'creating'", {reserved}));
         return Ok();
-    });
+    }));
+    return transitioned;
 }
 
 std::string MessageJson(const JobRecord& job, std::optional<int> part) {

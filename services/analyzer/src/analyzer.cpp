@@ -42,9 +42,11 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);
-    metrics_.JobTransition(jobs::kFailed);
-    if (auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details)); !failed) {
+    auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details));
+    if (!failed) {
         log::Error("could not record the job's failure", {{"job_id", message.job_id}, {"error", failed.error().message}});
+    } else if (*failed) {
+        metrics_.JobTransition(jobs::kFailed);
     }
     log::Warn("analysis failed", {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
 }

@@ -22,6 +22,12 @@ Inserter::Inserter(store::Databases& databases, jobs::WorkerConfig config, std::
 
 Result<std::vector<jobs::JobMessage>> Inserter::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
+    // Failed jobs whose parts outlived them (an inserter died while holding one): clean up after them here.
+    MT_ASSIGN_OR_RETURN(auto leftovers, control->Exec(
+        "SELECT DISTINCT p.job_id FROM mt_job_parts p JOIN mt_jobs j ON j.id = p.job_id WHERE j.status = 'failed' "
+        "AND NOT EXISTS (SELECT 1 FROM mt_job_parts l WHERE l.job_id = p.job_id AND l.status = 'loading' AND "
+        "l.lease_expires_at > now()) LIMIT 20"));
+    for (int r = 0; r < leftovers.size(); ++r) CleanUpFailed(std::string(leftovers.Get(r, 0)));
     MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
         "SELECT j.id, j.company_id, coalesce(j.request_id, ''), p.part FROM mt_job_parts p JOIN mt_jobs j "
         "ON j.id = p.job_id WHERE j.status = 'inserting' AND ((p.status = 'pending' AND j.updated_at < now() - "
@@ -53,6 +59,9 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
                                    {message.job_id, owner_});
         }
         log::Warn("insert interrupted; work handed back", {{"job_id", message.job_id}, {"error", e.message}});
+        // The job may have failed on another part while this one worked, after that part's clean-up: whatever
+        // this attempt created (the load table) is then ours to remove.
+        CleanUpFailed(message.job_id);
         return;
     }
     FailJob(message.job_id, e);
@@ -64,24 +73,43 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);
+    {
+        auto control = databases_.control().Acquire();
+        if (!control) return;  // the job stays inserting; the part's lease runs out and it is retried
+        auto failed = jobs::FailJob(**control, job_id, jobs::ErrorJson(text, code, details));
+        if (!failed) {
+            log::Error("could not record the job's failure", {{"job_id", job_id}, {"error", failed.error().message}});
+            return;
+        }
+        if (*failed) {
+            metrics_.JobTransition(jobs::kFailed);
+            log::Warn("insert failed", {{"job_id", job_id}, {"error", e.message}});
+        }
+    }
+    CleanUpFailed(job_id);
+}
+
+void Inserter::CleanUpFailed(const std::string& job_id) {
     auto control = databases_.control().Acquire();
     if (!control) return;
-    metrics_.JobTransition(jobs::kFailed);
-    if (auto failed = jobs::FailJob(**control, job_id, jobs::ErrorJson(text, code, details)); !failed) {
-        log::Error("could not record the job's failure", {{"job_id", job_id}, {"error", failed.error().message}});
-    }
-    log::Warn("insert failed", {{"job_id", job_id}, {"error", e.message}});
-    // Leave nothing behind in the company database.
     auto job = jobs::LoadJob(**control, job_id);
-    if (!job || !*job) return;
+    if (!job || !*job || (*job)->status != jobs::kFailed) return;
     auto connection = store::RequireConnection(databases_, (*job)->company_id);
     if (!connection) return;
     auto url = databases_.CompanyUrl(*connection);
     if (!url) return;
-    if (auto company = pg::Connection::Open(*url)) {
-        (void)company->Run("DROP TABLE IF EXISTS " + LoadTable(job_id));
-        (void)company->Exec("DELETE FROM mt_internal.applied_parts WHERE job_id = $1", {job_id});
+    auto company = pg::Connection::Open(*url);
+    if (!company) return;
+    // The DROP waits for any part still copying into the table; that part then sees the job failed and rolls back.
+    if (auto dropped = company->Run("DROP TABLE IF EXISTS " + LoadTable(job_id)); !dropped) {
+        log::Warn("could not drop a failed job's load table", {{"job_id", job_id}, {"error", dropped.error().message}});
+        return;  // the parts stay, so a later sweep tries again
     }
+    (void)company->Exec("DELETE FROM mt_internal.applied_parts WHERE job_id = $1", {job_id});
+    // Parts another live inserter still holds stay: that inserter cleans up after itself, or its lease runs out
+    // and a sweep does.
+    (void)(*control)->Exec("DELETE FROM mt_job_parts WHERE job_id = $1 AND NOT (status = 'loading' AND "
+                           "lease_owner <> $2 AND lease_expires_at > now())", {job_id, owner_});
 }
 
 }  // namespace mt::inserter

@@ -28,6 +28,9 @@ private:
     Status Finalize(const std::string& job_id);
     /// Fail the job and remove whatever its parts left in the company database.
     void FailJob(const std::string& job_id, const Error& error);
+    /// For a failed job only: drop its load table and ledger rows, then the parts no live inserter holds.
+    /// Idempotent; whoever last touched the job's company-database state runs it.
+    void CleanUpFailed(const std::string& job_id);
 
     store::Databases& databases_;
     jobs::WorkerConfig config_;

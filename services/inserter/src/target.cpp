@@ -56,10 +56,12 @@ Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const
 }
 
 Status UpdateProgress(pg::Connection& control, const std::string& job_id) {
-    MT_TRY(control.Exec(
+    MT_ASSIGN_OR_RETURN(auto updated, control.Exec(
         "UPDATE mt_jobs SET progress = json_build_object('processed_rows', (SELECT coalesce(sum(rows_loaded), 0) "
         "FROM mt_job_parts WHERE job_id = $1), 'total_rows', coalesce((progress->>'total_rows')::bigint, 0)), "
-        "updated_at = now() WHERE id = $1 AND status = 'inserting'", {job_id}));
+        "updated_at = now() WHERE id = $1 AND status = 'inserting' RETURNING 1", {job_id}));
+    // Another part failed the job: stop copying rows nobody will see.
+    if (updated.empty()) return Unavailable("job is no longer inserting");
     return Ok();
 }
 

@@ -22,7 +22,7 @@ std::string LoadTable(const std::string& job_id);
 /// `id, "a", "b"` quoted.
 std::string ColumnList(const std::vector<types::Column>& columns);
 Result<struct PartRange> ParseRange(std::string_view spec);
-/// progress.processed_rows = sum of the parts' rows so far.
+/// progress.processed_rows = sum of the parts' rows so far; Unavailable once the job is no longer inserting.
 Status UpdateProgress(pg::Connection& control, const std::string& job_id);
 
 }  // namespace mt::inserter

@@ -78,8 +78,8 @@ Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id,
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id);
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id);
 
-/// Mark failed unless already terminal. `error_json` from ErrorJson.
-Status FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json);
+/// Mark failed unless already terminal; true when this call made the transition. `error_json` from ErrorJson.
+Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json);
 
 /// The trigger message both topics carry: {"job_id","company_id","request_id"[,"part"]}.
 std::string MessageJson(const JobRecord& job, std::optional<int> part = std::nullopt);
