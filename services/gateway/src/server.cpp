@@ -2,10 +2,13 @@
 
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <optional>
 #include <thread>
 #include <cctype>
@@ -56,8 +59,8 @@ class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
     explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr,
-                             std::shared_ptr<std::atomic<int>> in_flight = nullptr)
-        : api_(api), metrics_(metrics), in_flight_(std::move(in_flight)) {}
+                             std::shared_ptr<Traffic> traffic = nullptr)
+        : api_(api), metrics_(metrics), traffic_(std::move(traffic)) {}
 
     /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
     /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
@@ -69,6 +72,7 @@ public:
         if (auto declared = DeclaredLength(data); declared && *declared > getMaxRequestSize()) {
             // Refuse from the headers alone: no "100 Continue", and nothing of the body is buffered or parsed.
             peer->putData(kDiscardData, std::make_shared<bool>(true));
+            Received(peer);
             SendError(peer, getParser(peer)->request,
                       PayloadTooLarge("Request body of " + std::to_string(*declared) + " bytes is over the limit of " +
                                       std::to_string(getMaxRequestSize()) + " bytes"));
@@ -84,10 +88,14 @@ public:
         try {
             if (!parser->feed(buffer, len)) {
                 parser->reset();
+                Received(peer);
                 SendError(peer, request, PayloadTooLarge("Request body over the limit"));
                 return;
             }
-            if (parser->parse() != Http::Private::State::Done) return;
+            if (parser->parse() != Http::Private::State::Done) {
+                Receiving(peer);  // a drain waits for the rest of this request
+                return;
+            }
             Http::ResponseWriter response(request.version(), transport(), this, peer);
             request.copyAddress(peer->address());
             // HTTP/1.1 connections are persistent unless the client says otherwise (Pistache assumed Close).
@@ -95,13 +103,40 @@ public:
             auto control = connection ? connection->control()
                                       : (request.version() == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive
                                                                                      : Http::ConnectionControl::Close);
+            if (traffic_->draining.load()) control = Http::ConnectionControl::Close;  // go to another gateway
             response.headers().add<Http::Header::Connection>(control);
             peer->setIdle(false);
-            onRequest(request, std::move(response));
+            onRequest(request, std::move(response));  // counts itself in flight before this request stops counting
+            Received(peer);
             parser->reset();
         } catch (const std::exception& e) {
             parser->reset();
+            Received(peer);
             SendError(peer, request, BadRequest(std::string("Malformed HTTP request: ") + e.what()));
+        }
+    }
+
+    void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override { Received(peer); }
+
+    /// The peer's request has started arriving: it counts as in flight until Received.
+    void Receiving(const std::shared_ptr<Tcp::Peer>& peer) {
+        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
+        if (!flag) {
+            flag = std::make_shared<bool>(false);
+            peer->putData(kReceivingData, flag);
+        }
+        if (!*flag) {
+            *flag = true;
+            traffic_->in_flight.fetch_add(1);
+        }
+    }
+
+    /// The peer's request was answered, refused, or the peer went away.
+    void Received(const std::shared_ptr<Tcp::Peer>& peer) {
+        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
+        if (flag && *flag) {
+            *flag = false;
+            traffic_->in_flight.fetch_sub(1);
         }
     }
 
@@ -114,6 +149,7 @@ public:
     }
 
     static constexpr const char* kDiscardData = "mt.discard";
+    static constexpr const char* kReceivingData = "mt.receiving";
 
     /// Content-Length of a request whose headers start this buffer, if any.
     static std::optional<std::size_t> DeclaredLength(std::string_view data) {
@@ -142,11 +178,11 @@ public:
     }
 
     void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
-        in_flight_->fetch_add(1);
+        traffic_->in_flight.fetch_add(1);
         struct Done {
             std::atomic<int>& n;
             ~Done() { n.fetch_sub(1); }
-        } done{*in_flight_};
+        } done{traffic_->in_flight};
         HttpRequest req;
         req.method = MethodName(request.method());
         req.path = PercentDecode(request.resource(), false);
@@ -172,7 +208,7 @@ public:
 private:
     const Api* api_;
     ops::Metrics* metrics_;
-    std::shared_ptr<std::atomic<int>> in_flight_;
+    std::shared_ptr<Traffic> traffic_;
 };
 
 }  // namespace
@@ -224,7 +260,7 @@ Status Server::Start() {
                         .maxRequestSize(options_.max_request_bytes)
                         .maxResponseSize(256u << 20);
         endpoint_->init(opts);
-        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_, in_flight_));
+        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_, traffic_));
         endpoint_->serveThreaded();
     } catch (const std::exception& e) {
         return Internal(std::string("HTTP server failed to start: ") + e.what());
@@ -234,12 +270,43 @@ Status Server::Start() {
 
 void Server::Drain(std::chrono::milliseconds grace) {
     auto deadline = std::chrono::steady_clock::now() + grace;
-    while (in_flight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    traffic_->draining.store(true);
+    StopAccepting();
+    while (traffic_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (int left = traffic_->in_flight.load(); left > 0) {
+        log::Warn("shutdown grace over; cutting requests still in flight", {{"requests", std::to_string(left)}});
     }
     // The last response was handed to Pistache's transport; give it a moment to reach the socket.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     Stop();
+}
+
+void Server::StopAccepting() {
+    if (!endpoint_) return;
+    const std::uint16_t port = this->port();
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        int fd = -1;
+        std::string name = entry.path().filename().string();
+        if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
+        int listening = 0;
+        socklen_t size = sizeof listening;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening) continue;
+        sockaddr_storage address{};
+        socklen_t address_size = sizeof address;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_size) != 0) continue;
+        std::uint16_t bound = 0;
+        if (address.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+        if (address.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+        if (bound != port) continue;
+        int placeholder = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (placeholder < 0 || ::dup2(placeholder, fd) < 0) {
+            log::Warn("could not close the listening socket; new connections are still served while draining");
+        }
+        if (placeholder >= 0) ::close(placeholder);
+        return;
+    }
 }
 
 void Server::Stop() {

@@ -1,8 +1,8 @@
 #pragma once
 /// The Pistache HTTP server in front of `Api`.
 ///
-/// Lifecycle: construct, `Start()` (binds and serves on background threads), `Stop()` (stops accepting, then
-/// joins; requests in flight finish first). Pistache calls `onRequest` from its reactor threads; everything it
+/// Lifecycle: construct, `Start()` (binds and serves on background threads), `Drain()` on SIGTERM (stop
+/// accepting, let requests in flight finish), `Stop()`. Pistache calls `onRequest` from its reactor threads; everything it
 /// touches is thread-safe. Request ids come from `X-Request-Id` or are generated, and are echoed in the
 /// response header.
 #include <pistache/endpoint.h>
@@ -22,25 +22,38 @@ struct ServerOptions {
     std::size_t max_request_bytes = 110u << 20;
 };
 
+/// What the reactor threads and the drain share.
+struct Traffic {
+    /// Requests being received or served: from their first byte until their response is sent.
+    std::atomic<int> in_flight{0};
+    /// Set by Drain: responses then ask clients to close their connections.
+    std::atomic<bool> draining{false};
+};
+
 class Server {
 public:
     Server(const Api& api, ops::Metrics& metrics, ServerOptions options);
     ~Server();
     Status Start();
-    /// Graceful stop: waits (up to `grace`) until no request is being served, then stops the reactors. New
-    /// connections may still arrive during the wait (Pistache cannot stop accepting alone); they are served.
+    /// Graceful stop: closes the listening socket (new connections are refused), waits up to `grace` until no
+    /// request is being received or served (an upload still arriving counts), then stops the reactors.
+    /// Responses sent meanwhile carry `Connection: close`.
     void Drain(std::chrono::milliseconds grace);
     void Stop();
-    /// Requests being served right now.
-    [[nodiscard]] int in_flight() const { return in_flight_->load(); }
+    /// Requests being received or served right now.
+    [[nodiscard]] int in_flight() const { return traffic_->in_flight.load(); }
     [[nodiscard]] std::uint16_t port() const;
 
 private:
+    /// Pistache cannot stop accepting without stopping everything: the listening socket is found by its port and
+    /// replaced (dup2) by an unconnected socket, which closes it and takes it out of Pistache's epoll set.
+    void StopAccepting();
+
     const Api& api_;
     ops::Metrics& metrics_;
     ServerOptions options_;
     std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
-    std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
+    std::shared_ptr<Traffic> traffic_ = std::make_shared<Traffic>();
 };
 
 /// Percent-decoding of a path or query component ('+' → space only in queries). Invalid escapes stay literal.
