@@ -98,18 +98,23 @@ TEST_CASE("zip bomb and path-traversal ZIPs → failed, nothing extracted outsid
     CHECK_FALSE(std::filesystem::exists("/tmp/" + marker + "-abs.csv"));
 }
 
-TEST_CASE("invalid UTF-8: after a BOM → failed naming the line, without a BOM → read as Windows-1252",
+TEST_CASE("invalid UTF-8: after a BOM → failed naming the line, without a BOM → stray bytes read as Windows-1252",
           "[pipeline][bad][encoding]") {
     Uploader u(PipelineStack());
     ExpectAllFail(u, {{File("bom.csv", "\xEF\xBB\xBFnome,cidade\nJosé,Recife\nAna,S\xE3o Paulo\n"),
                        "file \"bom.csv\" starts with a UTF-8 byte order mark but line 3 is not valid UTF-8"}});
+    // Mostly UTF-8 with a hand-edited Windows-1252 line: the UTF-8 stays UTF-8, the stray bytes are Windows-1252.
     std::string job_id;
     u.Analyzed({File("misto.csv", "nome,cidade\nJosé,Recife\nAna,S\xE3o Paulo\nBad,\xFF\x81\n")}, &job_id);
     auto done = u.ConfirmDone(job_id);
-    // The whole file is read in one encoding: its valid UTF-8 pairs become two Windows-1252 characters each.
     CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
-          std::vector<std::string>{R"({"nome":"JosÃ©","cidade":"Recife"})", R"({"nome":"Ana","cidade":"São Paulo"})",
+          std::vector<std::string>{R"({"nome":"José","cidade":"Recife"})", R"({"nome":"Ana","cidade":"São Paulo"})",
                                    "{\"nome\":\"Bad\",\"cidade\":\"ÿ\xC2\x81\"}"});
+    // Windows-1252 throughout (no valid UTF-8 sequence at all): read as Windows-1252.
+    u.Analyzed({File("latin.csv", "nome,cidade\nJos\xE9,Bel\xE9m\nAna,S\xE3o Paulo\n")}, &job_id);
+    done = u.ConfirmDone(job_id);
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{R"({"nome":"José","cidade":"Belém"})", R"({"nome":"Ana","cidade":"São Paulo"})"});
 }
 
 TEST_CASE("10,000 columns → failed (a table holds at most 1599 + id) and 1,599 columns load", "[pipeline][bad][wide]") {

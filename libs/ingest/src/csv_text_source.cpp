@@ -53,7 +53,7 @@ Result<std::size_t> InputFile::Read(char* data, std::size_t size) {
 }
 
 TextSource::TextSource(InputFile file, Encoding encoding, std::size_t chunk_size)
-    : file_(std::move(file)), encoding_(encoding), raw_(chunk_size + 2) {
+    : file_(std::move(file)), encoding_(encoding), raw_(chunk_size + kMaxCarry) {
     if (encoding_ != Encoding::kUtf8) decoded_.reserve(chunk_size * 3 / 2 + 8);
 }
 
@@ -67,7 +67,7 @@ Result<TextSource> TextSource::Open(const std::string& path, Encoding encoding, 
 
 Status TextSource::SkipBom(bool has_bom) {
     if (!has_bom || encoding_ == Encoding::kWindows1252) return Ok();  // Windows-1252 has no BOM
-    const std::size_t size = encoding_ == Encoding::kUtf8 ? 3 : 2;
+    const std::size_t size = encoding_ == Encoding::kUtf16Le || encoding_ == Encoding::kUtf16Be ? 2 : 3;
     char bom[3];
     MT_ASSIGN_OR_RETURN(std::size_t n, file_.Read(bom, size));
     bytes_read_ += n;
@@ -75,7 +75,7 @@ Status TextSource::SkipBom(bool has_bom) {
 }
 
 Result<std::string_view> TextSource::Next() {
-    const std::size_t chunk = raw_.size() - 2;
+    const std::size_t chunk = raw_.size() - kMaxCarry;
     MT_ASSIGN_OR_RETURN(std::size_t n, file_.Read(raw_.data() + carry_, chunk));
     bytes_read_ += n;
     switch (encoding_) {
@@ -84,10 +84,30 @@ Result<std::string_view> TextSource::Next() {
             decoded_.clear();
             AppendWindows1252AsUtf8(std::string_view(raw_.data(), n), decoded_);
             return std::string_view(decoded_);
+        case Encoding::kUtf8WithWindows1252: return DecodeMixed(carry_ + n, n == 0);
         case Encoding::kUtf16Le:
         case Encoding::kUtf16Be: break;
     }
     return DecodeUtf16(carry_ + n, n == 0);
+}
+
+std::string_view TextSource::DecodeMixed(std::size_t raw_size, bool at_eof) {
+    decoded_.clear();
+    const std::string_view raw(raw_.data(), raw_size);
+    std::size_t i = 0;
+    while (i < raw.size()) {
+        bool incomplete = false;
+        const std::size_t valid = ValidUtf8Prefix(raw.substr(i), incomplete);
+        decoded_.append(raw.data() + i, valid);
+        i += valid;
+        if (i == raw.size()) break;
+        if (incomplete && !at_eof) break;  // the rest of this sequence comes with the next chunk
+        AppendWindows1252AsUtf8(raw.substr(i, 1), decoded_);
+        ++i;
+    }
+    carry_ = raw.size() - i;  // at most 3 bytes
+    std::memmove(raw_.data(), raw_.data() + i, carry_);
+    return decoded_;
 }
 
 namespace {

@@ -1,8 +1,9 @@
 // Encoding detection (one fast pass over the whole file) and Windows-1252 → UTF-8 conversion.
 //
 // The decision is made on the whole file, not a sample: a Windows-1252 byte in the last line of a 50 MB
-// export is common (one customer name with an accent), and deciding "UTF-8" from the first megabyte would
-// fail the job at the very end, or worse, store mojibake.
+// export is common (one customer name with an accent), and deciding from the first megabyte would fail the
+// job at the very end, or worse, store mojibake. Such a file is read as UTF-8 with its stray bytes as
+// Windows-1252, so neither the UTF-8 rows nor the edited line turn into mojibake.
 #include "encoding.hpp"
 
 #include <algorithm>
@@ -15,6 +16,7 @@ std::string_view Name(Encoding encoding) {
     switch (encoding) {
         case Encoding::kUtf8: return "utf-8";
         case Encoding::kWindows1252: return "windows-1252";
+        case Encoding::kUtf8WithWindows1252: return "utf-8+windows-1252";
         case Encoding::kUtf16Le: return "utf-16le";
         case Encoding::kUtf16Be: return "utf-16be";
     }
@@ -61,6 +63,19 @@ std::size_t SequenceLength(const unsigned char* s, std::size_t available, bool& 
     return len;
 }
 
+// The first non-ASCII byte at or after `i` (or `n`). 32 bytes per step: this loop is what makes the encoding pass
+// run at memory speed.
+std::size_t SkipAscii(const unsigned char* s, std::size_t i, std::size_t n) {
+    while (i + 32 <= n) {
+        std::uint64_t w[4];
+        std::memcpy(w, s + i, sizeof w);
+        if (((w[0] | w[1] | w[2] | w[3]) & kHighBits) != 0) break;
+        i += 32;
+    }
+    while (i < n && s[i] < 0x80) ++i;
+    return i;
+}
+
 // Counts line ends (LF, CRLF or a lone CR) before `offset`, to turn a byte offset into a line for messages.
 Result<std::int64_t> LineAtOffset(const std::string& path, std::string_view display_name, std::uint64_t offset) {
     MT_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path, display_name));
@@ -89,16 +104,8 @@ std::size_t ValidUtf8Prefix(std::string_view data, bool& incomplete) {
     const std::size_t n = data.size();
     std::size_t i = 0;
     while (i < n) {
-        // ASCII fast path, 32 bytes per step: this loop is what makes the pass run at memory speed.
-        while (i + 32 <= n) {
-            std::uint64_t w[4];
-            std::memcpy(w, s + i, sizeof w);
-            if (((w[0] | w[1] | w[2] | w[3]) & kHighBits) != 0) break;
-            i += 32;
-        }
-        const std::size_t run_end = std::min(n, i + 32);
-        while (i < run_end && s[i] < 0x80) ++i;
-        if (i == run_end) continue;
+        i = SkipAscii(s, i, n);
+        if (i == n) break;
         const std::size_t len = SequenceLength(s + i, n - i, incomplete);
         if (len == 0) return i;
         i += len;
@@ -108,16 +115,34 @@ std::size_t ValidUtf8Prefix(std::string_view data, bool& incomplete) {
 
 namespace {
 
-// The decision once a byte sequence is known to be invalid at file offset `offset`.
-Result<EncodingGuess> InvalidUtf8At(EncodingGuess guess, const std::string& path, std::string_view display_name,
-                                    std::uint64_t offset) {
-    if (!guess.has_bom) {
-        guess.encoding = Encoding::kWindows1252;
-        return guess;
+/// What a pass over the bytes found: valid multi-byte UTF-8 sequences, bytes that are not valid UTF-8.
+struct Utf8Census {
+    std::uint64_t multibyte = 0;
+    std::uint64_t invalid = 0;
+    std::uint64_t first_invalid = 0;  // file offset, meaningful when invalid > 0
+};
+
+/// Counts `data` (at file offset `offset`) into `census`; returns how many bytes it consumed. Unless `at_eof`, a
+/// valid but truncated sequence at the end is left for the next call.
+std::size_t CountUtf8(std::string_view data, std::uint64_t offset, bool at_eof, Utf8Census& census) {
+    const auto* s = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t n = data.size();
+    std::size_t i = 0;
+    while (i < n) {
+        i = SkipAscii(s, i, n);
+        if (i == n) break;
+        bool incomplete = false;
+        if (const std::size_t len = SequenceLength(s + i, n - i, incomplete); len != 0) {
+            ++census.multibyte;
+            i += len;
+            continue;
+        }
+        if (incomplete && !at_eof) return i;
+        // s[i] starts an invalid sequence, or one the end of the file cuts: one invalid byte.
+        if (census.invalid++ == 0) census.first_invalid = offset + i;
+        ++i;
     }
-    MT_ASSIGN_OR_RETURN(std::int64_t line, LineAtOffset(path, display_name, offset));
-    return Validation("file " + Quoted(display_name) + " starts with a UTF-8 byte order mark but line " +
-                      std::to_string(line) + " is not valid UTF-8");
+    return n;
 }
 
 }  // namespace
@@ -138,27 +163,34 @@ Result<EncodingGuess> DetectEncoding(const std::string& path, std::string_view d
     }
     guess.has_bom = n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF;
 
-    std::size_t start = guess.has_bom ? 3 : 0;  // where validation starts within the buffer
+    Utf8Census census;
+    std::size_t start = guess.has_bom ? 3 : 0;  // where counting starts within the buffer
     std::uint64_t buffer_offset = 0;            // file offset of buf[0]
     while (true) {
-        bool incomplete = false;
-        const std::size_t valid = ValidUtf8Prefix(std::string_view(buf.data() + start, n - start), incomplete);
-        const std::size_t end = start + valid;
-        if (end < n && !incomplete) return InvalidUtf8At(guess, path, display_name, buffer_offset + end);
+        const std::size_t used = start + CountUtf8(std::string_view(buf.data() + start, n - start),
+                                                   buffer_offset + start, false, census);
+        if (guess.has_bom && census.invalid > 0) break;  // decided: an error
         // Keep an incomplete trailing sequence (at most 3 bytes) in front of the next chunk.
-        const std::size_t carry = n - end;
-        std::memmove(buf.data(), buf.data() + end, carry);
-        buffer_offset += end;
-        MT_ASSIGN_OR_RETURN(std::size_t got, file.Read(buf.data() + carry, kChunk));
-        guess.size += got;
-        if (got == 0) {
-            // Ending in the middle of a multi-byte sequence is invalid UTF-8 too.
-            if (carry == 0) return guess;
-            return InvalidUtf8At(guess, path, display_name, buffer_offset);
-        }
-        n = carry + got;
+        const std::size_t carry = n - used;
+        std::memmove(buf.data(), buf.data() + used, carry);
+        buffer_offset += used;
+        MT_ASSIGN_OR_RETURN(std::size_t more, file.Read(buf.data() + carry, kChunk));
+        guess.size += more;
+        n = carry + more;
         start = 0;
+        if (more == 0) {
+            CountUtf8(std::string_view(buf.data(), n), buffer_offset, true, census);  // a sequence cut by the end
+            break;
+        }
     }
+    if (census.invalid == 0) return guess;
+    if (guess.has_bom) {
+        MT_ASSIGN_OR_RETURN(std::int64_t line, LineAtOffset(path, display_name, census.first_invalid));
+        return Validation("file " + Quoted(display_name) + " starts with a UTF-8 byte order mark but line " +
+                          std::to_string(line) + " is not valid UTF-8");
+    }
+    guess.encoding = census.multibyte * 4 >= census.invalid ? Encoding::kUtf8WithWindows1252 : Encoding::kWindows1252;
+    return guess;
 }
 
 namespace {

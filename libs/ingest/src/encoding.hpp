@@ -71,10 +71,14 @@ private:
     TextSource(InputFile file, Encoding encoding, std::size_t chunk_size);
     Status SkipBom(bool has_bom);
     std::string_view DecodeUtf16(std::size_t raw_size, bool at_eof);
+    /// UTF-8 as it is; each byte that does not belong to a valid sequence read as Windows-1252.
+    std::string_view DecodeMixed(std::size_t raw_size, bool at_eof);
+
+    static constexpr std::size_t kMaxCarry = 4;  // bytes of a sequence cut by a chunk's end
 
     InputFile file_;
     Encoding encoding_;
-    std::vector<char> raw_;  // bytes as read; for UTF-16 the first `carry_` bytes are left from last time
+    std::vector<char> raw_;  // bytes as read; the first `carry_` bytes are left from last time (UTF-16, mixed)
     std::size_t carry_ = 0;
     std::string decoded_;  // converted text for non-UTF-8 encodings
     std::uint64_t bytes_read_ = 0;

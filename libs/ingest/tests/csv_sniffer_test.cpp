@@ -37,13 +37,42 @@ TEST_CASE("Windows-1252 undefined bytes map to C1 controls instead of being lost
     CHECK(out.rows.at(1).at(0) == "x\xC2\x81y\xC2\x9D");
 }
 
-TEST_CASE("invalid UTF-8 only in the last line of a 5 MB file decides Windows-1252") {
+TEST_CASE("a UTF-8 file with one Windows-1252 line in the last of 5 MB keeps both right") {
     std::string bytes = "nome,cidade\n";
     while (bytes.size() < 5'000'000) bytes += "Jos\xC3\xA9 da Silva,S\xC3\xA3o Paulo\n";  // valid UTF-8
     bytes += "Jo\xE3o,Bras\xEDlia";  // Windows-1252, no final newline
     const CsvDialect dialect = Sniff(bytes);
-    CHECK(dialect.encoding == Encoding::kWindows1252);
+    CHECK(dialect.encoding == Encoding::kUtf8WithWindows1252);
     CHECK(dialect.delimiter == ',');
+    const ReadOutcome out = SniffAndRead(bytes);
+    REQUIRE(out.ok);
+    CHECK(out.rows.at(1) == std::vector<std::string>{"José da Silva", "São Paulo"});
+    CHECK(out.rows.back() == std::vector<std::string>{"João", "Brasília"});
+}
+
+TEST_CASE("mixed UTF-8 and Windows-1252: sequences cut by the 1 MiB chunk end, and at the end of the file") {
+    std::string lines = "t\n";
+    while (lines.size() < (1 << 20) - 100) lines += std::string(99, 'a') + "\n";
+    for (std::size_t pad = (1 << 20) - 5 - lines.size(); pad <= (1 << 20) + 1 - lines.size(); ++pad) {
+        // "ç€" in UTF-8, then "ã" and "é" in Windows-1252, then a 4-byte emoji; all across the chunk boundary.
+        const std::string bytes = lines + std::string(pad, 'b') + "\xC3\xA7\xE2\x82\xAC\xE3\xE9\xF0\x9F\x98\x80\n"
+                                  "\xC3\xA7\xC3\xA3\xE2\x82\xAC\xE2\x82";  // ends inside a 3-byte sequence
+        CHECK(Sniff(bytes).encoding == Encoding::kUtf8WithWindows1252);
+        const ReadOutcome out = SniffAndRead(bytes);
+        REQUIRE(out.ok);
+        REQUIRE(out.rows.size() >= 3);
+        CHECK(out.rows[out.rows.size() - 2][0] == std::string(pad, 'b') + "ç€ãé\xF0\x9F\x98\x80");
+        CHECK(out.rows.back()[0] == "çã€â‚");  // the cut sequence's bytes, each read as Windows-1252
+    }
+}
+
+TEST_CASE("Windows-1252 text with an accidental valid UTF-8 pair stays Windows-1252") {
+    // "CAFÉ”" is É (0xC9) and ” (0x94): a valid UTF-8 pair by accident, among plenty of Windows-1252 accents.
+    const std::string bytes = "nome;obs\nJo\xE3o;CAF\xC9\x94\nMar\xEDa;S\xE3o Jos\xE9\nCaf\xE9;a\xE7\xFAcar\n";
+    CHECK(Sniff(bytes).encoding == Encoding::kWindows1252);
+    const ReadOutcome out = SniffAndRead(bytes);
+    REQUIRE(out.ok);
+    CHECK(out.rows.at(1) == std::vector<std::string>{"João", "CAFÉ”"});
 }
 
 TEST_CASE("a multi-byte UTF-8 character across the 1 MiB chunk boundary is still UTF-8") {

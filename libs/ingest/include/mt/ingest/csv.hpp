@@ -21,10 +21,11 @@ namespace mt::ingest {
 enum class Encoding {
     kUtf8,
     kWindows1252,  // also covers Latin-1: its printable range is a subset; undefined bytes map to C1 controls
+    kUtf8WithWindows1252,  // mostly UTF-8 with stray Windows-1252 bytes (edited or concatenated exports)
     kUtf16Le,      // only with a BOM
     kUtf16Be,      // only with a BOM
 };
-/// "utf-8", "windows-1252", "utf-16le", "utf-16be".
+/// "utf-8", "windows-1252", "utf-8+windows-1252", "utf-16le", "utf-16be".
 std::string_view Name(Encoding encoding);
 
 /// How a CSV file is written. A plain value; `SniffCsv` fills it, `OpenCsv` obeys it.
@@ -37,8 +38,12 @@ struct CsvDialect {
 
 /// Detects the dialect of the CSV file at `path`.
 ///  - Encoding, over the whole file: a UTF-16 BOM decides UTF-16; otherwise UTF-8 (BOM optional) when every
-///    byte sequence is valid UTF-8, else Windows-1252. A UTF-8 BOM followed by invalid UTF-8 is an error
-///    naming the line (the file contradicts itself; guessing would corrupt text).
+///    byte sequence is valid UTF-8. Otherwise the file mixes encodings or is Windows-1252: when its valid
+///    multi-byte UTF-8 sequences are at least a quarter as many as its invalid bytes, they are kept as UTF-8 and
+///    only the invalid bytes are read as Windows-1252 (kUtf8WithWindows1252: one hand-edited line in a UTF-8
+///    export does not turn every "é" into "Ã©"); else the whole file is Windows-1252 (where a valid pair is an
+///    accident such as "É”"). A UTF-8 BOM followed by invalid UTF-8 is an error naming the line (the file
+///    contradicts itself; guessing would corrupt text).
 ///  - Delimiter, over the first ~1 MiB: among , ; \t | the one giving the most consistent field count per row
 ///    (quotes respected); ties → more fields, then more occurrences. A ".tsv" name prefers tab when tab splits
 ///    rows at all. No delimiter splits any row → ',' (single-column file).
