@@ -169,5 +169,32 @@ TEST_CASE("job record through its life, and /upload-jobs/active lists non-termin
     CheckJobShape(list["records"][0], u.company);
 }
 
+TEST_CASE("an upload left unconfirmed past MT_UNCONFIRMED_JOB_TTL_HOURS fails and its stored files are deleted",
+          "[pipeline][jobs]") {
+    Uploader u(PipelineStack());
+    std::string stale_id, fresh_id;
+    u.Analyzed({File("esquecido.csv", kOrders)}, &stale_id);
+    u.Analyzed({File("recente.csv", kOrders)}, &fresh_id);
+    auto stored = [&](const std::string& job_id) {
+        return *u.stack.ControlQuery("SELECT count(*) FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', "
+                                     "6) FROM mt_jobs j, json_array_elements(j.files) f WHERE j.id = $1)",
+                                     {job_id})[0][0];
+    };
+    REQUIRE(stored(stale_id) != "0");
+    // A week and an hour without a confirm (the default time to live is 168 hours).
+    u.stack.ControlQuery("UPDATE mt_jobs SET updated_at = now() - interval '169 hours' WHERE id = $1", {stale_id});
+    auto job = u.WaitJob(stale_id, {"failed"}, 30s);
+    CHECK(ToJson(job["error"]) == R"({"message":"The upload was not confirmed within 168 hours; its files were )"
+                                  R"(discarded. Upload them again.","code":"UPLOAD_EXPIRED","details":null})");
+    CHECK(stored(stale_id) == "0");
+    auto late = u.Confirm(stale_id, "{}");
+    CHECK_STATUS(late, 400);
+    CHECK(e2e::Str(late.Json()["error_code"]) == "JOB_NOT_WAITING_CONFIRM");
+    // The other upload is untouched and still loads.
+    CHECK(e2e::Str(u.Job(fresh_id)["status"]) == "waiting_confirm");
+    CHECK(stored(fresh_id) != "0");
+    u.ConfirmDone(fresh_id);
+}
+
 }  // namespace
 }  // namespace pipeline

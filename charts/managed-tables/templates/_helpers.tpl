@@ -85,6 +85,7 @@ MT_LEASE_SECONDS: {{ .Values.analyzer.leaseSeconds | int64 | quote }}
 MT_SWEEP_INTERVAL_MS: {{ .Values.analyzer.sweepIntervalMs | int64 | quote }}
 MT_QUEUED_GRACE_SECONDS: {{ .Values.analyzer.queuedGraceSeconds | int64 | quote }}
 MT_MAX_ATTEMPTS: {{ .Values.analyzer.maxAttempts | int64 | quote }}
+MT_UNCONFIRMED_JOB_TTL_HOURS: {{ .Values.analyzer.unconfirmedJobTtlHours | int64 | quote }}
 {{- end -}}
 
 {{- define "mt.config.inserter" -}}

@@ -198,6 +198,25 @@ Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const s
     return transitioned;
 }
 
+Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, std::chrono::seconds ttl,
+                                                       const std::string& error_json) {
+    std::vector<std::string> expired;
+    MT_TRY(pg::InTransaction(control, [&]() -> Status {
+        // Row locks make a concurrent confirm either win (the job is then inserting and skipped) or wait for this.
+        MT_ASSIGN_OR_RETURN(auto rows, control.Exec(
+            "UPDATE mt_jobs SET status = 'failed', error = $2::json, updated_at = now() WHERE id IN (SELECT id FROM "
+            "mt_jobs WHERE status = 'waiting_confirm' AND updated_at < now() - make_interval(secs => $1::int) "
+            "ORDER BY updated_at LIMIT 100 FOR UPDATE SKIP LOCKED) AND status = 'waiting_confirm' RETURNING id",
+            {std::to_string(ttl.count()), error_json}));
+        for (int r = 0; r < rows.size(); ++r) {
+            expired.emplace_back(rows.Get(r, 0));
+            MT_TRY(DeleteJobBlobs(control, expired.back()));
+        }
+        return Ok();
+    }));
+    return expired;
+}
+
 std::string MessageJson(const JobRecord& job, std::optional<int> part) {
     rapidjson::StringBuffer sb;
     json::Writer w(sb);

@@ -14,6 +14,8 @@ constexpr Setting kGrace{"MT_QUEUED_GRACE_SECONDS", "5", "how long a job waits f
 constexpr Setting kAttempts{"MT_MAX_ATTEMPTS", "3", "worker deaths tolerated on one job before it fails"};
 constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
                                "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
+constexpr Setting kUnconfirmedTtl{"MT_UNCONFIRMED_JOB_TTL_HOURS", "168",
+                                  "analyzer: an analyzed upload not confirmed within this fails and its files go"};
 constexpr Setting kGroup{"MT_KAFKA_GROUP", "", "consumer group (default: mt-analyzer / mt-inserter)"};
 
 }  // namespace
@@ -30,6 +32,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.queued_grace = std::chrono::seconds(r.Int(kGrace, 0, 3600));
     c.max_attempts = static_cast<int>(r.Int(kAttempts, 1, 100));
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
+    c.unconfirmed_ttl = std::chrono::hours(r.Int(kUnconfirmedTtl, 1, 24 * 365));
     c.consumer_group = r.String(kGroup);
     if (c.consumer_group.empty()) c.consumer_group = default_group;
     MT_TRY(r.Finish());

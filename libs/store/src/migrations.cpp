@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -82,6 +82,10 @@ CREATE TABLE mt_blobs (
     data        bytea NOT NULL,
     PRIMARY KEY (blob_id, chunk)
 );
+)SQL",
+    R"SQL(
+-- Uploads nobody confirmed expire (the analyzer's sweep); this keeps finding them cheap as mt_jobs grows.
+CREATE INDEX mt_jobs_waiting_confirm ON mt_jobs (updated_at) WHERE status = 'waiting_confirm';
 )SQL",
 };
 

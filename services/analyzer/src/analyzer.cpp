@@ -11,8 +11,25 @@ namespace mt::analyzer {
 Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
     : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
 
+void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
+    std::string hours = std::to_string(config_.unconfirmed_ttl.count());
+    auto expired = jobs::ExpireUnconfirmedJobs(
+        control, config_.unconfirmed_ttl,
+        jobs::ErrorJson("The upload was not confirmed within " + hours + " hours; its files were discarded. "
+                        "Upload them again.", "UPLOAD_EXPIRED", std::nullopt));
+    if (!expired) {
+        log::Warn("expiring unconfirmed uploads failed", {{"error", expired.error().message}});
+        return;
+    }
+    for (const auto& id : *expired) {
+        metrics_.JobTransition(jobs::kFailed);
+        log::Info("unconfirmed upload expired", {{"job_id", id}, {"hours", hours}});
+    }
+}
+
 Result<std::vector<jobs::JobMessage>> Analyzer::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
+    ExpireUnconfirmed(*control);
     MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
         "SELECT id, company_id, coalesce(request_id, '') FROM mt_jobs WHERE "
         "(status = 'queued' AND updated_at < now() - make_interval(secs => $1::int)) OR "

@@ -4,6 +4,7 @@
 /// The job's state of record is the control database; Kafka messages only say "look at job X". Every state change
 /// is a conditional UPDATE (expected state and, for workers, the lease owner), so a stale or duplicated message can
 /// never move a job backwards or apply its effect twice.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +81,11 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
 
 /// Mark failed unless already terminal; true when this call made the transition. `error_json` from ErrorJson.
 Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json);
+
+/// Fails jobs left in waiting_confirm longer than `ttl` (up to 100 per call) with `error_json`, and deletes their
+/// uploaded files. A job confirmed meanwhile is not touched. Returns the ids it failed.
+Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, std::chrono::seconds ttl,
+                                                       const std::string& error_json);
 
 /// The trigger message both topics carry: {"job_id","company_id","request_id"[,"part"]}.
 std::string MessageJson(const JobRecord& job, std::optional<int> part = std::nullopt);
