@@ -43,7 +43,7 @@ TEST_CASE("CRLF inside a quoted field is kept and counted as one line") {
     CHECK(out.lines == std::vector<std::int64_t>{1, 2, 4});
 }
 
-TEST_CASE("blank lines and rows of empty cells are skipped; line numbers stay physical") {
+TEST_CASE("blank lines and rows of empty cells are skipped — line numbers stay physical") {
     const ReadOutcome out = Read("a;b\n\n1;2\r\n\r\n;\n;;;\n3;\n", ';');
     REQUIRE(out.ok);
     CHECK(out.rows == Rows{{"a", "b"}, {"1", "2"}, {"3", ""}});
@@ -56,7 +56,7 @@ TEST_CASE("whitespace inside fields is preserved") {
     CHECK(out.rows == Rows{{"  a ", " b\t"}, {" x ", "  "}});
 }
 
-TEST_CASE("lenient: a quote inside an unquoted field is literal; text after a closing quote is kept") {
+TEST_CASE("lenient: a quote inside an unquoted field is literal — text after a closing quote is kept") {
     const ReadOutcome out = Read("5\" monitor,ok\n\"a\"b,c\nx,\"\"\n");
     REQUIRE(out.ok);
     CHECK(out.rows == Rows{{"5\" monitor", "ok"}, {"ab", "c"}, {"x", ""}});
@@ -75,7 +75,7 @@ TEST_CASE("an unterminated quoted field fails naming the line where it started")
     CHECK_THAT(out.error, Catch::Contains("data.csv") && Catch::Contains("line 3") && Catch::Contains("never closed"));
 }
 
-TEST_CASE("a cell of exactly 1 MiB is read; 1 MiB + 1 byte fails naming the line") {
+TEST_CASE("a cell of exactly 1 MiB is read — 1 MiB + 1 byte fails naming the line") {
     const std::string mib(1 << 20, 'x');
     const ReadOutcome ok = Read("a,b\n1," + mib + "\n");
     REQUIRE(ok.ok);
@@ -98,7 +98,7 @@ TEST_CASE("a cell made only of line breaks still hits the size limit") {
     CHECK_THAT(out.error, Catch::Contains("line 2"));
 }
 
-TEST_CASE("10,000 columns are read; 10,001 fail naming the line") {
+TEST_CASE("10,000 columns are read — 10,001 fail naming the line") {
     std::string row(9'999, ',');
     const ReadOutcome ok = Read("x" + row + "\nx" + row + "\n");
     REQUIRE(ok.ok);

@@ -95,7 +95,7 @@ TEST_CASE("number formats decide dates: built-in, custom, colours and literals",
     CHECK(out.rows == Rows{{"45306", "2024-01-15", "2024-01-15T12:00:00", "45306", "3", "18:00:00", "1.5", "-5"}});
 }
 
-TEST_CASE("the first sheet with a non-empty cell is read; absolute targets and prefixes work", "[xlsx]") {
+TEST_CASE("the first sheet with a non-empty cell is read — absolute targets and prefixes work", "[xlsx]") {
     RawXlsx x;
     x.absolute_targets = true;
     x.sheets = {"<sheetData/>",

@@ -27,7 +27,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("supported members are extracted from nested folders; junk is skipped", "[zip]") {
+TEST_CASE("supported members are extracted from nested folders — junk is skipped", "[zip]") {
     Fixture f;
     ZipWriter(f.zip)
         .AddDir("reports/")

@@ -7,7 +7,7 @@
 using mt::kafka::KafkaConfigFromEnv;
 using mt::kafka::KafkaConfigFromVariables;
 
-TEST_CASE("brokers and properties are read; property names are lowercased and dotted") {
+TEST_CASE("brokers and properties are read — property names are lowercased and dotted") {
     auto config = KafkaConfigFromVariables({{"MT_KAFKA_BROKERS", "k1:9092,k2:9092"},
                                             {"MT_KAFKA_PROP_SECURITY_PROTOCOL", "SASL_SSL"},
                                             {"MT_KAFKA_PROP_SASL_MECHANISMS", "PLAIN"},

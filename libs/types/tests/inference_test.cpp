@@ -79,7 +79,7 @@ TEST_CASE("integers: sign, zero, no leading zeros, int64 bounds") {
     CHECK(TypeOf({"١٢"}) == ColumnType::kText);
 }
 
-TEST_CASE("1.0 and 1e3 are decimals, not integers; NaN and Infinity are text") {
+TEST_CASE("1.0 and 1e3 are decimals, not integers — NaN and Infinity are text") {
     CHECK(TypeOf({"1.0"}) == ColumnType::kDecimal);
     CHECK(TypeOf({"1e3"}) == ColumnType::kDecimal);
     CHECK(TypeOf({"1E+15", "2e10", "-3E-2"}) == ColumnType::kDecimal);
@@ -141,7 +141,7 @@ TEST_CASE("integers and decimals together are decimal") {
     CHECK(TypeOf({"1", "9223372036854775808"}) == ColumnType::kDecimal);
 }
 
-TEST_CASE("booleans: true/false, sim/não/nao, yes/no, any case; 0/1 are integers") {
+TEST_CASE("booleans: true/false, sim/não/nao, yes/no, any case — 0/1 are integers") {
     CHECK(TypeOf({"true", "false", "TRUE", "False"}) == ColumnType::kBoolean);
     CHECK(TypeOf({"sim", "não", "Sim", "NÃO", "nao", "NAO", "Não"}) == ColumnType::kBoolean);
     CHECK(TypeOf({"yes", "no", "YES", "No", " yes "}) == ColumnType::kBoolean);
@@ -179,7 +179,7 @@ TEST_CASE("dates: leap days, ranges, malformed") {
     CHECK(TypeOf({"2024-01-15", " 15/01/2024 "}) == ColumnType::kDate);
 }
 
-TEST_CASE("datetimes: ISO with T or space, seconds, fractions, offsets; dd/mm/yyyy HH:MM[:SS]") {
+TEST_CASE("datetimes: ISO with T or space, seconds, fractions, offsets — dd/mm/yyyy HH:MM[:SS]") {
     CHECK(TypeOf({"2026-01-15T10:30:00Z", "2026-01-15 10:30", "2026-01-15T10:30:00.123+05:30",
                   "2026-01-15T10:30:00-0300", "2026-01-15T10:30:00-03", "2026-01-15T10:30:00.123456789"}) ==
           ColumnType::kDatetime);
@@ -209,7 +209,7 @@ TEST_CASE("different families in one column are text") {
     CHECK(TypeOf({"1", "abc"}) == ColumnType::kText);
 }
 
-TEST_CASE("text columns keep text formats; the hint still picks the separator for a later type change") {
+TEST_CASE("text columns keep text formats — the hint still picks the separator for a later type change") {
     CHECK(Describe(Infer({"Maria", "João"})) == "text nullable=false sep=point order=dmy");
     CHECK(Describe(Infer({"Maria", "João"}, kPreferComma)) == "text nullable=false sep=comma order=dmy");
 }
