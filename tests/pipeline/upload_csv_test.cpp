@@ -173,5 +173,59 @@ TEST_CASE("tab and pipe delimiters", "[pipeline][csv]") {
           std::vector<std::string>{R"({"item":"a;b","qtd":1})", R"({"item":"c,d","qtd":2})"});
 }
 
+// What ERP and bank exports look like: a report title (and a blank line) above the table, a trailing delimiter
+// on every line. The titles are not a header, and the trailing delimiter is not a column.
+TEST_CASE("report titles above the table are skipped, and a trailing delimiter adds no column", "[pipeline][csv]") {
+    Uploader u(PipelineStack());
+    std::string job_id;
+    auto job = u.Analyzed({File("relatorio.csv", "Relatório de Vendas - Janeiro/2026;;;\r\n;;;\r\n"
+                                                 "Produto;Qtd;Preço;\r\nCamisa;10;89,90;\r\nMeia;3;1.234,50;\r\n")},
+                          &job_id);
+    CHECK(ToJson(job["inferred_schema"]["columns"]) ==
+          R"([{"name":"produto","display_name":"Produto","type":"text","nullable":false},)"
+          R"({"name":"qtd","display_name":"Qtd","type":"integer","nullable":false},)"
+          R"({"name":"preco","display_name":"Preço","type":"decimal","nullable":false}])");
+    CHECK(ToJson(job["inferred_schema"]["sample_rows"]) ==
+          R"([{"produto":"Camisa","qtd":"10","preco":"89,90"},{"produto":"Meia","qtd":"3","preco":"1.234,50"}])");
+    auto done = u.ConfirmDone(job_id);
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{R"({"produto":"Camisa","qtd":10,"preco":89.90})",
+                                   R"({"produto":"Meia","qtd":3,"preco":1234.50})"});
+
+    // The same layout in a workbook: a title row (merged across the table in Excel, so one cell) above it.
+    std::string book = Spreadsheet(u.stack, R"({"sheets": [{"name": "Plan1", "rows": [
+        ["Relatório de estoque"], null,
+        ["Item", "Saldo", "Data"],
+        ["Parafuso", 120, {"date": "2026-01-15"}],
+        ["Porca", 80, {"date": "2026-01-16"}]]}]})",
+                                   "xlsx");
+    job = u.Analyzed({File("estoque.xlsx", book)}, &job_id);
+    CHECK(ToJson(job["inferred_schema"]["columns"]) ==
+          R"([{"name":"item","display_name":"Item","type":"text","nullable":false},)"
+          R"({"name":"saldo","display_name":"Saldo","type":"integer","nullable":false},)"
+          R"({"name":"data","display_name":"Data","type":"date","nullable":false}])");
+    done = u.ConfirmDone(job_id);
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{R"({"item":"Parafuso","saldo":120,"data":"2026-01-15"})",
+                                   R"({"item":"Porca","saldo":80,"data":"2026-01-16"})"});
+}
+
+// "1.234" reads as 1234 (thousands) or 1.234 (decimal point). A file writes all its numbers one way, so a column
+// that can only be read one way settles the others — here a ';' file whose numbers use the decimal point.
+TEST_CASE("ambiguous numbers follow the file's unambiguous ones, not only the delimiter", "[pipeline][csv]") {
+    Uploader u(PipelineStack());
+    std::string job_id;
+    u.Analyzed({File("medidas.csv", "peso;taxa\n1.234;0.750\n2.500;1.5\n12.345;2.25\n")}, &job_id);
+    auto done = u.ConfirmDone(job_id);
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{R"({"peso":1.234,"taxa":0.750})", R"({"peso":2.500,"taxa":1.5})",
+                                   R"({"peso":12.345,"taxa":2.25})"});
+    // Nothing unambiguous: the ';' delimiter's Brazilian reading stands.
+    u.Analyzed({File("milhares.csv", "peso;qtd\n1.234;1\n2.500;2\n")}, &job_id);
+    done = u.ConfirmDone(job_id);
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{R"({"peso":1234,"qtd":1})", R"({"peso":2500,"qtd":2})"});
+}
+
 }  // namespace
 }  // namespace pipeline

@@ -56,7 +56,33 @@ bool LooksLikeNames(const std::vector<std::string>& first) {
     return true;
 }
 
+std::size_t NonEmptyCells(const std::vector<std::string>& row) {
+    return static_cast<std::size_t>(
+        std::count_if(row.begin(), row.end(), [](const std::string& v) { return !mt::types::IsNullToken(v); }));
+}
+
+const std::string& FirstNonEmpty(const std::vector<std::string>& row) {
+    return *std::find_if(row.begin(), row.end(), [](const std::string& v) { return !mt::types::IsNullToken(v); });
+}
+
 }  // namespace
+
+TableLayout DetectLayout(const std::vector<std::vector<std::string>>& first_rows) {
+    constexpr std::size_t kMaxTitleRows = 10;
+    std::size_t titles = 0;
+    while (titles < kMaxTitleRows && titles + 2 < first_rows.size() && NonEmptyCells(first_rows[titles]) == 1 &&
+           !LooksNumeric(FirstNonEmpty(first_rows[titles]))) {
+        ++titles;
+    }
+    if (titles > 0 && NonEmptyCells(first_rows[titles]) >= 2) {
+        std::vector<std::vector<std::string>> table(first_rows.begin() + static_cast<std::ptrdiff_t>(titles),
+                                                    first_rows.end());
+        if (JudgeByTypes(table, std::min(table.size(), kHeaderDetectionRows)) == Verdict::kHeader) {
+            return {titles, true};
+        }
+    }
+    return {0, DetectHeader(first_rows)};
+}
 
 bool DetectHeader(const std::vector<std::vector<std::string>>& first_rows) {
     if (first_rows.empty()) return false;

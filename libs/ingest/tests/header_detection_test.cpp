@@ -4,9 +4,10 @@
 #include <catch2/catch.hpp>
 
 using mt::ingest::DetectHeader;
+using mt::ingest::DetectLayout;
 using Rows = std::vector<std::vector<std::string>>;
 
-TEST_CASE("no rows: no header; a single row: header") {
+TEST_CASE("no rows: no header — a single row: header") {
     CHECK_FALSE(DetectHeader({}));
     CHECK(DetectHeader(Rows{{"nome", "idade"}}));
     CHECK(DetectHeader(Rows{{"1", "2"}}));
@@ -53,4 +54,33 @@ TEST_CASE("only the first 100 rows are looked at") {
     for (int i = 0; i < 99; ++i) rows.push_back({std::to_string(i + 1)});
     rows.push_back({"texto"});  // row 101: would make the column text
     CHECK(DetectHeader(rows));
+}
+
+TEST_CASE("report titles above a typed table are recognized and skipped") {
+    const Rows report = {{"Relatório de vendas"}, {"Janeiro de 2026", "", ""}, {"Produto", "Qtd", "Preço"},
+                         {"Camisa", "10", "89,90"}, {"Meia", "3", "5,00"}};
+    auto layout = DetectLayout(report);
+    CHECK(layout.title_rows == 2);
+    CHECK(layout.has_header);
+    // No titles: the same as DetectHeader.
+    layout = DetectLayout(Rows{{"Produto", "Qtd"}, {"Camisa", "10"}});
+    CHECK(layout.title_rows == 0);
+    CHECK(layout.has_header);
+    layout = DetectLayout(Rows{{"Camisa", "10"}, {"Meia", "3"}});
+    CHECK(layout.title_rows == 0);
+    CHECK_FALSE(layout.has_header);
+}
+
+TEST_CASE("a row is never dropped as a title on a guess") {
+    // All text below: nothing proves the second row a header, so the first row stays (as the header).
+    CHECK(DetectLayout(Rows{{"Clientes"}, {"nome", "cidade"}, {"Ana", "Recife"}, {"Bia", "Olinda"}}).title_rows == 0);
+    // A lone number is data, not a title.
+    CHECK(DetectLayout(Rows{{"2026"}, {"Produto", "Qtd"}, {"Camisa", "10"}}).title_rows == 0);
+    // One-column files: a single cell per row is their shape.
+    CHECK(DetectLayout(Rows{{"nome"}, {"valor"}, {"10"}, {"20"}}).title_rows == 0);
+    // The row below the titles must fit no typed column: here it is data, so the first row is a header.
+    auto layout = DetectLayout(Rows{{"nome", ""}, {"Ana", "10"}, {"Bia", "20"}});
+    CHECK(layout.title_rows == 0);
+    // Titles need a header and at least one data row below them.
+    CHECK(DetectLayout(Rows{{"Relatório"}, {"Produto", "Qtd"}}).title_rows == 0);
 }

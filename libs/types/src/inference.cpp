@@ -69,6 +69,10 @@ void ColumnInference::Merge(const ColumnInference& other) {
     non_null_ += other.non_null_;
 }
 
+bool ColumnInference::separator_ambiguous() const {
+    return ((candidates_ & kReadDecimalPoint) != 0) == ((candidates_ & kReadDecimalComma) != 0);
+}
+
 namespace {
 
 /// The separator the surviving readings call for; when both or neither survive the values cannot tell, so

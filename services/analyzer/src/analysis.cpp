@@ -11,6 +11,8 @@
 namespace mt::analyzer {
 namespace {
 
+constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);  // a file column that feeds no table column
+
 std::string Trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -46,6 +48,20 @@ void NameColumns(FileAnalysis& fa, const std::vector<std::string>& header) {
     }
 }
 
+/// Numbers such as "1.234" read either way; the delimiter's hint decided them while reading. A file writes all
+/// its numbers one way, though, so a column that can only be read one way ("0,750", "3.14") decides the
+/// ambiguous columns of the same file — unless the file has unambiguous columns of both kinds.
+void SettleDecimalSeparators(FileAnalysis& fa) {
+    bool point = false, comma = false;
+    for (const auto& c : fa.columns) {
+        auto inferred = c.inference.Result();
+        if (inferred.type != types::ColumnType::kDecimal || c.inference.separator_ambiguous()) continue;
+        (inferred.format.decimal_separator == types::DecimalSeparator::kComma ? comma : point) = true;
+    }
+    if (point == comma) return;
+    for (auto& c : fa.columns) c.inference.PreferDecimalComma(comma);
+}
+
 Error WithFile(Error e, const std::string& file) {
     if (!e.location) e.location = ValueLocation{file, 0, "", ""};
     return e;
@@ -73,11 +89,13 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
         }
         probe.push_back(cells);
     }
-    fa.has_header = !probe.empty() && ingest::DetectHeader(probe);
+    const ingest::TableLayout layout = ingest::DetectLayout(probe);
+    fa.title_rows = layout.title_rows;
+    fa.has_header = layout.has_header;
     std::vector<std::string> header;
-    for (std::size_t r = 0; r < probe.size(); ++r) {
-        if (r == 0 && fa.has_header) {
-            header = probe[0];
+    for (std::size_t r = fa.title_rows; r < probe.size(); ++r) {
+        if (r == fa.title_rows && fa.has_header) {
+            header = probe[r];
             EnsureWidth(fa, header.size(), hints);
             continue;
         }
@@ -94,6 +112,11 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
         return WithFile(Validation("file \"" + file.display_name + "\" has no data"), file.display_name);
     }
     NameColumns(fa, header);
+    for (std::size_t i = 0; i < fa.columns.size(); ++i) {
+        fa.columns[i].dropped = fa.columns[i].inference.non_null_count() == 0 &&
+                                (i >= header.size() || types::IsNullToken(header[i]));
+    }
+    SettleDecimalSeparators(fa);
     return fa;
 }
 
@@ -112,6 +135,10 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
     for (std::size_t f = 0; f < files.size(); ++f) {
         out.total_rows += files[f].rows;
         for (const auto& c : files[f].columns) {
+            if (c.dropped) {
+                file_map[f].push_back(kNoColumn);
+                continue;
+            }
             auto [it, fresh] = index.emplace(c.name, merged.size());
             if (fresh) merged.push_back({c.name, c.display_name});
             Merged& m = merged[it->second];
@@ -177,6 +204,8 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
         a.StartObject();
         a.Key("display_name");
         json::WriteString(a, fa.display_name);
+        a.Key("title_rows");
+        a.Uint64(fa.title_rows);
         a.Key("has_header");
         a.Bool(fa.has_header);
         a.Key("rows");
@@ -186,8 +215,8 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
         for (std::size_t i = 0; i < fa.columns.size(); ++i) {
             auto inferred = fa.columns[i].inference.Result();
             a.StartObject();
-            a.Key("merged");
-            json::WriteString(a, merged[file_map[f][i]].name);
+            a.Key("merged");  // "" for a dropped column: no table column reads it
+            json::WriteString(a, file_map[f][i] == kNoColumn ? std::string_view() : merged[file_map[f][i]].name);
             a.Key("decimal_separator");
             json::WriteString(a, types::Name(inferred.format.decimal_separator));
             a.Key("date_order");

@@ -17,14 +17,18 @@ struct FileColumn {
     std::string name;          // normalized identifier
     std::string display_name;  // the original header (or "Column N")
     types::ColumnInference inference;
+    /// No header and no value in any row (the trailing delimiter of every line of some exports): not offered
+    /// as a table column. It keeps its place so that the file's other columns keep their positions.
+    bool dropped = false;
 };
 
 struct FileAnalysis {
     std::string display_name;
     ingest::FileKind kind = ingest::FileKind::kCsv;
     std::optional<ingest::CsvDialect> dialect;
+    std::size_t title_rows = 0;  // report titles above the table, skipped (ingest::DetectLayout)
     bool has_header = false;
-    std::int64_t rows = 0;  // data rows (header excluded)
+    std::int64_t rows = 0;  // data rows (titles and header excluded)
     std::vector<FileColumn> columns;
     std::vector<std::vector<std::string>> sample;  // first data rows, as read
 };

@@ -29,6 +29,9 @@ Result<LoadPlan> BuildLoadPlan(const jobs::JobRecord& job, const std::vector<typ
         FilePlan fp;
         fp.display_name = json::Text(*json::Find(f, "display_name"));
         fp.has_header = json::Find(f, "has_header")->GetBool();
+        if (const auto* titles = json::Find(f, "title_rows")) {  // absent in analyses written before titles counted
+            fp.title_rows = std::stoull(std::string(json::Text(*titles)));
+        }
         fp.rows = std::stoll(std::string(json::Text(*json::Find(f, "rows"))));
         fp.first_row = plan.total_rows;
         plan.total_rows += fp.rows;

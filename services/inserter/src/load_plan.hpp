@@ -14,6 +14,7 @@ namespace mt::inserter {
 
 struct FilePlan {
     std::string display_name;
+    std::size_t title_rows = 0;  // rows above the table the analyzer recognized as titles
     bool has_header = false;
     std::int64_t rows = 0;
     std::int64_t first_row = 0;  // index of this file's first data row in the whole upload

@@ -25,7 +25,8 @@ Status PartStream::OpenNextFile() {
     MT_ASSIGN_OR_RETURN(auto opened, jobs::OpenSource(files_[file_]));
     reader_ = std::move(opened.reader);
     next_row_ = plan_.files[file_].first_row;
-    if (plan_.files[file_].has_header) {
+    const std::size_t skip = plan_.files[file_].title_rows + (plan_.files[file_].has_header ? 1 : 0);
+    for (std::size_t i = 0; i < skip; ++i) {
         MT_ASSIGN_OR_RETURN(bool more, reader_->Next(cells_));
         (void)more;
     }

@@ -22,4 +22,17 @@ inline constexpr std::size_t kHeaderDetectionRows = 100;
 /// Cells missing from short (ragged) rows count as empty.
 bool DetectHeader(const std::vector<std::vector<std::string>>& first_rows);
 
+/// Where the table starts in a file's first rows.
+struct TableLayout {
+    std::size_t title_rows = 0;  // leading rows above the table (report titles), not loaded
+    bool has_header = false;     // the row after them names the columns
+};
+
+/// `DetectHeader`, after recognizing report titles above the table ("Relatório de vendas — janeiro", then the
+/// header, then data). Leading rows are titles only when all of this holds, so that no data row is ever dropped
+/// on a guess: at most 10 of them; each has exactly one non-empty cell, which does not read as a number; the row
+/// after them has at least two non-empty cells; and typed columns prove that row a header (rule 2 of
+/// DetectHeader: a value of it does not fit the type of its column below). An all-text file keeps its first row.
+TableLayout DetectLayout(const std::vector<std::vector<std::string>>& first_rows);
+
 }  // namespace mt::ingest

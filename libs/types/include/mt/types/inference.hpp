@@ -62,6 +62,10 @@ public:
 
     [[nodiscard]] InferredColumn Result() const;
     [[nodiscard]] std::int64_t non_null_count() const { return non_null_; }
+    /// True when every value so far reads with either decimal separator ("1.234", "12"): Result() then follows
+    /// the hint, which PreferDecimalComma may change once the whole file has been seen.
+    [[nodiscard]] bool separator_ambiguous() const;
+    void PreferDecimalComma(bool prefer) { hints_.prefer_decimal_comma = prefer; }
 
 private:
     InferenceHints hints_;
