@@ -183,6 +183,15 @@ TEST_CASE("invalid schemas → 422 VALIDATION_ERROR with field details", "[table
         expect_field(R"({"display_name":"t1","columns":[{"name":"a","type":"text","display_name":1}]})",
                      "columns[0].display_name");
     }
+    SECTION("every problem in one answer: the name and the columns") {
+        for (std::string body : {R"({"display_name":"Bad Name","columns":[{"name":"a","type":"money"}]})",
+                                 R"({"columns":[{"name":"a","type":"money"}]})"}) {
+            auto r = create(body);
+            CHECK_ERROR(r, 422, "VALIDATION_ERROR");
+            INFO(r.Describe());
+            CHECK(DetailFields(r) == std::vector<std::string>{"display_name", "columns[0].type"});
+        }
+    }
     SECTION("nothing was created") {
         expect_field(R"({"display_name":"t1","columns":[{"name":"id","type":"text"}]})", "columns[0].name");
         auto list = t.http.Get(Api(), t.token);

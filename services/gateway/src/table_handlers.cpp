@@ -1,6 +1,7 @@
 #include "handlers.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/store/tables.hpp"
+#include "mt/types/identifier.hpp"
 
 namespace mt::gateway {
 namespace {
@@ -38,11 +39,20 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     std::vector<FieldError> details;
     auto name = StringMember(body, "display_name", details, true);
+    auto columns = ParseColumns(json::Find(body, "columns"));
+    if (name) {  // one 422 names every problem: the table name's too when the columns are malformed
+        if (auto name_ok = types::ValidateIdentifier(*name, "display_name"); !name_ok && !columns) {
+            for (auto& d : name_ok.error().details) details.push_back(d);
+        }
+    }
+    if (!columns) {
+        for (auto& d : columns.error().details) details.push_back(d);
+        return Validation("Invalid schema", std::move(details));
+    }
     if (!details.empty()) return Validation("Invalid schema", std::move(details));
-    MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));
-    MT_TRY(store::ValidateSchema(*name, columns, false));
+    MT_TRY(store::ValidateSchema(*name, *columns, false));
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, ctx.principal.company_id));
-    store::NewTable table{*name, std::move(columns), "manual", ctx.principal.user_id};
+    store::NewTable table{*name, std::move(*columns), "manual", ctx.principal.user_id};
     MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table));
     return TableResponse(201, created);
 }
