@@ -66,6 +66,7 @@ MT_METRICS_PORT: {{ .Values.metrics.port | int64 | quote }}
 MT_HTTP_PORT: {{ .Values.gateway.httpPort | int64 | quote }}
 MT_HTTP_ADDRESS: "0.0.0.0"
 MT_HTTP_THREADS: {{ .Values.gateway.httpThreads | int64 | quote }}
+MT_SCRATCH_DIR: "/tmp"
 MT_MAX_REQUEST_BYTES: {{ .Values.gateway.maxRequestBytes | int64 | quote }}
 MT_MAX_JSON_BYTES: {{ .Values.gateway.maxJsonBytes | int64 | quote }}
 MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}

@@ -27,6 +27,8 @@ constexpr Setting kMaxUpload{"MT_MAX_UPLOAD_BYTES", "100000000", "largest upload
 constexpr Setting kMaxFiles{"MT_MAX_UPLOAD_FILES", "10", "most files in one upload (422 above)"};
 constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
                                "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
+constexpr Setting kScratch{"MT_SCRATCH_DIR", "/tmp",
+                           "folder where uploads are written as they arrive (unnamed files, gone after the request)"};
 constexpr Setting kGrace{"MT_SHUTDOWN_GRACE_MS", "25000",
                          "on SIGTERM, how long requests in flight may take to finish before the server stops"};
 constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000", "rows per part of a load (parts load in parallel)"};
@@ -39,6 +41,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.server.address = r.String(kAddress);
     c.server.threads = static_cast<int>(r.Int(kThreads, 1, 256));
     c.server.max_request_bytes = static_cast<std::size_t>(r.Int(kMaxRequest, 1 << 20, 1ll << 32));
+    c.server.spool_dir = r.String(kScratch);
     c.databases.control_url = r.String(kControlUrl);
     c.databases.company_server_url = r.String(kCompanyUrl);
     c.databases.control_pool_size = static_cast<std::size_t>(r.Int(kControlPool, 1, 1000));

@@ -6,10 +6,10 @@
 namespace mt::gateway {
 
 Result<rapidjson::Document> ParseJsonObject(const HttpRequest& request, const ApiLimits& limits) {
-    if (request.body.size() > limits.max_json_bytes) {
+    if (request.Body().size() > limits.max_json_bytes) {
         return PayloadTooLarge("JSON body over " + std::to_string(limits.max_json_bytes) + " bytes");
     }
-    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(request.body));
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(request.Body()));
     if (!doc.IsObject()) return BadRequest("Request body must be a JSON object");
     return doc;
 }

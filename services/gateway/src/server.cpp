@@ -13,6 +13,7 @@
 #include <thread>
 #include <cctype>
 
+#include "body_spool.hpp"
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
 
@@ -31,16 +32,21 @@ int HexValue(char c) {
 std::string MethodName(Http::Method m) { return Http::methodString(m); }
 
 /// A client-supplied request id is kept only if it is short and printable, so it is safe to log and echo.
-std::string RequestIdFrom(const Http::Request& request) {
-    auto raw = request.headers().tryGetRaw("X-Request-Id");
-    if (raw) {
-        const std::string& v = raw->value();
+std::string RequestIdFrom(const std::string* supplied) {
+    if (supplied) {
+        const std::string& v = *supplied;
         bool ok = !v.empty() && v.size() <= 128;
         for (char c : v) ok = ok && c > 32 && c < 127;
         if (ok) return v;
     }
     return RandomHex(12);
 }
+
+/// What a spooling peer is receiving: the request's head and its body so far.
+struct SpoolingRequest {
+    RequestHead head;
+    std::unique_ptr<BodySpool> body;
+};
 
 /// `X-Request-Id` as a typed header: Pistache 0.0.5 writes only typed headers into responses.
 class RequestIdHeader : public Http::Header::Header {
@@ -59,8 +65,8 @@ class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
     explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr,
-                             std::shared_ptr<Traffic> traffic = nullptr)
-        : api_(api), metrics_(metrics), traffic_(std::move(traffic)) {}
+                             std::shared_ptr<Traffic> traffic = nullptr, std::string spool_dir = "/tmp")
+        : api_(api), metrics_(metrics), traffic_(std::move(traffic)), spool_dir_(std::move(spool_dir)) {}
 
     /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
     /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
@@ -69,6 +75,11 @@ public:
     void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
         if (peer->tryGetData(kDiscardData)) return;  // the rest of a body we already refused
         std::string_view data(buffer, len);
+        auto& spooling = SpoolingOf(peer);
+        if (spooling) {
+            ContinueSpooling(peer, spooling, data);
+            return;
+        }
         if (auto declared = DeclaredLength(data); declared && *declared > getMaxRequestSize()) {
             // Refuse from the headers alone: no "100 Continue", and nothing of the body is buffered or parsed.
             peer->putData(kDiscardData, std::make_shared<bool>(true));
@@ -82,6 +93,14 @@ public:
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             // Nothing else is queued for this peer yet (the client is waiting for us), so a direct write is ordered.
             (void)::send(peer->fd(), kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+        }
+        if (!IsReceiving(peer)) {  // these bytes start a request: an upload goes to a spool file, not to memory
+            if (auto head = ParseRequestHead(data)) {
+                if (auto length = SpooledBodyLength(*head)) {
+                    StartSpooling(peer, spooling, std::move(*head), *length, data);
+                    return;
+                }
+            }
         }
         auto parser = getParser(peer);
         auto& request = parser->request;
@@ -116,7 +135,94 @@ public:
         }
     }
 
-    void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override { Received(peer); }
+    void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+        SpoolingOf(peer).reset();  // an upload cut short: its file goes with it
+        Received(peer);
+    }
+
+    /// The peer's spooled request, if one is arriving (a slot created on first use: Pistache cannot remove data).
+    std::unique_ptr<SpoolingRequest>& SpoolingOf(const std::shared_ptr<Tcp::Peer>& peer) {
+        auto slot = std::static_pointer_cast<std::unique_ptr<SpoolingRequest>>(peer->tryGetData(kSpoolData));
+        if (!slot) {
+            slot = std::make_shared<std::unique_ptr<SpoolingRequest>>();
+            peer->putData(kSpoolData, slot);
+        }
+        return *slot;
+    }
+
+    void StartSpooling(const std::shared_ptr<Tcp::Peer>& peer, std::unique_ptr<SpoolingRequest>& spooling,
+                       RequestHead head, std::size_t length, std::string_view data) {
+        Receiving(peer);
+        const Http::Version version = head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
+        auto body = BodySpool::Create(spool_dir_, length);
+        if (!body) {
+            log::Error("upload refused", {{"error", body.error().message}});
+            Refuse(peer, version, body.error());
+            return;
+        }
+        const std::size_t head_size = head.size;
+        spooling = std::make_unique<SpoolingRequest>(SpoolingRequest{std::move(head), std::move(*body)});
+        ContinueSpooling(peer, spooling, data.substr(head_size));
+    }
+
+    void ContinueSpooling(const std::shared_ptr<Tcp::Peer>& peer, std::unique_ptr<SpoolingRequest>& spooling,
+                          std::string_view data) {
+        auto taken = spooling->body->Append(data);
+        if (!taken) {
+            log::Error("upload refused", {{"error", taken.error().message}});
+            Http::Version version = spooling->head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
+            spooling.reset();
+            Refuse(peer, version, taken.error());
+            return;
+        }
+        if (!spooling->body->complete()) return;
+        std::unique_ptr<SpoolingRequest> request = std::move(spooling);
+        ServeSpooled(peer, *request);
+        request.reset();  // the file is gone before the next request of this connection
+        Received(peer);
+        if (*taken < data.size()) onInput(data.data() + *taken, data.size() - *taken, peer);  // pipelined
+    }
+
+    /// Answers `error` and drops whatever else the peer sends on this connection.
+    void Refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, const Error& error) {
+        peer->putData(kDiscardData, std::make_shared<bool>(true));
+        Received(peer);
+        SendError(peer, version, error);
+    }
+
+    void ServeSpooled(const std::shared_ptr<Tcp::Peer>& peer, SpoolingRequest& spooled) {
+        const RequestHead& head = spooled.head;
+        const Http::Version version = head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
+        HttpRequest req;
+        req.method = head.method;
+        std::string_view target(head.target);
+        const std::size_t question = target.find('?');
+        req.path = PercentDecode(target.substr(0, question), false);
+        if (question != std::string_view::npos) {
+            for (auto& [key, value] : ParseQuery(target.substr(question + 1))) req.query[key] = value;
+        }
+        if (const std::string* a = head.Find("authorization")) req.authorization = *a;
+        if (const std::string* t = head.Find("content-type")) req.content_type = *t;
+        req.request_id = RequestIdFrom(head.Find("x-request-id"));
+        auto mapped = spooled.body->Map();
+        if (!mapped) {
+            SendError(peer, version, mapped.error());
+            return;
+        }
+        req.mapped_body = *mapped;
+        const std::string* connection = head.Find("connection");
+        std::string connection_value = connection ? *connection : "";
+        std::transform(connection_value.begin(), connection_value.end(), connection_value.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        const bool keep_alive = connection_value == "keep-alive" ||
+                                (connection_value != "close" && version == Http::Version::Http11);
+        Http::ResponseWriter response(version, transport(), this, peer);
+        response.headers().add<Http::Header::Connection>(
+            keep_alive && !traffic_->draining.load() ? Http::ConnectionControl::KeepAlive
+                                                     : Http::ConnectionControl::Close);
+        peer->setIdle(false);
+        Serve(std::move(req), std::move(response));
+    }
 
     /// The peer's request has started arriving: it counts as in flight until Received.
     void Receiving(const std::shared_ptr<Tcp::Peer>& peer) {
@@ -131,6 +237,11 @@ public:
         }
     }
 
+    bool IsReceiving(const std::shared_ptr<Tcp::Peer>& peer) {
+        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
+        return flag && *flag;
+    }
+
     /// The peer's request was answered, refused, or the peer went away.
     void Received(const std::shared_ptr<Tcp::Peer>& peer) {
         auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
@@ -141,7 +252,11 @@ public:
     }
 
     void SendError(const std::shared_ptr<Tcp::Peer>& peer, const Http::Request& request, const Error& error) {
-        Http::ResponseWriter response(request.version(), transport(), this, peer);
+        SendError(peer, request.version(), error);
+    }
+
+    void SendError(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, const Error& error) {
+        Http::ResponseWriter response(version, transport(), this, peer);
         HttpResponse body = ErrorResponse(error, RandomHex(12));
         response.headers().add<Http::Header::ContentType>(body.content_type);
         response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
@@ -150,6 +265,7 @@ public:
 
     static constexpr const char* kDiscardData = "mt.discard";
     static constexpr const char* kReceivingData = "mt.receiving";
+    static constexpr const char* kSpoolData = "mt.spool";
 
     /// Content-Length of a request whose headers start this buffer, if any.
     static std::optional<std::size_t> DeclaredLength(std::string_view data) {
@@ -178,11 +294,6 @@ public:
     }
 
     void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
-        traffic_->in_flight.fetch_add(1);
-        struct Done {
-            std::atomic<int>& n;
-            ~Done() { n.fetch_sub(1); }
-        } done{traffic_->in_flight};
         HttpRequest req;
         req.method = MethodName(request.method());
         req.path = PercentDecode(request.resource(), false);
@@ -192,8 +303,19 @@ public:
         }
         if (auto a = request.headers().tryGet<Http::Header::Authorization>()) req.authorization = a->value();
         if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
-        req.request_id = RequestIdFrom(request);
+        auto supplied = request.headers().tryGetRaw("X-Request-Id");
+        const std::string supplied_value = supplied ? supplied->value() : std::string();
+        req.request_id = RequestIdFrom(supplied ? &supplied_value : nullptr);
         req.body = request.body();
+        Serve(std::move(req), std::move(response));
+    }
+
+    void Serve(HttpRequest req, Http::ResponseWriter response) {
+        traffic_->in_flight.fetch_add(1);
+        struct Done {
+            std::atomic<int>& n;
+            ~Done() { n.fetch_sub(1); }
+        } done{traffic_->in_flight};
         auto started = std::chrono::steady_clock::now();
         HttpResponse resp = api_->Handle(req);
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -209,6 +331,7 @@ private:
     const Api* api_;
     ops::Metrics* metrics_;
     std::shared_ptr<Traffic> traffic_;
+    std::string spool_dir_;
 };
 
 }  // namespace
@@ -251,6 +374,7 @@ Server::Server(const Api& api, ops::Metrics& metrics, ServerOptions options)
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+    MT_TRY(CheckSpoolDirectory(options_.spool_dir));
     try {
         Address addr(options_.address, Port(options_.port));
         endpoint_ = std::make_unique<Http::Endpoint>(addr);
@@ -260,7 +384,7 @@ Status Server::Start() {
                         .maxRequestSize(options_.max_request_bytes)
                         .maxResponseSize(256u << 20);
         endpoint_->init(opts);
-        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_, traffic_));
+        endpoint_->setHandler(Http::make_handler<PistacheHandler>(&api_, &metrics_, traffic_, options_.spool_dir));
         endpoint_->serveThreaded();
     } catch (const std::exception& e) {
         return Internal(std::string("HTTP server failed to start: ") + e.what());

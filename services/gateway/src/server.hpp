@@ -20,6 +20,7 @@ struct ServerOptions {
     std::uint16_t port = 3100;
     int threads = 8;
     std::size_t max_request_bytes = 110u << 20;
+    std::string spool_dir = "/tmp";  // uploads are written here as they arrive (body_spool.hpp)
 };
 
 /// What the reactor threads and the drain share.

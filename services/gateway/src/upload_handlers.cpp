@@ -63,7 +63,7 @@ std::string MimeFor(const FormPart& f) {
 
 Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table) {
     MT_ASSIGN_OR_RETURN(auto boundary, MultipartBoundary(ctx.request.content_type));
-    MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.body, boundary));
+    MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.Body(), boundary));
     MT_ASSIGN_OR_RETURN(auto form, ReadForm(parts, s.limits));
     MT_TRY(store::RequireConnection(s.databases, ctx.principal.company_id));
     jobs::NewJob job{ctx.principal.company_id, std::nullopt, "create", {}, ctx.request.request_id, ctx.principal.user_id};
