@@ -118,6 +118,35 @@ TEST_CASE("into a manual table: columns by name, table types win, extra or missi
           R"({"name":"sale_date","display_name":"sale_date","type":"date","nullable":false}])");
 }
 
+// A confirm that lists all of the table's columns, for a file that lacks one: names match first, so a missing
+// column never takes another column's values by position; a missing nullable column is NULL.
+TEST_CASE("confirming the table's columns for a file without one of them: matched by name, the missing one NULL",
+          "[pipeline][into]") {
+    Uploader u(PipelineStack());
+    std::string table_id = u.CreateTable("clientes", e2e::Columns({{"nome", "text", false},
+                                                                   {"telefone", "text", true},
+                                                                   {"cidade", "text", true},
+                                                                   {"uf", "text", false}}));
+    const std::string all_columns =
+        R"({"columns":[{"name":"nome","display_name":"nome","type":"text","nullable":false},)"
+        R"({"name":"telefone","display_name":"telefone","type":"text","nullable":true},)"
+        R"({"name":"cidade","display_name":"cidade","type":"text","nullable":true},)"
+        R"({"name":"uf","display_name":"uf","type":"text","nullable":false}]})";
+    std::string job_id;
+    u.Analyzed({File("clientes.csv", "nome;cidade;uf\nXavier;Recife;PE\n")}, &job_id, {}, table_id);
+    u.ConfirmDone(job_id, all_columns);
+    CHECK(u.RowTexts(table_id) ==
+          std::vector<std::string>{R"({"nome":"Xavier","telefone":null,"cidade":"Recife","uf":"PE"})"});
+    // A NOT NULL column the files lack is refused at confirm, and the job still waits.
+    u.Analyzed({File("sem_uf.csv", "nome;cidade\nYara;Olinda\n")}, &job_id, {}, table_id);
+    auto refused = u.Confirm(job_id, all_columns);
+    CHECK_ERROR(refused, 422, "VALIDATION_ERROR");
+    INFO(refused.Describe());
+    CHECK(e2e::DetailFields(refused) == std::vector<std::string>{"columns"});
+    CHECK(refused.body.find("uf\\\" is NOT NULL and missing from the upload") != std::string::npos);
+    CHECK(e2e::Str(u.Job(job_id)["status"]) == "waiting_confirm");
+}
+
 // SPEC §6: "For appends/replaces into existing tables the legacy name is reused, regex not enforced."
 TEST_CASE("a legacy display_name is reused as it is", "[pipeline][into]") {
     Uploader u(PipelineStack());

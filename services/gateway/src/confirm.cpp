@@ -31,30 +31,47 @@ Result<Inferred> ReadInferred(const jobs::JobRecord& job) {
     return out;
 }
 
-/// For each confirmed column, the inferred column it takes its values from: same name first, else same position.
-Result<std::vector<std::string>> MatchSources(const std::vector<types::Column>& confirmed, const Inferred& inferred) {
+/// For each confirmed column, the inferred column it takes its values from: every same-name match first, then
+/// the same position among the inferred columns no name claimed (a renamed column). A confirmed column with
+/// neither is an error for a new table; into an existing table it gets no source ("": NULL, and MatchTable
+/// refuses it if it is NOT NULL).
+Result<std::vector<std::string>> MatchSources(const std::vector<types::Column>& confirmed, const Inferred& inferred,
+                                              bool into_table) {
     std::map<std::string, std::size_t> by_name;
     for (std::size_t i = 0; i < inferred.columns.size(); ++i) by_name[inferred.columns[i].name] = i;
-    std::vector<std::string> sources;
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> source(confirmed.size(), kNone);
     std::set<std::size_t> used;
-    std::vector<FieldError> details;
     for (std::size_t i = 0; i < confirmed.size(); ++i) {
         auto it = by_name.find(confirmed[i].name);
-        std::size_t src = it != by_name.end() ? it->second : i;
-        if (src >= inferred.columns.size() || !used.insert(src).second) {
+        if (it != by_name.end() && used.insert(it->second).second) source[i] = it->second;
+    }
+    for (std::size_t i = 0; i < confirmed.size(); ++i) {
+        if (source[i] == kNone && i < inferred.columns.size() && !by_name.count(confirmed[i].name) &&
+            used.insert(i).second) {
+            source[i] = i;
+        }
+    }
+    std::vector<std::string> sources;
+    std::vector<FieldError> details;
+    for (std::size_t i = 0; i < confirmed.size(); ++i) {
+        if (source[i] != kNone) {
+            sources.push_back(inferred.columns[source[i]].name);
+        } else if (into_table) {
+            sources.emplace_back();
+        } else {
             details.push_back({"columns[" + std::to_string(i) + "].name",
                                "column \"" + confirmed[i].name + "\" is not in the uploaded files"});
-            continue;
         }
-        sources.push_back(inferred.columns[src].name);
     }
     if (!details.empty()) return Validation("Confirmed schema does not match the upload", std::move(details));
     return sources;
 }
 
-/// Uploads into an existing table: the confirmed columns must be the table's (names), with its types.
+/// Uploads into an existing table: the confirmed columns must be the table's (names), with its types; a NOT NULL
+/// column needs a source in the files.
 Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& confirmed,
-                                              const store::TableRecord& table) {
+                                              const std::vector<std::string>& sources, const store::TableRecord& table) {
     std::vector<FieldError> details;
     std::vector<types::Column> out;
     std::set<std::string> named;
@@ -66,7 +83,7 @@ Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& 
                                "column \"" + confirmed[i].name + "\" does not exist in table \"" + table.display_name + "\""});
             continue;
         }
-        named.insert(col->name);
+        if (!sources[i].empty()) named.insert(col->name);
         out.push_back(*col);
     }
     for (const auto& c : table.columns) {
@@ -123,10 +140,10 @@ Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRec
     } else {
         plan.columns = inferred.columns;
     }
-    MT_ASSIGN_OR_RETURN(plan.sources, MatchSources(plan.columns, inferred));
+    MT_ASSIGN_OR_RETURN(plan.sources, MatchSources(plan.columns, inferred, job.user_table_id.has_value()));
     if (job.user_table_id) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, job.company_id, *job.user_table_id));
-        MT_ASSIGN_OR_RETURN(plan.columns, MatchTable(plan.columns, table));
+        MT_ASSIGN_OR_RETURN(plan.columns, MatchTable(plan.columns, plan.sources, table));
         plan.display_name = table.display_name;  // the legacy name is reused, regex not enforced
         plan.existing = std::move(table);
         return plan;

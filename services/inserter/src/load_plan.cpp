@@ -43,7 +43,9 @@ Result<LoadPlan> BuildLoadPlan(const jobs::JobRecord& job, const std::vector<typ
                                            .value_or(types::DecimalSeparator::kPoint);
             format.date_order =
                 types::ParseDateOrder(json::Text(*json::Find(fc, "date_order"))).value_or(types::DateOrder::kDayFirst);
-            by_merged.emplace(std::string(json::Text(*json::Find(fc, "merged"))), std::make_pair(index++, format));
+            std::string merged(json::Text(*json::Find(fc, "merged")));
+            if (!merged.empty()) by_merged.emplace(std::move(merged), std::make_pair(index, format));  // "": dropped
+            ++index;
         }
         for (const auto& t : target) {
             auto src = source_of.find(t.name);
