@@ -202,8 +202,12 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
 Result<std::unique_ptr<RowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
                                            ReaderLimits limits) {
     MT_ASSIGN_OR_RETURN(TextSource source, TextSource::Open(path, dialect.encoding, dialect.has_bom, display_name));
-    return std::unique_ptr<RowReader>(
-        std::make_unique<CsvReader>(std::move(source), dialect, std::move(display_name), limits));
+    auto reader = std::make_unique<CsvReader>(std::move(source), dialect, std::move(display_name), limits);
+    if (dialect.sep_line) {  // "sep=;" reads as the row ["sep=", ""]; line numbers stay physical
+        std::vector<std::string> cells;
+        MT_TRY(reader->Next(cells));
+    }
+    return std::unique_ptr<RowReader>(std::move(reader));
 }
 
 }  // namespace mt::ingest

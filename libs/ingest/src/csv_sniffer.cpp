@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -117,6 +118,18 @@ char ChooseDelimiter(std::string_view sample, bool complete, char quote, std::st
         ->delimiter;
 }
 
+/// The delimiter named by an Excel "sep=X" first line, if the sample starts with one.
+std::optional<char> SepLineDelimiter(std::string_view sample, char quote) {
+    if (sample.size() < 5) return std::nullopt;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (std::tolower(static_cast<unsigned char>(sample[i])) != "sep="[i]) return std::nullopt;
+    }
+    const char delimiter = sample[4];
+    if (delimiter == quote || delimiter == '\r' || delimiter == '\n' || delimiter == '\0') return std::nullopt;
+    if (sample.size() > 5 && sample[5] != '\r' && sample[5] != '\n') return std::nullopt;
+    return delimiter;
+}
+
 }  // namespace
 
 Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_name) {
@@ -128,6 +141,11 @@ Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_na
     MT_ASSIGN_OR_RETURN(detail::TextSource source,
                         detail::TextSource::Open(path, dialect.encoding, dialect.has_bom, display_name));
     MT_ASSIGN_OR_RETURN(std::string_view sample, source.Next());
+    if (auto named = SepLineDelimiter(sample, dialect.quote)) {
+        dialect.delimiter = *named;
+        dialect.sep_line = true;
+        return dialect;
+    }
     const bool complete = source.bytes_read() >= guess.size;
     dialect.delimiter = ChooseDelimiter(sample, complete, dialect.quote, display_name);
     return dialect;

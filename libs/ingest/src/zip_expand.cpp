@@ -23,8 +23,20 @@ namespace {
 
 using detail::ArchiveReadPtr;
 
-/// Small members may compress very well (a CSV of zeros); the ratio rule applies past this size.
-constexpr std::uint64_t kRatioCheckAfter = 1u << 20;
+/// Real files can compress very well too (a sparse CSV of mostly empty cells reaches 200:1), so the ratio rule
+/// applies only past this size; a bomb is still stopped after writing this much.
+constexpr std::uint64_t kRatioCheckAfter = 64u << 20;
+
+/// An archive with no entries is only its end-of-central-directory record ("PK\5\6"), which libarchive does not
+/// recognize as a ZIP.
+bool IsEmptyZip(const std::string& path) {
+    char magic[4] = {};
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+    std::fclose(f);
+    return n == 4 && std::memcmp(magic, "PK\x05\x06", 4) == 0;
+}
 
 Error ZipError(const std::string& display_name, const std::string& why) {
     return Validation("zip \"" + display_name + "\" " + why);
@@ -168,6 +180,7 @@ Result<std::optional<FileKind>> Screen(archive_entry* entry, const std::string& 
 Result<std::vector<ZipMember>> ExpandZip(const std::string& zip_path, const std::string& scratch_dir,
                                          std::string display_name, ZipLimits limits) {
     const detail::Utf8NamesScope utf8_names;
+    if (IsEmptyZip(zip_path)) return ZipError(display_name, "contains no .csv, .xlsx or .xls file");
     ArchiveReadPtr a = detail::NewZipReader();
     if (!a) return Internal("libarchive: out of memory");
     if (archive_read_open_filename(a.get(), zip_path.c_str(), 64 * 1024) != ARCHIVE_OK) {

@@ -169,3 +169,18 @@ TEST_CASE("binary content read as CSV fails on its NUL bytes instead of producin
     REQUIRE_FALSE(out.ok);
     CHECK_THAT(out.error, Catch::Contains("\"foto.csv\", line 3") && Catch::Contains("NUL"));
 }
+
+TEST_CASE("Excel's sep= first line names the delimiter and is not data") {
+    const std::string bytes = "sep=;\r\nNome;Valor\r\nAna;1,50\r\n";
+    const CsvDialect dialect = Sniff(bytes);
+    CHECK(dialect.delimiter == ';');
+    CHECK(dialect.sep_line);
+    const ReadOutcome out = SniffAndRead(bytes);
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"Nome", "Valor"}, {"Ana", "1,50"}});
+    CHECK(out.lines == std::vector<std::int64_t>{2, 3});
+    CHECK(Sniff("SEP=|\na|b\n1|2\n").delimiter == '|');
+    // Not the hint: more after the character, or a data cell that merely starts so.
+    CHECK_FALSE(Sniff("sep=;x\na,b\n").sep_line);
+    CHECK_FALSE(Sniff("sep=a,b\n1,2\n").sep_line);
+}

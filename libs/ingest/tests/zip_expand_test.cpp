@@ -96,9 +96,9 @@ TEST_CASE("a zip bomb is stopped by the ratio while extracting, without trusting
                          R"( refusing a possible zip bomb)");
     CHECK(f.output.Count() == 0);
 
-    // Small members may compress far better than 200:1; the rule starts past 1 MiB.
+    // Real files may compress far better than 200:1 (a sparse CSV): the rule starts past 64 MiB.
     Fixture small;
-    ZipWriter(small.zip).AddRepeated("zeros.csv", 1u << 20, '0');
+    ZipWriter(small.zip).AddRepeated("zeros.csv", 60u << 20, '0');
     CHECK(small.Expand());
 }
 
@@ -128,6 +128,10 @@ TEST_CASE("a zip without supported members, and a file that is no zip, are error
     Fixture images;
     ZipWriter(images.zip).Add("photo.png", "\x89PNG\r\n").AddDir("empty/");
     CHECK(images.ErrorOf() == R"(zip "upload.zip" contains no .csv, .xlsx or .xls file)");
+
+    Fixture empty;  // an archive of no entries: just the end-of-central-directory record
+    WriteFile(empty.zip, std::string("PK\x05\x06", 4) + std::string(18, '\0'));
+    CHECK(empty.ErrorOf() == R"(zip "upload.zip" contains no .csv, .xlsx or .xls file)");
 
     Fixture text;
     WriteFile(text.zip, "a,b\n1,2\n");

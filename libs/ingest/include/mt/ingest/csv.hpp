@@ -34,6 +34,7 @@ struct CsvDialect {
     bool has_bom = false;  // the reader skips the BOM
     char delimiter = ',';  // one of , ; \t |
     char quote = '"';
+    bool sep_line = false;  // the file starts with Excel's "sep=X" line, which names the delimiter; not data
 };
 
 /// Detects the dialect of the CSV file at `path`.
@@ -44,7 +45,8 @@ struct CsvDialect {
 ///    export does not turn every "é" into "Ã©"); else the whole file is Windows-1252 (where a valid pair is an
 ///    accident such as "É”"). A UTF-8 BOM followed by invalid UTF-8 is an error naming the line (the file
 ///    contradicts itself; guessing would corrupt text).
-///  - Delimiter, over the first ~1 MiB: among , ; \t | the one giving the most consistent field count per row
+///  - Delimiter: a first line "sep=X" (Excel's hint, any letter case) names it and is skipped by the reader.
+///    Otherwise, over the first ~1 MiB: among , ; \t | the one giving the most consistent field count per row
 ///    (quotes respected); ties → more fields, then more occurrences. A ".tsv" name prefers tab when tab splits
 ///    rows at all. No delimiter splits any row → ',' (single-column file).
 /// Errors (kValidation, naming the file by `display_name`): empty file, invalid UTF-8 after a UTF-8 BOM.

@@ -21,7 +21,7 @@ struct ZipMember {
 /// Refusal thresholds; the defaults are the service's.
 struct ZipLimits {
     std::uint64_t max_total_uncompressed = 2ull << 30;  // bytes written over all members
-    std::uint64_t max_ratio = 200;                      // per member, once it is past 1 MiB
+    std::uint64_t max_ratio = 200;                      // per member, once it is past 64 MiB
     std::size_t max_members = 1000;                     // entries of any kind in the archive
 };
 
@@ -33,7 +33,7 @@ struct ZipLimits {
 /// Refused — kValidation naming `display_name`, and nothing is left in scratch_dir: not a ZIP file; an
 /// entry with an absolute path or a ".." component; a symbolic link; an encrypted entry; more than
 /// `max_members` entries; more than `max_total_uncompressed` bytes written in total; a member whose
-/// decompressed bytes exceed `max_ratio` times the compressed bytes read for it once past 1 MiB (counted
+/// decompressed bytes exceed `max_ratio` times the compressed bytes read for it once past 64 MiB (counted
 /// while extracting: sizes in the headers are never trusted); no supported member at all
 /// (`zip "x.zip" contains no .csv, .xlsx or .xls file`).
 ///
