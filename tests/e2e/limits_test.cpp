@@ -1,6 +1,13 @@
 // SPEC §7a ugly inputs: oversized and truncated JSON, deep nesting, 1 MB cells, 1600 columns, unknown routes.
 #include "e2e.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "mt/testing/raw_socket.hpp"
+#include "mt/testing/wait.hpp"
+
 namespace e2e {
 namespace {
 
@@ -158,6 +165,39 @@ TEST_CASE("absurd query parameters → 400 or clamped, never 500", "[limits]") {
     }
     auto list = t.http.Get(Api("?search=" + std::string(100'000, 's')), t.token);
     CHECK((list.status == 200 || list.status == 400));
+    CheckAlive(t);
+}
+
+/// The gateway's open files that were unlinked: its upload spool files.
+int SpoolFilesOpen(Stack& stack) {
+    int n = 0;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(stack.gateway().pid()) + "/fd")) {
+        std::error_code ec;
+        auto target = std::filesystem::read_symlink(fd.path(), ec);
+        if (!ec && target.string().find("(deleted)") != std::string::npos) ++n;
+    }
+    return n;
+}
+
+TEST_CASE("uploads cut off mid-body leave no spool file open and the gateway serving", "[limits]") {
+    using namespace std::chrono_literals;
+    Tenant t(LimitedStack());
+    t.Provision();
+    const int port = mt::testing::PortOf(t.stack.base_url());
+    const std::string body = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n\r\n" +
+                             std::string(1 << 20, 'x');
+    for (int i = 0; i < 5; ++i) {
+        int fd = mt::testing::ConnectLoopback(port);
+        REQUIRE(fd >= 0);
+        mt::testing::SendAll(fd, "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.token +
+                                     "\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: " +
+                                     std::to_string(body.size() * 4) + "\r\n\r\n" + body);
+        if (i == 0) {  // while it is arriving, the body is in a spool file, not in memory
+            mt::testing::WaitUntil([&] { return SpoolFilesOpen(t.stack) == 1; }, 10s, "the upload's spool file");
+        }
+        ::close(fd);
+    }
+    mt::testing::WaitUntil([&] { return SpoolFilesOpen(t.stack) == 0; }, 10s, "spool files to be closed");
     CheckAlive(t);
 }
 

@@ -1,8 +1,5 @@
 // SPEC §2 "a job is never stranded": kill -9 of the analyzer, of inserters at several points of a load, of the
 // broker; SIGTERM of an inserter. Every job still ends done, with exactly the source rows (checksums), once each.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +10,7 @@
 
 #include "inputs.hpp"
 #include "mt/pg/connection.hpp"
+#include "mt/testing/raw_socket.hpp"
 #include "mt/testing/wait.hpp"
 #include "pipeline.hpp"
 
@@ -229,45 +227,11 @@ TEST_CASE("SIGTERM of an inserter mid-job: it exits promptly, the other inserter
     CheckExactRows(u, e2e::Str(job["user_table_id"]), "sigterm", 1, 500'000);
 }
 
-/// A TCP connection to 127.0.0.1:<port>, or -1 with errno set. Receives time out after 30 s.
-int ConnectTo(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        int error = errno;
-        ::close(fd);
-        errno = error;
-        return -1;
-    }
-    timeval timeout{30, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    return fd;
-}
-
-void SendAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        REQUIRE(n > 0);
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
-/// Everything the server sends until it closes the connection (or 30 s pass without a byte).
-std::string ReceiveAll(int fd) {
-    std::string out;
-    char buffer[65536];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
-    return out;
-}
-
 TEST_CASE("SIGTERM of the gateway mid-upload: it refuses new connections, finishes the upload, then exits",
           "[pipeline][recovery]") {
     Uploader u(RecoveryStack());
     Stack& s = u.stack;
-    int port = std::stoi(s.base_url().substr(s.base_url().rfind(':') + 1));
+    int port = mt::testing::PortOf(s.base_url());
     std::string csv = NumberedCsv(1, 20'000);
     std::string boundary = "mt-drain-boundary";
     std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"drain.csv\"\r\n"
@@ -275,15 +239,15 @@ TEST_CASE("SIGTERM of the gateway mid-upload: it refuses new connections, finish
     std::string head = "POST " + e2e::Api("/upload") + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                        u.token + "\r\nContent-Type: multipart/form-data; boundary=" + boundary +
                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-    int fd = ConnectTo(port);
+    int fd = mt::testing::ConnectLoopback(port);
     REQUIRE(fd >= 0);
-    SendAll(fd, head + body.substr(0, body.size() / 2));  // half the upload is in; the rest is still to come
+    mt::testing::SendAll(fd, head + body.substr(0, body.size() / 2));  // half the upload; the rest comes later
     std::this_thread::sleep_for(300ms);
 
     Process& gateway = s.gateway();
     REQUIRE(gateway.Kill(SIGTERM));
     WaitUntil([&] {
-        int probe = ConnectTo(port);
+        int probe = mt::testing::ConnectLoopback(port);
         if (probe >= 0) ::close(probe);
         return probe < 0 && errno == ECONNREFUSED;
     }, 10s, "the gateway to refuse new connections");
@@ -291,8 +255,8 @@ TEST_CASE("SIGTERM of the gateway mid-upload: it refuses new connections, finish
     INFO("gateway log:\n" << gateway.LogTail());
     REQUIRE(gateway.Running());  // the upload in flight holds it
 
-    SendAll(fd, body.substr(body.size() / 2));
-    std::string response = ReceiveAll(fd);
+    mt::testing::SendAll(fd, body.substr(body.size() / 2));
+    std::string response = mt::testing::ReceiveAll(fd);
     ::close(fd);
     INFO("response:\n" << response.substr(0, 2000));
     REQUIRE(response.rfind("HTTP/1.1 201", 0) == 0);
