@@ -10,7 +10,7 @@ MT_PACKAGES=(
     libpistache-dev rapidjson-dev libpq-dev librdkafka-dev prometheus-cpp-dev libjwt-dev libssl-dev
     libarchive-dev libexpat1-dev libpugixml-dev libfreexl-dev catch2 libcurl4-openssl-dev
     postgresql postgresql-contrib
-    python3 python3-openpyxl python3-xlwt python3-yaml python3-jsonschema
+    python3 python3-openpyxl python3-xlwt python3-yaml python3-jsonschema clang-format
     wrk
 )
 

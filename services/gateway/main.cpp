@@ -1,8 +1,8 @@
 // mt-gateway: reads configuration, migrates the control database, serves the API (and /metrics, /healthz,
 // /readyz on MT_METRICS_PORT) until SIGTERM/SIGINT. `--migrate-only` migrates and exits (deployment hook).
+#include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <atomic>
 #include <cstring>
 
 #include "api.hpp"
@@ -54,10 +54,13 @@ int main(int argc, char** argv) {
     mt::gateway::Server server(api, metrics, config->server);
     std::atomic<bool> draining{false};
     auto ready = mt::gateway::ReadinessCheck(databases, metrics, config->kafka);
-    mt::ops::OpsServer ops(metrics, [&draining, ready]() -> mt::Status {
-        if (draining.load()) return mt::Unavailable("shutting down");  // load balancers stop sending traffic
-        return ready();
-    }, config->metrics_port);
+    mt::ops::OpsServer ops(
+        metrics,
+        [&draining, ready]() -> mt::Status {
+            if (draining.load()) return mt::Unavailable("shutting down");  // load balancers stop sending traffic
+            return ready();
+        },
+        config->metrics_port);
     for (mt::Status started : {ops.Start(), server.Start()}) {
         if (!started) {
             mt::log::Error(started.error().message);

@@ -35,9 +35,10 @@ int Validate(const std::filesystem::path& dir, const std::vector<std::string>& p
         for (const auto& p : payloads) joined += (joined.empty() ? "" : ",") + p;
         return joined;
     }() << "]";
-    std::string cmd = "/usr/bin/python3 -c 'import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
-                      "[jsonschema.validate(m, s) for m in json.load(open(sys.argv[2]))]' " +
-                      std::string(MT_MESSAGE_SCHEMA) + " " + (dir / "messages.json").string();
+    std::string cmd =
+        "/usr/bin/python3 -c 'import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
+        "[jsonschema.validate(m, s) for m in json.load(open(sys.argv[2]))]' " +
+        std::string(MT_MESSAGE_SCHEMA) + " " + (dir / "messages.json").string();
     return std::system(cmd.c_str());
 }
 
@@ -53,7 +54,8 @@ TEST_CASE("analyze and insert triggers published by the gateway match the messag
     std::string token = stack.Token(company);
     auto http = stack.Client();
     REQUIRE(http.Post(std::string(kApi) + "/provision", token, "").status == 200);
-    auto up = http.PostMultipart(std::string(kApi) + "/upload", token, {{"files", "m.csv", "a,b\n1,x\n2,y\n3,z\n", {}, "text/csv"}});
+    auto up = http.PostMultipart(std::string(kApi) + "/upload", token,
+                                 {{"files", "m.csv", "a,b\n1,x\n2,y\n3,z\n", {}, "text/csv"}});
     REQUIRE(up.status == 201);
     auto analyze = Consume(stack, "mt.jobs.analyze", 1);
     REQUIRE(analyze.size() == 1);

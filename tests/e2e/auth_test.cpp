@@ -18,7 +18,7 @@ struct Endpoint {
     std::string path;        // below kApi
     std::string permission;  // the one SPEC §3 requires
     std::string body;
-    int granted_status;      // what a token holding the permission gets on a fresh fixture
+    int granted_status;  // what a token holding the permission gets on a fresh fixture
     Headers headers = {};
 };
 
@@ -103,8 +103,8 @@ TEST_CASE("every endpoint: all permissions but the one it needs → 403 FORBIDDE
         // Unknown roles, wrongly cased permissions and no grants at all give nothing.
         auto nothing = f.stack.Token(f.company, {});
         CHECK_ERROR(f.Call(e, "Bearer " + nothing), 403, "FORBIDDEN");
-        auto wrong = f.stack.Token(f.company, {"Viewer", "connectionmanager", "MANAGED-TABLES:LIST",
-                                               "managed-tables:*", e.permission + " "});
+        auto wrong = f.stack.Token(
+            f.company, {"Viewer", "connectionmanager", "MANAGED-TABLES:LIST", "managed-tables:*", e.permission + " "});
         CHECK_ERROR(f.Call(e, "Bearer " + wrong), 403, "FORBIDDEN");
     }
     f.CheckUntouched();
@@ -132,8 +132,8 @@ TEST_CASE("every endpoint: missing, malformed, forged or expired tokens → 401 
     Fixture f;
     const std::string secret = f.stack.jwt_secret();
     auto claims = [&](std::int64_t exp) {
-        return R"({"sub":"e2e-user","company_id":")" + f.company +
-               R"(","roles":["DataEngineer"],"exp":)" + std::to_string(exp) + "}";
+        return R"({"sub":"e2e-user","company_id":")" + f.company + R"(","roles":["DataEngineer"],"exp":)" +
+               std::to_string(exp) + "}";
     };
     std::string valid_claims = claims(mt::testing::UnixNow(std::chrono::hours(1)));
     std::string good = f.stack.Token(f.company, {"DataEngineer"});
@@ -148,7 +148,7 @@ TEST_CASE("every endpoint: missing, malformed, forged or expired tokens → 401 
         {"basic auth", "Basic ZTJlOnBhc3N3b3Jk"},
         {"token without scheme", good},
         {"wrong signature", "Bearer " + mt::testing::SignHs256("another-secret", f.company, {"DataEngineer"},
-                                                              std::chrono::hours(1), "e2e-user")},
+                                                               std::chrono::hours(1), "e2e-user")},
         {"expired", "Bearer " + f.stack.Token(f.company, AllPermissions(), -std::chrono::hours(1))},
         {"tampered payload", "Bearer " + tampered},
         {"alg none", "Bearer " + mt::testing::HandBuiltToken(R"({"alg":"none","typ":"JWT"})", valid_claims)},
@@ -156,19 +156,19 @@ TEST_CASE("every endpoint: missing, malformed, forged or expired tokens → 401 
         {"alg RS256 with an HMAC signature",
          "Bearer " + mt::testing::HandSignedToken(R"({"alg":"RS256","typ":"JWT"})", valid_claims, secret)},
         {"alg HS512 header", "Bearer " + mt::testing::HandSignedToken(R"({"alg":"HS512"})", valid_claims, secret)},
-        {"no exp", "Bearer " + mt::testing::HandSignedToken(
-                                   R"({"alg":"HS256","typ":"JWT"})",
-                                   R"({"sub":"u","company_id":")" + f.company + R"(","roles":["DataEngineer"]})",
-                                   secret)},
-        {"exp as a string", "Bearer " + mt::testing::HandSignedToken(
-                                            R"({"alg":"HS256"})",
-                                            R"({"sub":"u","company_id":")" + f.company +
-                                                R"(","roles":["DataEngineer"],"exp":"9999999999"})",
-                                            secret)},
+        {"no exp",
+         "Bearer " + mt::testing::HandSignedToken(
+                         R"({"alg":"HS256","typ":"JWT"})",
+                         R"({"sub":"u","company_id":")" + f.company + R"(","roles":["DataEngineer"]})", secret)},
+        {"exp as a string",
+         "Bearer " + mt::testing::HandSignedToken(R"({"alg":"HS256"})",
+                                                  R"({"sub":"u","company_id":")" + f.company +
+                                                      R"(","roles":["DataEngineer"],"exp":"9999999999"})",
+                                                  secret)},
     };
     // The hand-signing itself is right: the same construction with a valid header and claims is accepted.
-    CHECK_STATUS(f.http.Get(Api("/status"), mt::testing::HandSignedToken(R"({"alg":"HS256","typ":"JWT"})",
-                                                                         valid_claims, secret)),
+    CHECK_STATUS(f.http.Get(Api("/status"),
+                            mt::testing::HandSignedToken(R"({"alg":"HS256","typ":"JWT"})", valid_claims, secret)),
                  200);
     for (const auto& e : Endpoints()) {
         for (const auto& [what, header] : bad_headers) {

@@ -49,8 +49,9 @@ TEST_CASE("20 parallel creates of one name: exactly one 201, the rest duplicates
     Tenant t;
     t.Provision();
     auto responses = Parallel(t.stack, 20, [&](HttpClient& c, int i) {
-        return c.Post(Api(), t.token, R"({"display_name":"contested","columns":[{"name":"c)" + std::to_string(i) +
-                                          R"(","type":"text"}]})");
+        return c.Post(
+            Api(), t.token,
+            R"({"display_name":"contested","columns":[{"name":"c)" + std::to_string(i) + R"(","type":"text"}]})");
     });
     auto counts = StatusCounts(responses);
     CHECK(counts[201] == 1);
@@ -64,9 +65,10 @@ TEST_CASE("20 parallel creates of one name: exactly one 201, the rest duplicates
     std::string winner_column;
     for (const auto& r : responses)
         if (r.status == 201) winner_column = Str(r.Json()["columns"][0]["name"]);
-    auto columns = t.stack.CompanyQuery(t.company, "SELECT column_name FROM information_schema.columns WHERE "
-                                                   "table_schema = 'public' AND table_name = 'contested' AND "
-                                                   "column_name <> 'id'");
+    auto columns = t.stack.CompanyQuery(t.company,
+                                        "SELECT column_name FROM information_schema.columns WHERE "
+                                        "table_schema = 'public' AND table_name = 'contested' AND "
+                                        "column_name <> 'id'");
     REQUIRE(columns.size() == 1);
     CHECK(columns[0][0] == winner_column);
 }
@@ -78,8 +80,8 @@ TEST_CASE("16 parallel creates of distinct names in one company all succeed", "[
     t.Provision();
     auto started = std::chrono::steady_clock::now();
     auto responses = Parallel(t.stack, 16, [&](HttpClient& c, int i) {
-        return c.Post(Api(), t.token, R"({"display_name":"t)" + std::to_string(i) +
-                                          R"(","columns":[{"name":"a","type":"text"}]})");
+        return c.Post(Api(), t.token,
+                      R"({"display_name":"t)" + std::to_string(i) + R"(","columns":[{"name":"a","type":"text"}]})");
     });
     auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const auto& r : responses) CHECK_STATUS(r, 201);
@@ -107,9 +109,8 @@ TEST_CASE("parallel inserts and deletes keep row_count exact", "[concurrency]") 
 
     // 10 deleters race for the same row: one wins.
     std::string row = Str(t.Rows(id, "per_page=1")["records"][0]["id"]);
-    auto deletes = Parallel(t.stack, 10, [&](HttpClient& c, int) {
-        return c.Delete(Api("/" + id + "/data/" + row), t.token);
-    });
+    auto deletes =
+        Parallel(t.stack, 10, [&](HttpClient& c, int) { return c.Delete(Api("/" + id + "/data/" + row), t.token); });
     auto counts = StatusCounts(deletes);
     CHECK(counts[204] == 1);
     CHECK(counts[404] == 9);

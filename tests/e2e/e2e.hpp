@@ -78,21 +78,21 @@ std::string JsonString(std::string_view s);
 }  // namespace e2e
 
 /// REQUIRE/CHECK a response status, printing the response on failure.
-#define REQUIRE_STATUS(resp, code)                 \
-    do {                                           \
-        const auto& mt_resp_ = (resp);             \
-        INFO(mt_resp_.Describe());                 \
-        REQUIRE(mt_resp_.status == (code));        \
+#define REQUIRE_STATUS(resp, code)          \
+    do {                                    \
+        const auto& mt_resp_ = (resp);      \
+        INFO(mt_resp_.Describe());          \
+        REQUIRE(mt_resp_.status == (code)); \
     } while (0)
-#define CHECK_STATUS(resp, code)                   \
-    do {                                           \
-        const auto& mt_resp_ = (resp);             \
-        INFO(mt_resp_.Describe());                 \
-        CHECK(mt_resp_.status == (code));          \
+#define CHECK_STATUS(resp, code)          \
+    do {                                  \
+        const auto& mt_resp_ = (resp);    \
+        INFO(mt_resp_.Describe());        \
+        CHECK(mt_resp_.status == (code)); \
     } while (0)
 /// ExpectError with the caller's line in the failure message.
-#define CHECK_ERROR(resp, ...)                                  \
-    do {                                                        \
-        INFO("checked at " << __FILE__ << ":" << __LINE__);    \
-        ::e2e::ExpectError((resp), __VA_ARGS__);                \
+#define CHECK_ERROR(resp, ...)                              \
+    do {                                                    \
+        INFO("checked at " << __FILE__ << ":" << __LINE__); \
+        ::e2e::ExpectError((resp), __VA_ARGS__);            \
     } while (0)

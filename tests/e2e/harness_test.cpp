@@ -21,8 +21,8 @@ std::filesystem::path Scratch() {
 }
 
 TEST_CASE("Process: exit status, environment, log", "[harness]") {
-    Process p(ProcessSpec{"sh", "/bin/sh", {"-c", "echo \"FOO=$FOO\"; echo oops >&2; exit 3"}, {{"FOO", "bar"}},
-                          Scratch() / "sh.log"});
+    Process p(ProcessSpec{
+        "sh", "/bin/sh", {"-c", "echo \"FOO=$FOO\"; echo oops >&2; exit 3"}, {{"FOO", "bar"}}, Scratch() / "sh.log"});
     auto status = p.Wait(10s);
     REQUIRE(status.has_value());
     CHECK(*status == 3);
@@ -97,8 +97,8 @@ TEST_CASE("Stack with the dev Kafka broker, and a multipart upload", "[harness][
     SECTION("from a file path, with a form field") {
         auto path = Scratch() / "from_disk.csv";
         std::ofstream(path) << csv;
-        auto from_disk = t.http.PostMultipart(Api("/upload"), t.token, {{"files", "disk.csv", {}, path, {}}},
-                                              {{"mode", "append"}});
+        auto from_disk =
+            t.http.PostMultipart(Api("/upload"), t.token, {{"files", "disk.csv", {}, path, {}}}, {{"mode", "append"}});
         CHECK_STATUS(from_disk, 201);
     }
 }

@@ -17,8 +17,9 @@ struct Targets : Tenant {
     void CheckIntact() {
         CHECK(RowCount(victim) == 2);
         CHECK(RowCount(target) >= 0);
-        auto tables = stack.CompanyQuery(company, "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
-                                                  "information_schema.tables WHERE table_schema = 'public'");
+        auto tables = stack.CompanyQuery(company,
+                                         "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+                                         "information_schema.tables WHERE table_schema = 'public'");
         CHECK(tables[0][0].value_or("").find("target") != std::string::npos);
         CHECK(tables[0][0].value_or("").find("victim") != std::string::npos);
         CHECK(stack.CompanyQuery(company, "SELECT count(*) FROM public.victim")[0][0] == "2");
@@ -43,28 +44,38 @@ std::string Encode(std::string_view s) {
 }
 
 const std::vector<std::string> kEvilNames = {
-    "x\"; DROP TABLE target; --", "target\"; --", "a'; DELETE FROM victim; --", "victim; DROP TABLE target",
-    "x\" text); DROP TABLE target; --", "\"target\"", "public.target", "x\\", "x\ny", "ü", "",
+    "x\"; DROP TABLE target; --",
+    "target\"; --",
+    "a'; DELETE FROM victim; --",
+    "victim; DROP TABLE target",
+    "x\" text); DROP TABLE target; --",
+    "\"target\"",
+    "public.target",
+    "x\\",
+    "x\ny",
+    "ü",
+    "",
 };
 
 TEST_CASE("table and column names built to inject SQL → 422, nothing touched", "[injection]") {
     Targets t;
     for (const auto& evil : kEvilNames) {
         INFO("name: " << evil);
-        auto as_table = t.http.Post(Api(), t.token, R"({"display_name":)" + JsonString(evil) +
-                                                         R"(,"columns":[{"name":"a","type":"text"}]})");
+        auto as_table = t.http.Post(
+            Api(), t.token, R"({"display_name":)" + JsonString(evil) + R"(,"columns":[{"name":"a","type":"text"}]})");
         CHECK_ERROR(as_table, 422, "VALIDATION_ERROR");
-        auto as_column = t.http.Post(Api(), t.token, R"({"display_name":"fine","columns":[{"name":)" +
-                                                          JsonString(evil) + R"(,"type":"text"}]})");
+        auto as_column =
+            t.http.Post(Api(), t.token,
+                        R"({"display_name":"fine","columns":[{"name":)" + JsonString(evil) + R"(,"type":"text"}]})");
         CHECK_ERROR(as_column, 422, "VALIDATION_ERROR");
-        auto as_type = t.http.Post(Api(), t.token, R"({"display_name":"fine","columns":[{"name":"a","type":)" +
-                                                        JsonString(evil) + "}]}");
+        auto as_type = t.http.Post(
+            Api(), t.token, R"({"display_name":"fine","columns":[{"name":"a","type":)" + JsonString(evil) + "}]}");
         CHECK_ERROR(as_type, 422, "VALIDATION_ERROR");
         CHECK_ERROR(t.http.Put(Api("/" + t.victim), t.token, R"({"display_name":)" + JsonString(evil) + "}"), 422,
                     "VALIDATION_ERROR");
-        CHECK_ERROR(t.http.Post(Api("/" + t.victim + "/data"), t.token,
-                                R"({"rows":[{)" + JsonString(evil) + R"(:"x"}]})"),
-                    422, "VALIDATION_ERROR");
+        CHECK_ERROR(
+            t.http.Post(Api("/" + t.victim + "/data"), t.token, R"({"rows":[{)" + JsonString(evil) + R"(:"x"}]})"), 422,
+            "VALIDATION_ERROR");
     }
     t.CheckIntact();
 }
@@ -72,8 +83,10 @@ TEST_CASE("table and column names built to inject SQL → 422, nothing touched",
 TEST_CASE("PostgreSQL reserved words work as table and column names (always quoted)", "[injection]") {
     Tenant t;
     t.Provision();
-    std::string id = t.CreateTable("order", Columns({{"select", "text"}, {"from", "integer"}, {"user", "boolean"},
-                                                     {"group", "date"}, {"table", "decimal"}}));
+    std::string id = t.CreateTable(
+        "order",
+        Columns(
+            {{"select", "text"}, {"from", "integer"}, {"user", "boolean"}, {"group", "date"}, {"table", "decimal"}}));
     t.Insert(id, R"([{"select":"b","from":2,"user":true,"group":"2026-01-01","table":1.5},
                      {"select":"a","from":1,"user":false,"group":"2026-01-02","table":null}])");
     auto rows = t.Rows(id, "sort_by=-from,select");
@@ -178,8 +191,9 @@ TEST_CASE("hostile values are stored literally and read back byte-identical", "[
     }
     SECTION("display names of columns keep any text") {
         std::string evil = "Nome\"); DROP TABLE victim; -- ação";
-        auto r = t.http.Post(Api(), t.token, R"({"display_name":"labels","columns":[{"name":"a","display_name":)" +
-                                                 JsonString(evil) + R"(,"type":"text"}]})");
+        auto r = t.http.Post(Api(), t.token,
+                             R"({"display_name":"labels","columns":[{"name":"a","display_name":)" + JsonString(evil) +
+                                 R"(,"type":"text"}]})");
         REQUIRE_STATUS(r, 201);
         CHECK(Str(r.Json()["columns"][0]["display_name"]) == evil);
     }

@@ -15,8 +15,10 @@ Snapshot Take(Tenant& a, const std::string& table_id) {
     s.table = a.http.Get(Api("/" + table_id), a.token).body;
     s.rows = a.http.Get(Api("/" + table_id + "/data"), a.token).body;
     s.list = a.http.Get(Api(), a.token).body;
-    auto control = a.stack.ControlQuery("SELECT display_name, status, columns::text, updated_at::text FROM mt_tables "
-                                        "WHERE id = $1", {table_id});
+    auto control = a.stack.ControlQuery(
+        "SELECT display_name, status, columns::text, updated_at::text FROM mt_tables "
+        "WHERE id = $1",
+        {table_id});
     for (const auto& c : control[0]) s.control_row += c.value_or("NULL") + "|";
     for (const auto& r : a.stack.CompanyQuery(a.company, "SELECT id::text, secret FROM public.ledger ORDER BY id"))
         s.sql_rows += *r[0] + "=" + *r[1] + ";";
@@ -69,8 +71,10 @@ TEST_CASE("company databases: one per company, reachable only by its own role", 
     a.Provision();
     b.Provision();
     auto creds = [&](const std::string& company) {
-        auto r = a.stack.ControlQuery("SELECT role_name, role_password, database_name FROM mt_connections "
-                                      "WHERE company_id = $1", {company});
+        auto r = a.stack.ControlQuery(
+            "SELECT role_name, role_password, database_name FROM mt_connections "
+            "WHERE company_id = $1",
+            {company});
         REQUIRE(r.size() == 1);
         return r[0];
     };

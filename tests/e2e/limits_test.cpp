@@ -54,10 +54,10 @@ TEST_CASE("truncated and broken JSON → 400 BAD_REQUEST, nothing inserted", "[l
         INFO("first " << cut << " bytes");
         CHECK_ERROR(t.http.Post(Api("/" + id + "/data"), t.token, body.substr(0, cut)), 400, "BAD_REQUEST");
     }
-    for (std::string bad : {"{\"rows\":[{\"v\":\"\xff\xfe\"}]}", "{\"rows\":[{\"v\":\"\xc3\"}]}",
-                            "{\"rows\":[{\"v\":\"\\ud800\"}]}", "{\"rows\":[] ,}", "{\"rows\":[1,]}",
-                            "{\"rows\":[{\"v\":'x'}]}", "{\"rows\":[{\"n\":01}]}", "{\"rows\":[{\"n\":NaN}]}",
-                            "\xef\xbb\xbf{\"rows\":[]}"}) {
+    for (std::string bad :
+         {"{\"rows\":[{\"v\":\"\xff\xfe\"}]}", "{\"rows\":[{\"v\":\"\xc3\"}]}", "{\"rows\":[{\"v\":\"\\ud800\"}]}",
+          "{\"rows\":[] ,}", "{\"rows\":[1,]}", "{\"rows\":[{\"v\":'x'}]}", "{\"rows\":[{\"n\":01}]}",
+          "{\"rows\":[{\"n\":NaN}]}", "\xef\xbb\xbf{\"rows\":[]}"}) {
         INFO("body: " << bad);
         auto r = t.http.Post(Api("/" + id + "/data"), t.token, bad);
         CHECK(r.status >= 400);
@@ -139,8 +139,7 @@ TEST_CASE("1599 columns create works and 10,000 columns → 422 quickly", "[limi
 TEST_CASE("unknown routes → 404 JSON and wrong methods → 405 JSON", "[limits]") {
     Tenant t(LimitedStack());
     for (std::string path : {"/api/v1/managed-tables/a/b/c/d", "/api/v2/managed-tables", "/", "/nope",
-                             "/api/v1/managed-tablesx",
-                             "/api/v1/managed-tables/upload-jobs/a/b"}) {
+                             "/api/v1/managed-tablesx", "/api/v1/managed-tables/upload-jobs/a/b"}) {
         INFO("path: " << path);
         auto r = t.http.Get(path, t.token);
         CHECK_ERROR(r, 404, "NOT_FOUND");
@@ -155,9 +154,14 @@ TEST_CASE("absurd query parameters → 400 or clamped, never 500", "[limits]") {
     Tenant t(LimitedStack());
     t.Provision();
     std::string id = t.CreateTable("q", Columns({{"v", "text"}}));
-    std::vector<std::string> queries = {"page=99999999999999999999", "per_page=99999999999999999999", "page=2147483647",
-                          "page=100000000&per_page=1000", "sort_by=" + std::string(10'000, 'v'),
-                          "sort_by=" + std::string(5'000, ','), "page=&per_page=", "page=%00"};
+    std::vector<std::string> queries = {"page=99999999999999999999",
+                                        "per_page=99999999999999999999",
+                                        "page=2147483647",
+                                        "page=100000000&per_page=1000",
+                                        "sort_by=" + std::string(10'000, 'v'),
+                                        "sort_by=" + std::string(5'000, ','),
+                                        "page=&per_page=",
+                                        "page=%00"};
     for (const auto& q : queries) {
         INFO("query: " << q.substr(0, 60));
         auto r = t.http.Get(Api("/" + id + "/data?" + q), t.token);
@@ -171,7 +175,8 @@ TEST_CASE("absurd query parameters → 400 or clamped, never 500", "[limits]") {
 /// The gateway's open files that were unlinked: its upload spool files.
 int SpoolFilesOpen(Stack& stack) {
     int n = 0;
-    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(stack.gateway().pid()) + "/fd")) {
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(stack.gateway().pid()) + "/fd")) {
         std::error_code ec;
         auto target = std::filesystem::read_symlink(fd.path(), ec);
         if (!ec && target.string().find("(deleted)") != std::string::npos) ++n;
@@ -184,8 +189,8 @@ TEST_CASE("uploads cut off mid-body leave no spool file open and the gateway ser
     Tenant t(LimitedStack());
     t.Provision();
     const int port = mt::testing::PortOf(t.stack.base_url());
-    const std::string body = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n\r\n" +
-                             std::string(1 << 20, 'x');
+    const std::string body =
+        "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n\r\n" + std::string(1 << 20, 'x');
     for (int i = 0; i < 5; ++i) {
         int fd = mt::testing::ConnectLoopback(port);
         REQUIRE(fd >= 0);

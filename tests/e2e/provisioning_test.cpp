@@ -38,8 +38,8 @@ TEST_CASE("provision creates one database and role, is idempotent, and status ag
 
     std::string database = t.Database();
     CHECK(t.stack.AdminQuery("SELECT 1 FROM pg_database WHERE datname = $1", {database}).size() == 1);
-    auto connections = t.stack.ControlQuery("SELECT id, status, role_name FROM mt_connections WHERE company_id = $1",
-                                            {t.company});
+    auto connections =
+        t.stack.ControlQuery("SELECT id, status, role_name FROM mt_connections WHERE company_id = $1", {t.company});
     REQUIRE(connections.size() == 1);
     CHECK(connections[0][0] == id);
     CHECK(connections[0][1] == "ready");

@@ -11,8 +11,13 @@ struct Typed : Tenant {
     std::string id;
     Typed() {
         Provision();
-        id = CreateTable("typed", Columns({{"t", "text"}, {"i", "integer"}, {"d", "decimal"}, {"b", "boolean"},
-                                           {"dt", "date"}, {"ts", "datetime"}, {"req", "text", false}}));
+        id = CreateTable("typed", Columns({{"t", "text"},
+                                           {"i", "integer"},
+                                           {"d", "decimal"},
+                                           {"b", "boolean"},
+                                           {"dt", "date"},
+                                           {"ts", "datetime"},
+                                           {"req", "text", false}}));
     }
     Response Insert(const std::string& rows) {
         return http.Post(Api("/" + id + "/data"), token, R"({"rows":)" + rows + "}");

@@ -58,8 +58,8 @@ TEST_CASE("row pagination: per_page default 50, max 1000, pages, totals", "[rows
     Sales t;
     std::string rows = "[";
     for (int i = 0; i < 1100; ++i) {
-        rows += (i ? "," : "") + std::string(R"({"product":"p)") + std::to_string(i) +
-                R"(","amount":)" + std::to_string(i) + R"(,"sale_date":"2026-01-01"})";
+        rows += (i ? "," : "") + std::string(R"({"product":"p)") + std::to_string(i) + R"(","amount":)" +
+                std::to_string(i) + R"(,"sale_date":"2026-01-01"})";
     }
     t.Insert(t.id, rows + "]");
     auto page = [&](const std::string& q) {
@@ -118,8 +118,8 @@ TEST_CASE("sort_by: asc, desc, several keys, unknown columns", "[rows]") {
 TEST_CASE("sort_by orders by the column's type, not its text", "[rows]") {
     Tenant t;
     t.Provision();
-    std::string id = t.CreateTable("typed_sort", Columns({{"d", "decimal"}, {"i", "integer"}, {"ts", "datetime"},
-                                                          {"label", "text"}}));
+    std::string id = t.CreateTable(
+        "typed_sort", Columns({{"d", "decimal"}, {"i", "integer"}, {"ts", "datetime"}, {"label", "text"}}));
     t.Insert(id, R"([{"label":"ten","d":10,"i":10,"ts":"2026-01-01T10:00:00+05:00"},
                      {"label":"two","d":2,"i":2,"ts":"2026-01-01T04:00:00Z"},
                      {"label":"nine_half","d":9.5,"i":-1,"ts":"2026-01-01T02:00:00-03:00"}])");
@@ -201,8 +201,7 @@ TEST_CASE("rows of missing tables → 404 TABLE_NOT_FOUND", "[rows]") {
     std::string missing = Api("/0123456789abcdef01234567/data");
     CHECK_ERROR(t.http.Get(missing, t.token), 404, "TABLE_NOT_FOUND", "Tabela não encontrada");
     CHECK_ERROR(t.http.Post(missing, t.token, R"({"rows":[{"product":"a"}]})"), 404, "TABLE_NOT_FOUND");
-    CHECK_ERROR(t.http.Put(missing + "/00000000-0000-7000-8000-000000000000", t.token, "{}"), 404,
-                "TABLE_NOT_FOUND");
+    CHECK_ERROR(t.http.Put(missing + "/00000000-0000-7000-8000-000000000000", t.token, "{}"), 404, "TABLE_NOT_FOUND");
     CHECK_ERROR(t.http.Delete(missing + "/00000000-0000-7000-8000-000000000000", t.token), 404, "TABLE_NOT_FOUND");
 }
 

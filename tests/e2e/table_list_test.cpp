@@ -52,8 +52,8 @@ TEST_CASE("list pagination: defaults, pages, clamps, newest first", "[tables][li
     CHECK(huge["quantity"].GetInt64() == 25);
 
     SECTION("bad query parameters → 400 BAD_REQUEST") {
-        for (std::string q : {"page=0", "page=-1", "page=abc", "per_page=0", "per_page=1.5", "page=1e3",
-                              "per_page=-5"}) {
+        for (std::string q :
+             {"page=0", "page=-1", "page=abc", "per_page=0", "per_page=1.5", "page=1e3", "per_page=-5"}) {
             INFO("query: " << q);
             CHECK_ERROR(t.http.Get(Api("?" + q), t.token), 400, "BAD_REQUEST");
         }
@@ -85,7 +85,7 @@ TEST_CASE("list search: case-insensitive substring of display_name", "[tables][l
     CHECK(paged["total"].GetInt64() == 4);
     CHECK(paged["quantity"].GetInt64() == 2);
     SECTION("wildcard characters are literal") {
-        CHECK(List(t, "search=%25")["total"].GetInt64() == 0);   // '%'
+        CHECK(List(t, "search=%25")["total"].GetInt64() == 0);  // '%'
         CHECK(List(t, "search=s_2")["total"].GetInt64() == 1);  // '_' is not "any character"
     }
 }

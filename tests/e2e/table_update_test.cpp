@@ -66,9 +66,9 @@ TEST_CASE("rename: new name everywhere, rows kept, old name free", "[tables][upd
 
 TEST_CASE("PATCH adds a nullable column: old rows get null, new rows can set it", "[tables][update]") {
     Items t;
-    auto r = t.Update(WithColumns(Columns({{"name", "text", false}, {"qty", "text"}, {"price", "decimal"},
-                                           {"in_stock", "boolean"}})),
-                      /*patch=*/true);
+    auto r = t.Update(
+        WithColumns(Columns({{"name", "text", false}, {"qty", "text"}, {"price", "decimal"}, {"in_stock", "boolean"}})),
+        /*patch=*/true);
     REQUIRE_STATUS(r, 200);
     REQUIRE(r.Json()["columns"].Size() == 4);
     CHECK(t.PhysicalType("items", "in_stock") == "boolean YES");
@@ -80,8 +80,9 @@ TEST_CASE("PATCH adds a nullable column: old rows get null, new rows can set it"
 
 TEST_CASE("adding a NOT NULL column to a table with rows → 422, unchanged", "[tables][update]") {
     Items t;
-    ExpectRejectedUnchanged(t, WithColumns(Columns({{"name", "text", false}, {"qty", "text"}, {"price", "decimal"},
-                                                    {"sku", "text", false}})));
+    ExpectRejectedUnchanged(
+        t,
+        WithColumns(Columns({{"name", "text", false}, {"qty", "text"}, {"price", "decimal"}, {"sku", "text", false}})));
     CHECK(t.PhysicalType("items", "sku") == "(none)");
 }
 
@@ -119,15 +120,15 @@ TEST_CASE("retype text → integer with convertible values", "[tables][update]")
 TEST_CASE("retype with values that do not convert → 422, table unchanged", "[tables][update]") {
     Items t;
     t.Insert(t.id, R"([{"name":"d","qty":"abc"}])");
-    ExpectRejectedUnchanged(t, WithColumns(Columns({{"name", "text", false}, {"qty", "integer"},
-                                                    {"price", "decimal"}})));
+    ExpectRejectedUnchanged(t,
+                            WithColumns(Columns({{"name", "text", false}, {"qty", "integer"}, {"price", "decimal"}})));
     SECTION("decimal with fractions → integer") {
-        ExpectRejectedUnchanged(t, WithColumns(Columns({{"name", "text", false}, {"qty", "text"},
-                                                        {"price", "integer"}})));
+        ExpectRejectedUnchanged(t,
+                                WithColumns(Columns({{"name", "text", false}, {"qty", "text"}, {"price", "integer"}})));
     }
     SECTION("text → date") {
-        ExpectRejectedUnchanged(t, WithColumns(Columns({{"name", "date", false}, {"qty", "text"},
-                                                        {"price", "decimal"}})));
+        ExpectRejectedUnchanged(t,
+                                WithColumns(Columns({{"name", "date", false}, {"qty", "text"}, {"price", "decimal"}})));
     }
 }
 
@@ -139,8 +140,8 @@ TEST_CASE("failed conversions name the column in the 422 details", "[tables][upd
     CHECK_ERROR(retype, 422, "VALIDATION_ERROR");
     auto fields = DetailFields(retype);
     CHECK(fields == std::vector<std::string>{"columns[1].type"});
-    auto not_null = t.Update(WithColumns(Columns({{"name", "text", false}, {"qty", "text", false},
-                                                  {"price", "decimal"}})));
+    auto not_null =
+        t.Update(WithColumns(Columns({{"name", "text", false}, {"qty", "text", false}, {"price", "decimal"}})));
     CHECK_ERROR(not_null, 422, "VALIDATION_ERROR");
     CHECK(DetailFields(not_null) == std::vector<std::string>{"columns[1].nullable"});
 }
@@ -148,8 +149,8 @@ TEST_CASE("failed conversions name the column in the 422 details", "[tables][upd
 TEST_CASE("nullability changes", "[tables][update]") {
     Items t;
     SECTION("SET NOT NULL with nulls present → 422, unchanged") {
-        ExpectRejectedUnchanged(t, WithColumns(Columns({{"name", "text", false}, {"qty", "text", false},
-                                                        {"price", "decimal"}})));
+        ExpectRejectedUnchanged(
+            t, WithColumns(Columns({{"name", "text", false}, {"qty", "text", false}, {"price", "decimal"}})));
         CHECK(t.PhysicalType("items", "qty") == "text YES");
     }
     SECTION("SET NOT NULL without nulls, then DROP NOT NULL") {

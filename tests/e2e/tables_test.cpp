@@ -14,9 +14,9 @@ constexpr std::string_view kMonthlySales = R"({
   ]
 })";
 
-const std::set<std::string> kTableKeys = {"_id",    "company_id", "connection_id", "display_name",
-                                          "columns", "source",     "status",        "row_count",
-                                          "created_by_user_id",     "created_at",    "updated_at"};
+const std::set<std::string> kTableKeys = {
+    "_id",    "company_id", "connection_id",      "display_name", "columns",   "source",
+    "status", "row_count",  "created_by_user_id", "created_at",   "updated_at"};
 
 void CheckColumn(const rapidjson::Value& c, const char* name, const char* display, const char* type, bool nullable) {
     CHECK(Keys(c) == std::set<std::string>{"name", "display_name", "type", "nullable"});
@@ -71,15 +71,17 @@ TEST_CASE("create the guide's table: 201 with the full table record", "[tables]"
 TEST_CASE("every column type maps to its PostgreSQL type", "[tables]") {
     Tenant t;
     t.Provision();
-    t.CreateTable("all_types", Columns({{"t", "text"}, {"i", "integer"}, {"d", "decimal"}, {"b", "boolean"},
-                                        {"dt", "date"}, {"ts", "datetime"}}));
+    t.CreateTable(
+        "all_types",
+        Columns(
+            {{"t", "text"}, {"i", "integer"}, {"d", "decimal"}, {"b", "boolean"}, {"dt", "date"}, {"ts", "datetime"}}));
     auto cols = t.stack.CompanyQuery(t.company,
                                      "SELECT data_type FROM information_schema.columns WHERE table_schema = 'public' "
                                      "AND table_name = 'all_types' AND column_name <> 'id' ORDER BY ordinal_position");
     std::vector<std::string> types;
     for (const auto& c : cols) types.push_back(*c[0]);
-    CHECK(types == std::vector<std::string>{"text", "bigint", "numeric", "boolean", "date",
-                                            "timestamp with time zone"});
+    CHECK(types ==
+          std::vector<std::string>{"text", "bigint", "numeric", "boolean", "date", "timestamp with time zone"});
 }
 
 TEST_CASE("duplicate display_name → 400 MANAGED_TABLE_DUPLICATE_NAME (other companies are independent)", "[tables]") {
@@ -150,8 +152,7 @@ TEST_CASE("invalid schemas → 422 VALIDATION_ERROR with field details", "[table
         }
     }
     SECTION("display_name of 64 bytes (63 is fine)") {
-        expect_field(R"({"display_name":")" + std::string(64, 'a') + R"(","columns":)" + one_col + "}",
-                     "display_name");
+        expect_field(R"({"display_name":")" + std::string(64, 'a') + R"(","columns":)" + one_col + "}", "display_name");
         CHECK_STATUS(create(R"({"display_name":")" + std::string(63, 'a') + R"(","columns":)" + one_col + "}"), 201);
     }
     SECTION("column names: regex, 64 bytes, reserved id, duplicates") {
@@ -202,8 +203,8 @@ TEST_CASE("invalid schemas → 422 VALIDATION_ERROR with field details", "[table
 TEST_CASE("malformed bodies → 400 BAD_REQUEST", "[tables][validation]") {
     Tenant t;
     t.Provision();
-    for (std::string body : {"{", "{\"display_name\":", "[]", "\"text\"", "null", "42", "{} trailing", "",
-                             "{'display_name':'x'}"}) {
+    for (std::string body :
+         {"{", "{\"display_name\":", "[]", "\"text\"", "null", "42", "{} trailing", "", "{'display_name':'x'}"}) {
         INFO("body: " << body);
         CHECK_ERROR(t.http.Post(Api(), t.token, body), 400, "BAD_REQUEST");
     }
@@ -212,8 +213,8 @@ TEST_CASE("malformed bodies → 400 BAD_REQUEST", "[tables][validation]") {
 TEST_CASE("unknown ids → 404 TABLE_NOT_FOUND", "[tables]") {
     Tenant t;
     t.Provision();
-    for (std::string id : {"0123456789abcdef01234567", "not-an-id", "ZZZZZZZZZZZZZZZZZZZZZZZZ",
-                           "0123456789abcdef012345678"}) {
+    for (std::string id :
+         {"0123456789abcdef01234567", "not-an-id", "ZZZZZZZZZZZZZZZZZZZZZZZZ", "0123456789abcdef012345678"}) {
         INFO("id: " << id);
         CHECK_ERROR(t.http.Get(Api("/" + id), t.token), 404, "TABLE_NOT_FOUND", "Tabela não encontrada");
         CHECK_ERROR(t.http.Put(Api("/" + id), t.token, R"({"display_name":"x"})"), 404, "TABLE_NOT_FOUND");

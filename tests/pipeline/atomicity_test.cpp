@@ -18,8 +18,8 @@ public:
     Readers(Uploader& u, std::string table_id, std::string physical)
         : sql_([this, &u, physical] {
               auto url = mt::testing::UrlWithDatabase(u.stack.admin_url(), u.Database());
-              std::string sql = "SELECT count(*) || '/' || coalesce(min(n), 0) FROM public." +
-                                mt::testing::QuoteIdent(physical);
+              std::string sql =
+                  "SELECT count(*) || '/' || coalesce(min(n), 0) FROM public." + mt::testing::QuoteIdent(physical);
               while (!stop_.load()) {
                   try {
                       Record("sql " + *mt::testing::QueryAt(url, sql)[0][0]);
@@ -94,13 +94,16 @@ TEST_CASE("replace of 50,000 rows by 60,000: readers see one or the other, never
     REQUIRE_STATUS(confirm, 200);
     auto job = u.WaitJob(job_id, kFinished, 180s);
     REQUIRE_JOB_STATUS(u.stack, job, "done");
-    mt::testing::WaitUntil([&] { return readers.Count("sql 60000/100001") > 0 && readers.Count("row_count 60000") > 0 &&
-                                        readers.Count("data.total 60000") > 0; },
-                           30s, "readers to see the new content");
+    mt::testing::WaitUntil(
+        [&] {
+            return readers.Count("sql 60000/100001") > 0 && readers.Count("row_count 60000") > 0 &&
+                   readers.Count("data.total 60000") > 0;
+        },
+        30s, "readers to see the new content");
     readers.Stop();
     auto seen = readers.Seen();
     INFO("observations:\n" << Describe(seen));
-    std::set<std::string> allowed = {"sql 50000/1",     "sql 60000/100001", "data.total 50000",
+    std::set<std::string> allowed = {"sql 50000/1",      "sql 60000/100001", "data.total 50000",
                                      "data.total 60000", "row_count 50000",  "row_count 60000"};
     for (const auto& [observation, times] : seen) CHECK(allowed.count(observation) == 1);
     CHECK(Checksum(u, "contas") == *u.stack.AdminQuery(ExpectedChecksumSql(100'001, 60'000))[0][0]);
@@ -116,14 +119,16 @@ TEST_CASE("progress advances during inserting", "[pipeline][atomic]") {
     REQUIRE_STATUS(u.Confirm(job_id, "{}"), 200);
     std::vector<std::int64_t> seen;
     rapidjson::Document job;
-    mt::testing::WaitUntil([&] {
-        job = u.Job(job_id);
-        if (e2e::Str(job["status"]) == "inserting" && job["progress"].IsObject()) {
-            CHECK(job["progress"]["total_rows"].GetInt64() == 60'000);
-            seen.push_back(job["progress"]["processed_rows"].GetInt64());
-        }
-        return e2e::Str(job["status"]) != "inserting";
-    }, 180s, "the insert to finish");
+    mt::testing::WaitUntil(
+        [&] {
+            job = u.Job(job_id);
+            if (e2e::Str(job["status"]) == "inserting" && job["progress"].IsObject()) {
+                CHECK(job["progress"]["total_rows"].GetInt64() == 60'000);
+                seen.push_back(job["progress"]["processed_rows"].GetInt64());
+            }
+            return e2e::Str(job["status"]) != "inserting";
+        },
+        180s, "the insert to finish");
     REQUIRE_JOB_STATUS(u.stack, job, "done");
     INFO("processed_rows seen while inserting: " << seen.size());
     CHECK(std::is_sorted(seen.begin(), seen.end()));
@@ -176,14 +181,17 @@ TEST_CASE("a load table recreated for a failed job by an inserter that then died
 
     std::string load = "load_" + job_id;
     u.stack.CompanyQuery(u.company, "CREATE TABLE mt_internal." + mt::testing::QuoteIdent(load) + " (id uuid)");
-    u.stack.ControlQuery("INSERT INTO mt_job_parts (job_id, part, spec, status, lease_owner, lease_expires_at) "
-                         "VALUES ($1, 99, '{}', 'loading', 'inserter@gone:1:x', now() + interval '2 seconds')",
-                         {job_id});
+    u.stack.ControlQuery(
+        "INSERT INTO mt_job_parts (job_id, part, spec, status, lease_owner, lease_expires_at) "
+        "VALUES ($1, 99, '{}', 'loading', 'inserter@gone:1:x', now() + interval '2 seconds')",
+        {job_id});
     REQUIRE(LoadTables(u.stack, u.company) == std::vector<std::string>{load});
-    mt::testing::WaitUntil([&] {
-        return LoadTables(u.stack, u.company).empty() &&
-               *u.stack.ControlQuery("SELECT count(*) FROM mt_job_parts WHERE job_id = $1", {job_id})[0][0] == "0";
-    }, 30s, "the sweep to remove the dead inserter's load table and part");
+    mt::testing::WaitUntil(
+        [&] {
+            return LoadTables(u.stack, u.company).empty() &&
+                   *u.stack.ControlQuery("SELECT count(*) FROM mt_job_parts WHERE job_id = $1", {job_id})[0][0] == "0";
+        },
+        30s, "the sweep to remove the dead inserter's load table and part");
     CHECK(e2e::Str(u.Job(job_id)["status"]) == "failed");
 }
 

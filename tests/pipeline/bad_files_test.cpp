@@ -26,8 +26,10 @@ void ExpectAllFail(Uploader& u, const std::vector<Expected>& cases) {
         REQUIRE_JOB_STATUS(u.stack, job, "failed");
         CHECK(e2e::Str(job["error"]["code"]) == "INVALID_FILE");
         std::string message = e2e::Str(job["error"]["message"]);
-        if (cases[i].prefix) CHECK(message.rfind(cases[i].message, 0) == 0);
-        else CHECK(message == cases[i].message);
+        if (cases[i].prefix)
+            CHECK(message.rfind(cases[i].message, 0) == 0);
+        else
+            CHECK(message == cases[i].message);
         CHECK(job["inferred_schema"].IsNull());
         CHECK(job["user_table_id"].IsNull());
     }
@@ -45,17 +47,18 @@ TEST_CASE("files lying about their type, and corrupt spreadsheets → failed", "
         flipped[i] = static_cast<char>(~flipped[i]);
     }
     ExpectAllFail(u, {
-        {File("foto.csv", PngBytes()), "file \"foto.csv\" is not a valid CSV file (content looks like a PNG image)"},
-        {File("planilha.xlsx", "nome,valor\nAna,1\n"),
-         "file \"planilha.xlsx\" is not a valid XLSX file (content looks like text)"},
-        {File("antiga.xls", "nome,valor\nAna,1\n"),
-         "file \"antiga.xls\" is not a valid XLS file (content looks like text)"},
-        {File("pacote.zip", "nome,valor\nAna,1\n"),
-         "file \"pacote.zip\" is not a valid ZIP file (content looks like text)"},
-        {File("cortada.xlsx", book.substr(0, book.size() / 2)), "file \"cortada.xlsx\" is not a valid XLSX file: ",
-         true},
-        {File("estragada.xlsx", flipped), "file \"estragada.xlsx\" is not a valid XLSX file: ", true},
-    });
+                         {File("foto.csv", PngBytes()),
+                          "file \"foto.csv\" is not a valid CSV file (content looks like a PNG image)"},
+                         {File("planilha.xlsx", "nome,valor\nAna,1\n"),
+                          "file \"planilha.xlsx\" is not a valid XLSX file (content looks like text)"},
+                         {File("antiga.xls", "nome,valor\nAna,1\n"),
+                          "file \"antiga.xls\" is not a valid XLS file (content looks like text)"},
+                         {File("pacote.zip", "nome,valor\nAna,1\n"),
+                          "file \"pacote.zip\" is not a valid ZIP file (content looks like text)"},
+                         {File("cortada.xlsx", book.substr(0, book.size() / 2)),
+                          "file \"cortada.xlsx\" is not a valid XLSX file: ", true},
+                         {File("estragada.xlsx", flipped), "file \"estragada.xlsx\" is not a valid XLSX file: ", true},
+                     });
 }
 
 /// Every file under `dir` whose name contains "evil".
@@ -79,20 +82,23 @@ TEST_CASE("zip bomb and path-traversal ZIPs → failed, nothing extracted outsid
     std::string traversal = Zip(u.stack, R"({"members": [{"name": "ok.csv", "text": "a,b\n1,2\n"},
         {"name": "../evil.csv", "text": "a,b\n6,6\n"}]})");
     std::string deep = Zip(u.stack, R"({"members": [{"name": "dados/../../../../../../tmp/)" + marker +
-                                          R"(.csv", "text": "a,b\n6,6\n"}]})");
+                                        R"(.csv", "text": "a,b\n6,6\n"}]})");
     std::string absolute =
         Zip(u.stack, R"({"members": [{"name": "/tmp/)" + marker + R"(-abs.csv", "text": "a\n1\n"}]})");
     std::string junk_only = Zip(u.stack, R"({"members": [{"name": "leia-me.pdf", "text": "%PDF"},
         {"name": "__MACOSX/._x.csv", "text": "junk"}]})");
-    ExpectAllFail(u, {
-        {File("bomba.zip", bomb), "zip \"bomba.zip\" member \"dados/enorme.csv\" expands more than 200 times its "
-                                  "compressed size; refusing a possible zip bomb"},
-        {File("fuga.zip", traversal), "zip \"fuga.zip\" contains an unsafe path \"../evil.csv\""},
-        {File("fuga2.zip", deep), "zip \"fuga2.zip\" contains an unsafe path \"dados/../../../../../../tmp/" +
-                                  marker + ".csv\""},
-        {File("fuga3.zip", absolute), "zip \"fuga3.zip\" contains an unsafe path \"/tmp/" + marker + "-abs.csv\""},
-        {File("lixo.zip", junk_only), "zip \"lixo.zip\" contains no .csv, .xlsx or .xls file"},
-    });
+    ExpectAllFail(
+        u,
+        {
+            {File("bomba.zip", bomb),
+             "zip \"bomba.zip\" member \"dados/enorme.csv\" expands more than 200 times its "
+             "compressed size; refusing a possible zip bomb"},
+            {File("fuga.zip", traversal), "zip \"fuga.zip\" contains an unsafe path \"../evil.csv\""},
+            {File("fuga2.zip", deep),
+             "zip \"fuga2.zip\" contains an unsafe path \"dados/../../../../../../tmp/" + marker + ".csv\""},
+            {File("fuga3.zip", absolute), "zip \"fuga3.zip\" contains an unsafe path \"/tmp/" + marker + "-abs.csv\""},
+            {File("lixo.zip", junk_only), "zip \"lixo.zip\" contains no .csv, .xlsx or .xls file"},
+        });
     CHECK(EvilFiles(u.stack.scratch_dir()).empty());
     CHECK_FALSE(std::filesystem::exists("/tmp/" + marker + ".csv"));
     CHECK_FALSE(std::filesystem::exists("/tmp/" + marker + "-abs.csv"));
@@ -129,8 +135,9 @@ TEST_CASE("10,000 columns → failed (a table holds at most 1599 + id) and 1,599
         }
         return Csv(rows);
     };
-    ExpectAllFail(u, {{File("largo.csv", wide(10'000)), "The files have 10000 columns; a table holds at most 1599 "
-                                                         "(PostgreSQL's 1600 less the row id)"}});
+    ExpectAllFail(u, {{File("largo.csv", wide(10'000)),
+                       "The files have 10000 columns; a table holds at most 1599 "
+                       "(PostgreSQL's 1600 less the row id)"}});
     std::string job_id;
     auto job = u.Analyzed({File("quase.csv", wide(1'599))}, &job_id);
     CHECK(job["inferred_schema"]["columns"].Size() == 1'599);
@@ -148,8 +155,9 @@ TEST_CASE("1,600 columns → failed at analysis with a clear message", "[pipelin
         rows[0].push_back("c" + std::to_string(c));
         rows[1].push_back("v");
     }
-    ExpectAllFail(u, {{File("limite.csv", Csv(rows)), "The files have 1600 columns; a table holds at most 1599 "
-                                                      "(PostgreSQL's 1600 less the row id)"}});
+    ExpectAllFail(u, {{File("limite.csv", Csv(rows)),
+                       "The files have 1600 columns; a table holds at most 1599 "
+                       "(PostgreSQL's 1600 less the row id)"}});
 }
 
 TEST_CASE("a 1 MiB cell loads byte-identical and one byte more → failed naming the line", "[pipeline][bad][cell]") {
@@ -221,8 +229,8 @@ TEST_CASE("a create that failed on a value leaves nothing behind and frees its n
     CHECK(e2e::Str(job["error"]["code"]) == "VALUE_CONVERSION_FAILED");
     mt::testing::WaitUntil([&] { return LoadTables(u.stack, u.company).empty(); }, 30s, "load tables dropped");
     CHECK(Snapshot(u.stack, u.company) == before);
-    auto again = u.http.Post(Api(), u.token, R"({"display_name":"pedidos","columns":)" +
-                                                 e2e::Columns({{"pedido", "integer"}}) + "}");
+    auto again = u.http.Post(Api(), u.token,
+                             R"({"display_name":"pedidos","columns":)" + e2e::Columns({{"pedido", "integer"}}) + "}");
     CHECK_STATUS(again, 201);
 }
 

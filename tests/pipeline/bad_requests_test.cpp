@@ -20,16 +20,20 @@ Footprint Measure(Uploader& u) {
 const std::string kBoundary = "----mtBoundary7MA4YWxkTrZu0gW";
 
 std::string MultipartBody() {
-    return "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n"
-           "Content-Type: text/csv\r\n\r\nnome,valor\nAna,1\n\r\n--" + kBoundary + "\r\n"
-           "Content-Disposition: form-data; name=\"mode\"\r\n\r\nappend\r\n--" + kBoundary + "--\r\n";
+    return "--" + kBoundary +
+           "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n"
+           "Content-Type: text/csv\r\n\r\nnome,valor\nAna,1\n\r\n--" +
+           kBoundary +
+           "\r\n"
+           "Content-Disposition: form-data; name=\"mode\"\r\n\r\nappend\r\n--" +
+           kBoundary + "--\r\n";
 }
 
 TEST_CASE("truncated multipart bodies and non-multipart requests → 400 BAD_REQUEST", "[pipeline][bad]") {
     Uploader u(PipelineStack());
     auto before = Measure(u);
-    mt::testing::Headers multipart = mt::testing::WithBearer(
-        u.token, {{"Content-Type", "multipart/form-data; boundary=" + kBoundary}});
+    mt::testing::Headers multipart =
+        mt::testing::WithBearer(u.token, {{"Content-Type", "multipart/form-data; boundary=" + kBoundary}});
     std::string body = MultipartBody();
     // The complete body is accepted: the cuts below fail because they are cuts.
     auto whole = u.http.Request("POST", Api("/upload"), body, multipart);
@@ -97,8 +101,9 @@ TEST_CASE("a body far over the request limit → a prompt 413", "[pipeline][bad]
     auto http = u.stack.Client(std::chrono::seconds(15));
     auto started = std::chrono::steady_clock::now();
     auto huge = http.PostMultipart(Api("/upload"), u.token, {File("huge.csv", std::string(120'000'000, 'y'))});
-    INFO("answered after " << std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - started).count() << " ms");
+    INFO("answered after "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+         << " ms");
     CHECK_ERROR(huge, 413, "PAYLOAD_TOO_LARGE");
     CHECK(Measure(u) == before);
 }

@@ -80,13 +80,14 @@ std::string NumberedCsv(std::int64_t first, std::int64_t count) {
 
 std::string ExpectedChecksumSql(std::int64_t first, std::int64_t count) {
     return "SELECT count(*) || ' ' || md5(string_agg(g || '|name-' || g || '|' || round(g::numeric / 100, 2) || '|' "
-           "|| (g % 3 = 0), ',' ORDER BY g)) FROM generate_series(" + std::to_string(first) + "::bigint, " +
-           std::to_string(first + count - 1) + ") g";
+           "|| (g % 3 = 0), ',' ORDER BY g)) FROM generate_series(" +
+           std::to_string(first) + "::bigint, " + std::to_string(first + count - 1) + ") g";
 }
 
 std::string TableChecksumSql(std::string_view table) {
     return "SELECT count(*) || ' ' || md5(string_agg(n || '|' || name || '|' || amount || '|' || flag, ',' ORDER BY n))"
-           " FROM " + std::string(table);
+           " FROM " +
+           std::string(table);
 }
 
 }  // namespace pipeline

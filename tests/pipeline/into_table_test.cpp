@@ -15,8 +15,9 @@ void CheckCount(Uploader& u, const std::string& table_id, const std::string& phy
 TEST_CASE("append (default and explicit) and replace into an uploaded table", "[pipeline][into]") {
     Uploader u(PipelineStack());
     std::string job_id;
-    u.Analyzed({File("vendas.csv", "produto;valor;dia\nCamisa;89,90;15/01/2026\nCalça;159,90;16/01/2026\n"
-                                   "Meia;5,00;17/01/2026\n")},
+    u.Analyzed({File("vendas.csv",
+                     "produto;valor;dia\nCamisa;89,90;15/01/2026\nCalça;159,90;16/01/2026\n"
+                     "Meia;5,00;17/01/2026\n")},
                &job_id);
     std::string table_id = e2e::Str(u.ConfirmDone(job_id)["user_table_id"]);
     CheckCount(u, table_id, "vendas", 3);
@@ -37,13 +38,12 @@ TEST_CASE("append (default and explicit) and replace into an uploaded table", "[
                table_id);
     u.ConfirmDone(explicit_id);
     CheckCount(u, table_id, "vendas", 6);
-    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
-        R"({"produto":"Camisa","valor":89.90,"dia":"2026-01-15"})",
-        R"({"produto":"Calça","valor":159.90,"dia":"2026-01-16"})",
-        R"({"produto":"Meia","valor":5.00,"dia":"2026-01-17"})",
-        R"({"produto":"Boné","valor":25.00,"dia":"2026-02-01"})",
-        R"({"produto":"Luva","valor":12.50,"dia":"2026-02-02"})",
-        R"({"produto":"Cinto","valor":30.00,"dia":"2026-03-01"})"});
+    CHECK(u.RowTexts(table_id) == std::vector<std::string>{R"({"produto":"Camisa","valor":89.90,"dia":"2026-01-15"})",
+                                                           R"({"produto":"Calça","valor":159.90,"dia":"2026-01-16"})",
+                                                           R"({"produto":"Meia","valor":5.00,"dia":"2026-01-17"})",
+                                                           R"({"produto":"Boné","valor":25.00,"dia":"2026-02-01"})",
+                                                           R"({"produto":"Luva","valor":12.50,"dia":"2026-02-02"})",
+                                                           R"({"produto":"Cinto","valor":30.00,"dia":"2026-03-01"})"});
 
     std::string replace_id;
     auto replacing = u.Analyzed({File("completo.csv", "produto;valor;dia\nA;1,00;01/01/2026\nB;2,00;02/01/2026\n")},
@@ -58,16 +58,17 @@ TEST_CASE("append (default and explicit) and replace into an uploaded table", "[
     CHECK(e2e::Str(table["source"]) == "upload");
     CHECK(LoadTables(u.stack, u.company).empty());
     // The replaced table is gone, not archived next to the new one.
-    CHECK(u.stack.CompanyQuery(u.company, "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', "
-                                          "'information_schema', 'mt_internal')")[0][0] == "1");
+    CHECK(u.stack.CompanyQuery(u.company,
+                               "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', "
+                               "'information_schema', 'mt_internal')")[0][0] == "1");
 }
 
 TEST_CASE("into a manual table: columns by name, table types win, extra or missing NOT NULL columns → 422",
           "[pipeline][into]") {
     Uploader u(PipelineStack());
-    std::string table_id = u.CreateTable("monthly_sales", e2e::Columns({{"product", "text", false},
-                                                                         {"amount", "decimal", true},
-                                                                         {"sale_date", "date", false}}));
+    std::string table_id = u.CreateTable(
+        "monthly_sales",
+        e2e::Columns({{"product", "text", false}, {"amount", "decimal", true}, {"sale_date", "date", false}}));
     u.Insert(table_id, R"([{"product":"Shirt","amount":89.90,"sale_date":"2026-01-15"}])");
 
     std::string extra_id;
@@ -84,10 +85,10 @@ TEST_CASE("into a manual table: columns by name, table types win, extra or missi
     std::string partial_id;  // amount is nullable: a file without it is fine
     u.Analyzed({File("parcial.csv", "product;sale_date\nPants;16/01/2026\n")}, &partial_id, {}, table_id);
     u.ConfirmDone(partial_id);
-    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
-        R"({"product":"Shirt","amount":89.90,"sale_date":"2026-01-15"})",
-        R"({"product":"123","amount":10.5,"sale_date":"2026-02-01"})",
-        R"({"product":"Pants","amount":null,"sale_date":"2026-01-16"})"});
+    CHECK(u.RowTexts(table_id) ==
+          std::vector<std::string>{R"({"product":"Shirt","amount":89.90,"sale_date":"2026-01-15"})",
+                                   R"({"product":"123","amount":10.5,"sale_date":"2026-02-01"})",
+                                   R"({"product":"Pants","amount":null,"sale_date":"2026-01-16"})"});
     CHECK(u.RowCount(table_id) == 3);
 
     std::string missing_id;  // sale_date is NOT NULL
@@ -123,10 +124,10 @@ TEST_CASE("into a manual table: columns by name, table types win, extra or missi
 TEST_CASE("confirming the table's columns for a file without one of them: matched by name, the missing one NULL",
           "[pipeline][into]") {
     Uploader u(PipelineStack());
-    std::string table_id = u.CreateTable("clientes", e2e::Columns({{"nome", "text", false},
-                                                                   {"telefone", "text", true},
-                                                                   {"cidade", "text", true},
-                                                                   {"uf", "text", false}}));
+    std::string table_id = u.CreateTable(
+        "clientes",
+        e2e::Columns(
+            {{"nome", "text", false}, {"telefone", "text", true}, {"cidade", "text", true}, {"uf", "text", false}}));
     const std::string all_columns =
         R"({"columns":[{"name":"nome","display_name":"nome","type":"text","nullable":false},)"
         R"({"name":"telefone","display_name":"telefone","type":"text","nullable":true},)"

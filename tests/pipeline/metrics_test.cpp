@@ -53,19 +53,21 @@ TEST_CASE("after an upload the counters moved on every service's metrics port", 
         env["MT_METRICS_PORT"] = std::to_string(port);
         return env;
     };
-    Process& analyzer = stack.StartProcess("mt-analyzer", Stack::Binary("services/analyzer/mt-analyzer"), {},
-                                           worker_env(ops.analyzer));
-    Process& inserter = stack.StartProcess("mt-inserter", Stack::Binary("services/inserter/mt-inserter"), {},
-                                           worker_env(ops.inserter));
+    Process& analyzer =
+        stack.StartProcess("mt-analyzer", Stack::Binary("services/analyzer/mt-analyzer"), {}, worker_env(ops.analyzer));
+    Process& inserter =
+        stack.StartProcess("mt-inserter", Stack::Binary("services/inserter/mt-inserter"), {}, worker_env(ops.inserter));
     for (Process* p : {&analyzer, &inserter}) {
         WaitUntil([&] { return p->Log().find("\"msg\":\"started\"") != std::string::npos; }, 30s, "worker start");
     }
     for (auto port : {ops.gateway, ops.analyzer, ops.inserter}) {
         CHECK(Scrape(port, "/healthz").find("ok") != std::string::npos);
-        WaitUntil([&] {
-            HttpClient http("http://127.0.0.1:" + std::to_string(port));
-            return http.Request("GET", "/readyz").status == 200;
-        }, 30s, "readiness");
+        WaitUntil(
+            [&] {
+                HttpClient http("http://127.0.0.1:" + std::to_string(port));
+                return http.Request("GET", "/readyz").status == 200;
+            },
+            30s, "readiness");
     }
     std::string gateway_before = Scrape(ops.gateway);
     CHECK(MetricSum(gateway_before, "mt_job_transitions_total{service=\"gateway\",state=\"queued\"}") == 0);
@@ -82,7 +84,9 @@ TEST_CASE("after an upload the counters moved on every service's metrics port", 
     CHECK(MetricSum(gateway, "mt_job_transitions_total{service=\"gateway\",state=\"inserting\"}") == 1);
     CHECK(MetricSum(gateway, "mt_upload_bytes_total") == static_cast<double>(csv.size()));
     CHECK(MetricSum(gateway, "mt_kafka_messages_produced_total") >= 2);
-    CHECK(MetricSum(gateway, "mt_http_requests_total{service=\"gateway\",method=\"POST\",route=\"/upload\",status=\"201\"}") == 1);
+    CHECK(MetricSum(gateway,
+                    "mt_http_requests_total{service=\"gateway\",method=\"POST\",route=\"/upload\",status=\"201\"}") ==
+          1);
     CHECK(MetricSum(gateway, "mt_http_request_duration_seconds_count") > 0);
 
     std::string analyzed = Scrape(ops.analyzer);

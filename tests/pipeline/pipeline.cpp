@@ -129,13 +129,15 @@ rapidjson::Document Uploader::WaitJob(std::string_view job_id, const std::vector
     rapidjson::Document last;
     std::string last_text;
     try {
-        WaitUntil([&] {
-            auto r = http.Get(Api("/upload-jobs/" + std::string(job_id)), token);
-            last_text = r.Describe(4000);
-            if (r.status != 200) return false;
-            last = r.Json();
-            return StatusIn(last, statuses);
-        }, timeout, "job " + std::string(job_id));
+        WaitUntil(
+            [&] {
+                auto r = http.Get(Api("/upload-jobs/" + std::string(job_id)), token);
+                last_text = r.Describe(4000);
+                if (r.status != 200) return false;
+                last = r.Json();
+                return StatusIn(last, statuses);
+            },
+            timeout, "job " + std::string(job_id));
     } catch (const std::exception& e) {
         INFO("last answer: " << last_text);
         INFO("workers:\n" << WorkerLogs(stack));
@@ -199,16 +201,21 @@ rapidjson::Document Uploader::Table(std::string_view table_id) {
 
 std::vector<std::string> Snapshot(Stack& stack, std::string_view company) {
     std::vector<std::string> out;
-    auto tables_rows = stack.ControlQuery("SELECT id || ' ' || display_name || ' ' || status || ' ' || columns::text"
-                                          " FROM mt_tables WHERE company_id = $1 ORDER BY id", {std::string(company)});
+    auto tables_rows = stack.ControlQuery(
+        "SELECT id || ' ' || display_name || ' ' || status || ' ' || columns::text"
+        " FROM mt_tables WHERE company_id = $1 ORDER BY id",
+        {std::string(company)});
     for (const auto& row : tables_rows) out.push_back("mt_tables: " + row[0].value_or("NULL"));
     if (!stack.CompanyDatabase(company)) return out;
-    auto tables = stack.CompanyQuery(company, "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN "
-                                              "('public', 'mt_internal', 'mt_archive') ORDER BY 1, 2");
+    auto tables = stack.CompanyQuery(company,
+                                     "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN "
+                                     "('public', 'mt_internal', 'mt_archive') ORDER BY 1, 2");
     for (const auto& t : tables) {
         std::string name = mt::testing::QuoteIdent(*t[0]) + "." + mt::testing::QuoteIdent(*t[1]);
-        auto sum = stack.CompanyQuery(company, "SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' "
-                                               "ORDER BY x::text), '')) FROM " + name + " x");
+        auto sum = stack.CompanyQuery(company,
+                                      "SELECT count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' "
+                                      "ORDER BY x::text), '')) FROM " +
+                                          name + " x");
         out.push_back(name + ": " + sum[0][0].value_or("NULL"));
     }
     return out;
@@ -216,8 +223,9 @@ std::vector<std::string> Snapshot(Stack& stack, std::string_view company) {
 
 std::vector<std::string> LoadTables(Stack& stack, std::string_view company) {
     std::vector<std::string> out;
-    for (const auto& row : stack.CompanyQuery(company, "SELECT tablename FROM pg_tables WHERE schemaname = "
-                                                       "'mt_internal' AND tablename LIKE 'load\\_%' ORDER BY 1"))
+    for (const auto& row : stack.CompanyQuery(company,
+                                              "SELECT tablename FROM pg_tables WHERE schemaname = "
+                                              "'mt_internal' AND tablename LIKE 'load\\_%' ORDER BY 1"))
         out.push_back(*row[0]);
     return out;
 }

@@ -91,9 +91,9 @@ std::string ToCp1252(std::string_view utf8);
 }  // namespace pipeline
 
 /// REQUIRE a job status, printing the job and the workers' logs otherwise.
-#define REQUIRE_JOB_STATUS(stack, job, expected)                                      \
-    do {                                                                              \
-        INFO("job: " << ::pipeline::ToJson(job));                                     \
-        INFO("workers:\n" << ::pipeline::WorkerLogs(stack));                          \
-        REQUIRE(std::string((job)["status"].GetString()) == (expected));              \
+#define REQUIRE_JOB_STATUS(stack, job, expected)                         \
+    do {                                                                 \
+        INFO("job: " << ::pipeline::ToJson(job));                        \
+        INFO("workers:\n" << ::pipeline::WorkerLogs(stack));             \
+        REQUIRE(std::string((job)["status"].GetString()) == (expected)); \
     } while (0)

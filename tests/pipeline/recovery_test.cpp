@@ -46,7 +46,8 @@ struct PartRow {
 std::vector<PartRow> Parts(Stack& stack, const std::string& job_id) {
     std::vector<PartRow> out;
     for (const auto& r : stack.ControlQuery("SELECT part, status, rows_loaded, coalesce(lease_owner, '') FROM "
-                                            "mt_job_parts WHERE job_id = $1 ORDER BY part", {job_id}))
+                                            "mt_job_parts WHERE job_id = $1 ORDER BY part",
+                                            {job_id}))
         out.push_back({std::stoi(*r[0]), *r[1], std::stoll(*r[2]), *r[3]});
     return out;
 }
@@ -61,8 +62,10 @@ void CheckExactRows(Uploader& u, const std::string& table_id, const std::string&
     std::string table = "public." + mt::testing::QuoteIdent(physical);
     CHECK(*u.stack.CompanyQuery(u.company, TableChecksumSql(table))[0][0] ==
           *u.stack.AdminQuery(ExpectedChecksumSql(first, count))[0][0]);
-    auto ids = u.stack.CompanyQuery(u.company, "SELECT count(*) - count(DISTINCT id), count(*) - count(DISTINCT n) "
-                                               "FROM " + table);
+    auto ids = u.stack.CompanyQuery(u.company,
+                                    "SELECT count(*) - count(DISTINCT id), count(*) - count(DISTINCT n) "
+                                    "FROM " +
+                                        table);
     CHECK(ids == mt::testing::SqlRows{{"0", "0"}});
     CHECK(u.Table(table_id)["row_count"].GetInt64() == count);
     CHECK(LoadTables(u.stack, u.company).empty());
@@ -112,11 +115,13 @@ TEST_CASE("kill -9 of the analyzer mid-analysis: a new analyzer finishes the job
 std::string KillWhen(Uploader& u, const std::string& job_id, const std::string& moment,
                      const std::function<std::vector<std::string>(const std::vector<PartRow>&)>& condition) {
     std::vector<std::string> victims;
-    WaitUntil([&] {
-        if (JobStatus(u.stack, job_id) != "inserting") return true;
-        victims = condition(Parts(u.stack, job_id));
-        return !victims.empty();
-    }, 120s, moment);
+    WaitUntil(
+        [&] {
+            if (JobStatus(u.stack, job_id) != "inserting") return true;
+            victims = condition(Parts(u.stack, job_id));
+            return !victims.empty();
+        },
+        120s, moment);
     if (victims.empty()) return "";
     for (const auto& v : victims) KillAndForget(u.stack, v);
     std::string line = moment + ": killed";
@@ -164,8 +169,10 @@ TEST_CASE("kill -9 of inserters early in a part, mid-part, between parts and bef
         return std::vector<std::string>{"mt-inserter-1", "mt-inserter-2"};
     }));
     for (const auto& line : log) {
-        if (line.empty()) WARN("a kill point was missed: the job ended first");
-        else WARN(line);
+        if (line.empty())
+            WARN("a kill point was missed: the job ended first");
+        else
+            WARN(line);
     }
     auto job = u.WaitJob(job_id, kFinished, 180s);
     REQUIRE_JOB_STATUS(s, job, "done");
@@ -207,11 +214,13 @@ TEST_CASE("SIGTERM of an inserter mid-job: it exits promptly, the other inserter
     u.Analyzed({File("sigterm.csv", NumberedCsv(1, 500'000))}, &job_id);
     REQUIRE_STATUS(u.Confirm(job_id, "{}"), 200);
     std::string victim;
-    WaitUntil([&] {
-        for (const auto& p : Parts(s, job_id))
-            if (p.status == "loading" && !(victim = WorkerOfLease(s, p.owner)).empty()) return true;
-        return JobStatus(s, job_id) != "inserting";
-    }, 60s, "an inserter to load a part");
+    WaitUntil(
+        [&] {
+            for (const auto& p : Parts(s, job_id))
+                if (p.status == "loading" && !(victim = WorkerOfLease(s, p.owner)).empty()) return true;
+            return JobStatus(s, job_id) != "inserting";
+        },
+        60s, "an inserter to load a part");
     REQUIRE_FALSE(victim.empty());
     Process* p = s.FindProcess(victim);
     auto sent = std::chrono::steady_clock::now();
@@ -234,8 +243,10 @@ TEST_CASE("SIGTERM of the gateway mid-upload: it refuses new connections, finish
     int port = mt::testing::PortOf(s.base_url());
     std::string csv = NumberedCsv(1, 20'000);
     std::string boundary = "mt-drain-boundary";
-    std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"drain.csv\"\r\n"
-                       "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--" + boundary + "--\r\n";
+    std::string body = "--" + boundary +
+                       "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"drain.csv\"\r\n"
+                       "Content-Type: text/csv\r\n\r\n" +
+                       csv + "\r\n--" + boundary + "--\r\n";
     std::string head = "POST " + e2e::Api("/upload") + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                        u.token + "\r\nContent-Type: multipart/form-data; boundary=" + boundary +
                        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
@@ -246,11 +257,13 @@ TEST_CASE("SIGTERM of the gateway mid-upload: it refuses new connections, finish
 
     Process& gateway = s.gateway();
     REQUIRE(gateway.Kill(SIGTERM));
-    WaitUntil([&] {
-        int probe = mt::testing::ConnectLoopback(port);
-        if (probe >= 0) ::close(probe);
-        return probe < 0 && errno == ECONNREFUSED;
-    }, 10s, "the gateway to refuse new connections");
+    WaitUntil(
+        [&] {
+            int probe = mt::testing::ConnectLoopback(port);
+            if (probe >= 0) ::close(probe);
+            return probe < 0 && errno == ECONNREFUSED;
+        },
+        10s, "the gateway to refuse new connections");
     std::this_thread::sleep_for(500ms);
     INFO("gateway log:\n" << gateway.LogTail());
     REQUIRE(gateway.Running());  // the upload in flight holds it

@@ -22,25 +22,27 @@ TEST_CASE("confirm renames columns, changes types and names the table", "[pipeli
     CHECK(e2e::Str(table["display_name"]) == "pedidos_confirmados");
     CHECK(ToJson(table["columns"]) == columns);
     CHECK(table["row_count"].GetInt64() == 2);
-    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
-        R"({"nome_produto":"Camisa","quantidade":10,"preco":"89,90","data":"2026-01-15T00:00:00.000Z"})",
-        R"({"nome_produto":"Meia","quantidade":3,"preco":"5,00","data":"2026-01-16T00:00:00.000Z"})"});
+    CHECK(u.RowTexts(table_id) ==
+          std::vector<std::string>{
+              R"({"nome_produto":"Camisa","quantidade":10,"preco":"89,90","data":"2026-01-15T00:00:00.000Z"})",
+              R"({"nome_produto":"Meia","quantidade":3,"preco":"5,00","data":"2026-01-16T00:00:00.000Z"})"});
     CHECK(e2e::Str(job["confirmed_schema"]["display_name"]) == "pedidos_confirmados");
     // The physical table carries the confirmed names and types.
-    auto pg_columns = u.stack.CompanyQuery(u.company, "SELECT string_agg(column_name || ' ' || data_type, ', ' "
-                                                      "ORDER BY ordinal_position) FROM information_schema.columns "
-                                                      "WHERE table_schema = 'public' AND table_name = "
-                                                      "'pedidos_confirmados'");
+    auto pg_columns = u.stack.CompanyQuery(u.company,
+                                           "SELECT string_agg(column_name || ' ' || data_type, ', ' "
+                                           "ORDER BY ordinal_position) FROM information_schema.columns "
+                                           "WHERE table_schema = 'public' AND table_name = "
+                                           "'pedidos_confirmados'");
     CHECK(pg_columns[0][0] ==
           "id uuid, nome_produto text, quantidade numeric, preco text, data timestamp with time zone");
 
     SECTION("a subset of the columns, matched by name") {
         std::string subset_job;
         u.Analyzed({File("pedidos.csv", kOrders)}, &subset_job);
-        auto done = u.ConfirmDone(subset_job,
-                                  R"({"display_name":"so_precos","columns":[)"
-                                  R"({"name":"preco","display_name":"P","type":"decimal","nullable":false},)"
-                                  R"({"name":"produto","display_name":"N","type":"text","nullable":false}]})");
+        auto done =
+            u.ConfirmDone(subset_job, R"({"display_name":"so_precos","columns":[)"
+                                      R"({"name":"preco","display_name":"P","type":"decimal","nullable":false},)"
+                                      R"({"name":"produto","display_name":"N","type":"text","nullable":false}]})");
         CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
               std::vector<std::string>{R"({"preco":89.90,"produto":"Camisa"})", R"({"preco":5.00,"produto":"Meia"})"});
     }
@@ -176,9 +178,10 @@ TEST_CASE("an upload left unconfirmed past MT_UNCONFIRMED_JOB_TTL_HOURS fails an
     u.Analyzed({File("esquecido.csv", kOrders)}, &stale_id);
     u.Analyzed({File("recente.csv", kOrders)}, &fresh_id);
     auto stored = [&](const std::string& job_id) {
-        return *u.stack.ControlQuery("SELECT count(*) FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', "
-                                     "6) FROM mt_jobs j, json_array_elements(j.files) f WHERE j.id = $1)",
-                                     {job_id})[0][0];
+        return *u.stack.ControlQuery(
+            "SELECT count(*) FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', "
+            "6) FROM mt_jobs j, json_array_elements(j.files) f WHERE j.id = $1)",
+            {job_id})[0][0];
     };
     REQUIRE(stored(stale_id) != "0");
     // A week and an hour without a confirm (the default time to live is 168 hours).

@@ -9,15 +9,13 @@ namespace {
 // int64, null tokens, duplicate and accented headers, "ID".
 TEST_CASE("Brazilian CSV in Windows-1252 with CRLF: schema and typed rows", "[pipeline][csv]") {
     Uploader u(PipelineStack());
-    std::string text = Csv({{"Produto", "Preço (€)", "Data", "Ativo", "CEP", "Código", "Qtd", "Grande", "Observação",
-                             "ID", "Produto"},
-                            {"Camisa", "89,90", "15/01/2026", "sim", "01310-100", "00123", "10", "99999999999999999999",
-                             "\"linha 1\nlinha 2\"", "1", "Azul"},
-                            {"Calça", "1.234,56", "31/12/2025", "não", "20040-002", "00456", "", "12", "São Paulo", "2",
-                             "Preta"},
-                            {"Meia “soquete”", "0,50", "01/02/2026", "Sim", "30130-110", "07890", "NULL", "-5", "N/A",
-                             "3", "Branca"}},
-                           ';', "\r\n");
+    std::string text =
+        Csv({{"Produto", "Preço (€)", "Data", "Ativo", "CEP", "Código", "Qtd", "Grande", "Observação", "ID", "Produto"},
+             {"Camisa", "89,90", "15/01/2026", "sim", "01310-100", "00123", "10", "99999999999999999999",
+              "\"linha 1\nlinha 2\"", "1", "Azul"},
+             {"Calça", "1.234,56", "31/12/2025", "não", "20040-002", "00456", "", "12", "São Paulo", "2", "Preta"},
+             {"Meia “soquete”", "0,50", "01/02/2026", "Sim", "30130-110", "07890", "NULL", "-5", "N/A", "3", "Branca"}},
+            ';', "\r\n");
     std::string job_id;
     auto job = u.Analyzed({File("vendas_2026.csv", ToCp1252(text), "text/csv")}, &job_id);
     const auto& schema = job["inferred_schema"];
@@ -53,13 +51,15 @@ TEST_CASE("Brazilian CSV in Windows-1252 with CRLF: schema and typed rows", "[pi
     CHECK(e2e::Str(table["source"]) == "upload");
     CHECK(table["row_count"].GetInt64() == 3);
     CHECK(ToJson(table["columns"]) == ToJson(schema["columns"]));
-    CHECK(u.RowTexts(table_id) == std::vector<std::string>{
-        R"({"produto":"Camisa","preco":89.90,"data":"2026-01-15","ativo":true,"cep":"01310-100","codigo":"00123",)"
-        R"("qtd":10,"grande":99999999999999999999,"observacao":"linha 1\nlinha 2","source_id":1,"produto_2":"Azul"})",
-        R"({"produto":"Calça","preco":1234.56,"data":"2025-12-31","ativo":false,"cep":"20040-002","codigo":"00456",)"
-        R"("qtd":null,"grande":12,"observacao":"São Paulo","source_id":2,"produto_2":"Preta"})",
-        R"({"produto":"Meia “soquete”","preco":0.50,"data":"2026-02-01","ativo":true,"cep":"30130-110",)"
-        R"("codigo":"07890","qtd":null,"grande":-5,"observacao":null,"source_id":3,"produto_2":"Branca"})"});
+    CHECK(
+        u.RowTexts(table_id) ==
+        std::vector<std::string>{
+            R"({"produto":"Camisa","preco":89.90,"data":"2026-01-15","ativo":true,"cep":"01310-100","codigo":"00123",)"
+            R"("qtd":10,"grande":99999999999999999999,"observacao":"linha 1\nlinha 2","source_id":1,"produto_2":"Azul"})",
+            R"({"produto":"Calça","preco":1234.56,"data":"2025-12-31","ativo":false,"cep":"20040-002","codigo":"00456",)"
+            R"("qtd":null,"grande":12,"observacao":"São Paulo","source_id":2,"produto_2":"Preta"})",
+            R"({"produto":"Meia “soquete”","preco":0.50,"data":"2026-02-01","ativo":true,"cep":"30130-110",)"
+            R"("codigo":"07890","qtd":null,"grande":-5,"observacao":null,"source_id":3,"produto_2":"Branca"})"});
 }
 
 /// Row i (1-based) of the international-format file below, as written.
@@ -106,8 +106,9 @@ TEST_CASE("UTF-8 BOM CSV of 10,000 rows: full-scan inference, normalized headers
           R"({"name":"_2026_receita","display_name":"2026 Receita","type":"integer","nullable":false},)"
           R"({"name":"nome_completo_2","display_name":"Nome Completo","type":"text","nullable":false}])");
     // sample_rows: the first 20 rows as read (quotes removed), keyed by the inferred names.
-    const char* names[] = {"source_id", "nome_completo", "nascimento", "momento", "ok",  "pago",
-                           "valor",     "misto",         "media_r",    "acao",    "_2026_receita", "nome_completo_2"};
+    const char* names[] = {"source_id", "nome_completo", "nascimento",    "momento",
+                           "ok",        "pago",          "valor",         "misto",
+                           "media_r",   "acao",          "_2026_receita", "nome_completo_2"};
     REQUIRE(schema["sample_rows"].Size() == 20);
     for (int i = 1; i <= 20; ++i) {
         auto raw = IntlRow(i);
@@ -163,8 +164,8 @@ TEST_CASE("tab and pipe delimiters", "[pipeline][csv]") {
     CHECK(ToJson(tsv["inferred_schema"]["columns"]) ==
           R"([{"name":"item","display_name":"item","type":"text","nullable":false},)"
           R"({"name":"preco","display_name":"preço","type":"decimal","nullable":false}])");
-    auto pipe = u.Analyzed({File("itens.txt", Csv({{"item", "qtd"}, {"a;b", "1"}, {"c,d", "2"}}, '|', "\r"))},
-                           &pipe_job);
+    auto pipe =
+        u.Analyzed({File("itens.txt", Csv({{"item", "qtd"}, {"a;b", "1"}, {"c,d", "2"}}, '|', "\r"))}, &pipe_job);
     CHECK(ToJson(pipe["inferred_schema"]["columns"]) ==
           R"([{"name":"item","display_name":"item","type":"text","nullable":false},)"
           R"({"name":"qtd","display_name":"qtd","type":"integer","nullable":false}])");
@@ -178,8 +179,9 @@ TEST_CASE("tab and pipe delimiters", "[pipeline][csv]") {
 TEST_CASE("report titles above the table are skipped, and a trailing delimiter adds no column", "[pipeline][csv]") {
     Uploader u(PipelineStack());
     std::string job_id;
-    auto job = u.Analyzed({File("relatorio.csv", "Relatório de Vendas - Janeiro/2026;;;\r\n;;;\r\n"
-                                                 "Produto;Qtd;Preço;\r\nCamisa;10;89,90;\r\nMeia;3;1.234,50;\r\n")},
+    auto job = u.Analyzed({File("relatorio.csv",
+                                "Relatório de Vendas - Janeiro/2026;;;\r\n;;;\r\n"
+                                "Produto;Qtd;Preço;\r\nCamisa;10;89,90;\r\nMeia;3;1.234,50;\r\n")},
                           &job_id);
     CHECK(ToJson(job["inferred_schema"]["columns"]) ==
           R"([{"name":"produto","display_name":"Produto","type":"text","nullable":false},)"
@@ -217,9 +219,9 @@ TEST_CASE("ambiguous numbers follow the file's unambiguous ones, not only the de
     std::string job_id;
     u.Analyzed({File("medidas.csv", "peso;taxa\n1.234;0.750\n2.500;1.5\n12.345;2.25\n")}, &job_id);
     auto done = u.ConfirmDone(job_id);
-    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
-          std::vector<std::string>{R"({"peso":1.234,"taxa":0.750})", R"({"peso":2.500,"taxa":1.5})",
-                                   R"({"peso":12.345,"taxa":2.25})"});
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) == std::vector<std::string>{R"({"peso":1.234,"taxa":0.750})",
+                                                                                  R"({"peso":2.500,"taxa":1.5})",
+                                                                                  R"({"peso":12.345,"taxa":2.25})"});
     // Nothing unambiguous: the ';' delimiter's Brazilian reading stands.
     u.Analyzed({File("milhares.csv", "peso;qtd\n1.234;1\n2.500;2\n")}, &job_id);
     done = u.ConfirmDone(job_id);

@@ -19,7 +19,7 @@ TEST_CASE("XLSX: typed cells become typed columns", "[pipeline][xlsx]") {
              {"formula": "B3*C3", "cached": 159.9}, {"date": "2026-03-01", "format": "dd/mm/yyyy"}],
             ["Camisa", 10, 2, {"date": "2024-02-29"}, {"datetime": "2024-02-29T00:00:01"}, true,
              {"formula": "B4*C4", "cached": 20}, {"date": "2026-04-01", "format": "dd/mm/yyyy"}]]}]})",
-                               "xlsx");
+                                   "xlsx");
     std::string job_id;
     auto job = u.Analyzed({File("Estoque.xlsx", book)}, &job_id);
     const auto& schema = job["inferred_schema"];
@@ -38,13 +38,14 @@ TEST_CASE("XLSX: typed cells become typed columns", "[pipeline][xlsx]") {
           R"({"produto":"Camisa","preco":"89.9","qtd":"3","data":"2026-01-15","momento":"2026-01-15T10:30:00",)"
           R"("ativo":"true","total":"269.7","vencimento":"2026-02-01"})");
     auto done = u.ConfirmDone(job_id);
-    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) == std::vector<std::string>{
-        R"({"produto":"Camisa","preco":89.9,"qtd":3,"data":"2026-01-15","momento":"2026-01-15T10:30:00.000Z",)"
-        R"("ativo":true,"total":269.7,"vencimento":"2026-02-01"})",
-        R"({"produto":"Calça","preco":159.9,"qtd":1,"data":"2025-12-31","momento":"2026-01-15T23:59:59.250Z",)"
-        R"("ativo":false,"total":159.9,"vencimento":"2026-03-01"})",
-        R"({"produto":"Camisa","preco":10,"qtd":2,"data":"2024-02-29","momento":"2024-02-29T00:00:01.000Z",)"
-        R"("ativo":true,"total":20,"vencimento":"2026-04-01"})"});
+    CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
+          std::vector<std::string>{
+              R"({"produto":"Camisa","preco":89.9,"qtd":3,"data":"2026-01-15","momento":"2026-01-15T10:30:00.000Z",)"
+              R"("ativo":true,"total":269.7,"vencimento":"2026-02-01"})",
+              R"({"produto":"Calça","preco":159.9,"qtd":1,"data":"2025-12-31","momento":"2026-01-15T23:59:59.250Z",)"
+              R"("ativo":false,"total":159.9,"vencimento":"2026-03-01"})",
+              R"({"produto":"Camisa","preco":10,"qtd":2,"data":"2024-02-29","momento":"2024-02-29T00:00:01.000Z",)"
+              R"("ativo":true,"total":20,"vencimento":"2026-04-01"})"});
 }
 
 TEST_CASE("XLS: text in the workbook's code page, numbers and dates", "[pipeline][xls]") {
@@ -59,11 +60,10 @@ TEST_CASE("XLS: text in the workbook's code page, numbers and dates", "[pipeline
     auto job = u.Analyzed({File("cidades.xls", book)}, &job_id);
     const auto& schema = job["inferred_schema"];
     CHECK(schema["total_row_count_estimate"].GetInt64() == 3);
-    CHECK(ToJson(schema["columns"]) ==
-          R"([{"name":"cidade","display_name":"Cidade","type":"text","nullable":false},)"
-          R"({"name":"valor","display_name":"Valor","type":"decimal","nullable":false},)"
-          R"({"name":"qtd","display_name":"Qtd","type":"integer","nullable":false},)"
-          R"({"name":"dia","display_name":"Dia","type":"date","nullable":false}])");
+    CHECK(ToJson(schema["columns"]) == R"([{"name":"cidade","display_name":"Cidade","type":"text","nullable":false},)"
+                                       R"({"name":"valor","display_name":"Valor","type":"decimal","nullable":false},)"
+                                       R"({"name":"qtd","display_name":"Qtd","type":"integer","nullable":false},)"
+                                       R"({"name":"dia","display_name":"Dia","type":"date","nullable":false}])");
     auto done = u.ConfirmDone(job_id);
     CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
           std::vector<std::string>{R"({"cidade":"São Paulo","valor":1.5,"qtd":10,"dia":"2026-01-15"})",
@@ -83,8 +83,10 @@ TEST_CASE("ZIP: nested CSV and XLSX form one table, junk members are ignored", "
         {"name": "vendas/", "dir": true},
         {"name": "vendas/2026/jan.csv", "text": "produto,valor\nCamisa,10.5\nMeia,3\n"},
         {"name": "__MACOSX/vendas/2026/._jan.csv", "text": "Mac OS X resource fork, not a CSV"},
-        {"name": "vendas/2026/fev/planilha.xlsx", "path": ")" + book_path.string() + R"("},
-        {"name": "vendas/logo.png", "path": ")" + png_path.string() + R"("},
+        {"name": "vendas/2026/fev/planilha.xlsx", "path": ")" +
+                                       book_path.string() + R"("},
+        {"name": "vendas/logo.png", "path": ")" +
+                                       png_path.string() + R"("},
         {"name": ".DS_Store", "text": "Bud1"},
         {"name": "vendas/leia-me.pdf", "text": "%PDF-1.4"}]})");
     std::string job_id;
@@ -92,10 +94,9 @@ TEST_CASE("ZIP: nested CSV and XLSX form one table, junk members are ignored", "
     const auto& schema = job["inferred_schema"];
     CHECK(e2e::Str(schema["suggested_table_name"]) == "vendas_2026");
     CHECK(schema["total_row_count_estimate"].GetInt64() == 4);
-    CHECK(ToJson(schema["columns"]) ==
-          R"([{"name":"produto","display_name":"produto","type":"text","nullable":false},)"
-          R"({"name":"valor","display_name":"valor","type":"decimal","nullable":false},)"
-          R"({"name":"loja","display_name":"loja","type":"text","nullable":true}])");
+    CHECK(ToJson(schema["columns"]) == R"([{"name":"produto","display_name":"produto","type":"text","nullable":false},)"
+                                       R"({"name":"valor","display_name":"valor","type":"decimal","nullable":false},)"
+                                       R"({"name":"loja","display_name":"loja","type":"text","nullable":true}])");
     CHECK(e2e::Str(job["files"][0]["original_name"]) == "Vendas 2026.zip");
     CHECK(e2e::Str(job["files"][0]["mime_type"]) == "application/zip");
     auto done = u.ConfirmDone(job_id);
@@ -117,15 +118,13 @@ TEST_CASE("multi-file upload: one table, union of columns, widest type, sum of r
     const auto& schema = job["inferred_schema"];
     CHECK(e2e::Str(schema["suggested_table_name"]) == "clientes_a");
     CHECK(schema["total_row_count_estimate"].GetInt64() == 3);
-    CHECK(ToJson(schema["columns"]) ==
-          R"([{"name":"codigo","display_name":"codigo","type":"integer","nullable":true},)"
-          R"({"name":"nome","display_name":"nome","type":"text","nullable":false},)"
-          R"({"name":"valor","display_name":"valor","type":"decimal","nullable":false},)"
-          R"({"name":"extra","display_name":"extra","type":"text","nullable":true}])");
-    CHECK(ToJson(schema["sample_rows"]) ==
-          R"([{"codigo":"1","nome":"Ana","valor":"10","extra":null},)"
-          R"({"codigo":"2","nome":"Bia","valor":"20","extra":null},)"
-          R"({"codigo":null,"nome":"Caio","valor":"1,5","extra":"x"}])");
+    CHECK(ToJson(schema["columns"]) == R"([{"name":"codigo","display_name":"codigo","type":"integer","nullable":true},)"
+                                       R"({"name":"nome","display_name":"nome","type":"text","nullable":false},)"
+                                       R"({"name":"valor","display_name":"valor","type":"decimal","nullable":false},)"
+                                       R"({"name":"extra","display_name":"extra","type":"text","nullable":true}])");
+    CHECK(ToJson(schema["sample_rows"]) == R"([{"codigo":"1","nome":"Ana","valor":"10","extra":null},)"
+                                           R"({"codigo":"2","nome":"Bia","valor":"20","extra":null},)"
+                                           R"({"codigo":null,"nome":"Caio","valor":"1,5","extra":"x"}])");
     REQUIRE(job["files"].Size() == 2);
     CHECK(e2e::Str(job["files"][1]["original_name"]) == "clientes_b.csv");
     CHECK(job["files"][1]["size_bytes"].GetInt64() == 28);

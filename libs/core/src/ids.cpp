@@ -38,8 +38,8 @@ std::string RandomHex(std::size_t n_bytes) {
 }
 
 std::string NewObjectId() {
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+    auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::string out;
     out.reserve(24);
     for (int shift = 24; shift >= 0; shift -= 8) AppendHex(out, static_cast<std::uint8_t>((seconds >> shift) & 0xFF));
@@ -80,8 +80,9 @@ std::string NewUuidV7() {
     static std::mutex mu;
     static std::uint64_t last_ms = 0;
     static std::uint32_t counter = 0;
-    auto now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch()).count());
+    auto now_ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     std::uint64_t ms;
     std::uint32_t seq;
     {
@@ -124,7 +125,8 @@ std::string UuidV7At(std::uint64_t unix_ms, std::uint64_t sequence) {
 
 bool IsObjectId(std::string_view s) {
     if (s.size() != 24) return false;
-    for (char c : s) if (!IsLowerHex(c)) return false;
+    for (char c : s)
+        if (!IsLowerHex(c)) return false;
     return true;
 }
 

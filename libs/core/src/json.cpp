@@ -64,7 +64,8 @@ struct Generator {
         if (result) {
             // kParseStopWhenDoneFlag lets us reject trailing garbage ourselves while allowing trailing whitespace.
             std::size_t pos = is.Tell();
-            while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t'))
+            while (pos < text.size() &&
+                   (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t'))
                 ++pos;
             if (pos != text.size()) result.Set(rapidjson::kParseErrorDocumentRootNotSingular, pos);
         }
@@ -129,7 +130,10 @@ void WriteValue(Writer& w, const rapidjson::Value& v) {
         case Kind::kNull: w.Null(); break;
         case Kind::kBool: w.Bool(v.GetBool()); break;
         case Kind::kNumber:
-            if (v.IsString()) WriteRawNumber(w, Text(v)); else v.Accept(w);
+            if (v.IsString())
+                WriteRawNumber(w, Text(v));
+            else
+                v.Accept(w);
             break;
         case Kind::kString: WriteString(w, Text(v)); break;
         case Kind::kArray:

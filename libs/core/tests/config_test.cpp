@@ -71,7 +71,8 @@ TEST_CASE("the configuration table lists every setting read, required ones marke
     ConfigReader r;
     (void)r.Int(kPort, 1, 65535);
     (void)r.String(kUrl);
-    CHECK(r.Table() == "| variable | default | description |\n|---|---|---|\n"
-                       "| `MT_TEST_CFG_PORT` | `3100` | port |\n"
-                       "| `MT_TEST_CFG_URL` | (required) | database URL |\n");
+    CHECK(r.Table() ==
+          "| variable | default | description |\n|---|---|---|\n"
+          "| `MT_TEST_CFG_PORT` | `3100` | port |\n"
+          "| `MT_TEST_CFG_URL` | (required) | database URL |\n");
 }

@@ -20,7 +20,9 @@ TEST_CASE("numbers keep their exact text and are told apart from strings") {
 TEST_CASE("invalid JSON, invalid UTF-8 and trailing garbage are rejected") {
     CHECK_FALSE(mt::json::ParseJson("{").ok());
     CHECK_FALSE(mt::json::ParseJson("{} x").ok());
-    CHECK_FALSE(mt::json::ParseJson("\"\xFF" "1\"").ok());
+    CHECK_FALSE(mt::json::ParseJson("\"\xFF"
+                                    "1\"")
+                    .ok());
     CHECK_FALSE(mt::json::ParseJson("").ok());
     auto bad = mt::json::ParseJson("[1,]");
     REQUIRE_FALSE(bad.ok());
@@ -46,7 +48,9 @@ TEST_CASE("Find returns members or nullptr") {
 
 TEST_CASE("SanitizeUtf8 keeps valid text and replaces the rest") {
     CHECK(mt::json::SanitizeUtf8("caf\xC3\xA9 \xF0\x9F\x98\x80") == "caf\xC3\xA9 \xF0\x9F\x98\x80");
-    CHECK(mt::json::SanitizeUtf8(std::string_view("a\0b", 3)) == "a\xEF\xBF\xBD" "b");
+    CHECK(mt::json::SanitizeUtf8(std::string_view("a\0b", 3)) ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(mt::json::SanitizeUtf8("\xFF\xC3") == "\xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(mt::json::SanitizeUtf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(mt::json::SanitizeUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");

@@ -167,8 +167,8 @@ Result<EncodingGuess> DetectEncoding(const std::string& path, std::string_view d
     std::size_t start = guess.has_bom ? 3 : 0;  // where counting starts within the buffer
     std::uint64_t buffer_offset = 0;            // file offset of buf[0]
     while (true) {
-        const std::size_t used = start + CountUtf8(std::string_view(buf.data() + start, n - start),
-                                                   buffer_offset + start, false, census);
+        const std::size_t used =
+            start + CountUtf8(std::string_view(buf.data() + start, n - start), buffer_offset + start, false, census);
         if (guess.has_bom && census.invalid > 0) break;  // decided: an error
         // Keep an incomplete trailing sequence (at most 3 bytes) in front of the next chunk.
         const std::size_t carry = n - used;

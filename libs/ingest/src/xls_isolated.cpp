@@ -4,10 +4,10 @@
 //   error: int64 -2, uint32 length + message
 #include "mt/ingest/xls_isolated.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>

@@ -26,20 +26,14 @@ Error InvalidXls(const std::string& display_name, const std::string& why) {
 
 std::string DescribeFreexlError(int rc) {
     switch (rc) {
-        case FREEXL_INSUFFICIENT_MEMORY:
-            return "it does not fit in memory";
-        case FREEXL_BIFF_WORKBOOK_NOT_FOUND:
-            return "it holds no Excel workbook";
+        case FREEXL_INSUFFICIENT_MEMORY: return "it does not fit in memory";
+        case FREEXL_BIFF_WORKBOOK_NOT_FOUND: return "it holds no Excel workbook";
         case FREEXL_BIFF_INVALID_SST:
-        case FREEXL_BIFF_ILLEGAL_SST_INDEX:
-            return "its string table is corrupt";
+        case FREEXL_BIFF_ILLEGAL_SST_INDEX: return "its string table is corrupt";
         case FREEXL_UNSUPPORTED_CHARSET:
-        case FREEXL_INVALID_CHARACTER:
-            return "its text encoding is unsupported";
-        case FREEXL_CRAFTED_FILE:
-            return "the file is corrupt (crafted)";
-        default:
-            return "the file is corrupt (FreeXL error " + std::to_string(rc) + ")";
+        case FREEXL_INVALID_CHARACTER: return "its text encoding is unsupported";
+        case FREEXL_CRAFTED_FILE: return "the file is corrupt (crafted)";
+        default: return "the file is corrupt (FreeXL error " + std::to_string(rc) + ")";
     }
 }
 
@@ -100,10 +94,8 @@ public:
 private:
     Result<std::string> Render(const FreeXL_CellValue& value, unsigned row, unsigned short column) const {
         switch (value.type) {
-            case FREEXL_CELL_INT:
-                return std::to_string(value.value.int_value);
-            case FREEXL_CELL_DOUBLE:
-                return detail::RenderDouble(value.value.double_value);
+            case FREEXL_CELL_INT: return std::to_string(value.value.int_value);
+            case FREEXL_CELL_DOUBLE: return detail::RenderDouble(value.value.double_value);
             case FREEXL_CELL_TEXT:
             case FREEXL_CELL_SST_TEXT: {
                 // The text belongs to the handle; copy it now.
@@ -118,8 +110,7 @@ private:
             case FREEXL_CELL_DATETIME:
             case FREEXL_CELL_TIME:  // "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", "HH:MM:SS"
                 return detail::NormalizeIsoDateTime(value.value.text_value != nullptr ? value.value.text_value : "");
-            default:
-                return std::string();  // FREEXL_CELL_NULL
+            default: return std::string();  // FREEXL_CELL_NULL
         }
     }
 

@@ -55,7 +55,8 @@ TEST_CASE("mixed UTF-8 and Windows-1252: sequences cut by the 1 MiB chunk end, a
     while (lines.size() < (1 << 20) - 100) lines += std::string(99, 'a') + "\n";
     for (std::size_t pad = (1 << 20) - 5 - lines.size(); pad <= (1 << 20) + 1 - lines.size(); ++pad) {
         // "ç€" in UTF-8, then "ã" and "é" in Windows-1252, then a 4-byte emoji; all across the chunk boundary.
-        const std::string bytes = lines + std::string(pad, 'b') + "\xC3\xA7\xE2\x82\xAC\xE3\xE9\xF0\x9F\x98\x80\n"
+        const std::string bytes = lines + std::string(pad, 'b') +
+                                  "\xC3\xA7\xE2\x82\xAC\xE3\xE9\xF0\x9F\x98\x80\n"
                                   "\xC3\xA7\xC3\xA3\xE2\x82\xAC\xE2\x82";  // ends inside a 3-byte sequence
         CHECK(Sniff(bytes).encoding == Encoding::kUtf8WithWindows1252);
         const ReadOutcome out = SniffAndRead(bytes);

@@ -57,8 +57,11 @@ TEST_CASE("only the first 100 rows are looked at") {
 }
 
 TEST_CASE("report titles above a typed table are recognized and skipped") {
-    const Rows report = {{"Relatório de vendas"}, {"Janeiro de 2026", "", ""}, {"Produto", "Qtd", "Preço"},
-                         {"Camisa", "10", "89,90"}, {"Meia", "3", "5,00"}};
+    const Rows report = {{"Relatório de vendas"},
+                         {"Janeiro de 2026", "", ""},
+                         {"Produto", "Qtd", "Preço"},
+                         {"Camisa", "10", "89,90"},
+                         {"Meia", "3", "5,00"}};
     auto layout = DetectLayout(report);
     CHECK(layout.title_rows == 2);
     CHECK(layout.has_header);

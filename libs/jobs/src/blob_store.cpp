@@ -29,8 +29,9 @@ Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string&
     if (!out) return Internal("cannot create scratch file " + path);
     std::int64_t total = 0;
     for (int chunk = 0;; ++chunk) {
-        MT_ASSIGN_OR_RETURN(auto rows, control.ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk = $2",
-                                                           {blob_id, std::to_string(chunk)}, {}, 1));
+        MT_ASSIGN_OR_RETURN(auto rows,
+                            control.ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk = $2",
+                                                {blob_id, std::to_string(chunk)}, {}, 1));
         if (rows.empty()) break;
         auto data = rows.Get(0, 0);
         if (!data.empty() && std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
@@ -42,9 +43,10 @@ Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string&
 }
 
 Status DeleteJobBlobs(pg::Connection& control, const std::string& job_id) {
-    MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', 6) FROM mt_jobs j, "
-                        "json_array_elements(j.files) f WHERE j.id = $1 AND f->>'storage_path' LIKE 'blob:%')",
-                        {job_id}));
+    MT_TRY(
+        control.Exec("DELETE FROM mt_blobs WHERE blob_id IN (SELECT substr(f->>'storage_path', 6) FROM mt_jobs j, "
+                     "json_array_elements(j.files) f WHERE j.id = $1 AND f->>'storage_path' LIKE 'blob:%')",
+                     {job_id}));
     return Ok();
 }
 

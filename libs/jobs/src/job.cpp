@@ -71,7 +71,10 @@ Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
 }
 
 void WriteRawOrNull(json::Writer& w, const std::optional<std::string>& json_text) {
-    if (json_text) w.RawValue(json_text->data(), json_text->size(), rapidjson::kObjectType); else w.Null();
+    if (json_text)
+        w.RawValue(json_text->data(), json_text->size(), rapidjson::kObjectType);
+    else
+        w.Null();
 }
 
 }  // namespace
@@ -85,7 +88,10 @@ void WriteJob(json::Writer& w, const JobRecord& j) {
     str("_id", j.id);
     str("company_id", j.company_id);
     w.Key("user_table_id");
-    if (j.user_table_id) json::WriteString(w, *j.user_table_id); else w.Null();
+    if (j.user_table_id)
+        json::WriteString(w, *j.user_table_id);
+    else
+        w.Null();
     w.Key("files");
     std::string files = FilesJson(j.files);
     w.RawValue(files.data(), files.size(), rapidjson::kArrayType);
@@ -132,24 +138,30 @@ std::string ErrorJson(std::string_view message, std::string_view code, const std
     w.Key("code");
     json::WriteString(w, code);
     w.Key("details");
-    if (details) w.RawValue(details->data(), details->size(), rapidjson::kObjectType); else w.Null();
+    if (details)
+        w.RawValue(details->data(), details->size(), rapidjson::kObjectType);
+    else
+        w.Null();
     w.EndObject();
     return {sb.GetString(), sb.GetSize()};
 }
 
 Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, const NewJob& job) {
-    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(
-        std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
-                    "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::json, $6, $7) "
-                    "RETURNING ") + kJobColumns,
-        {id, job.company_id, job.user_table_id, job.mode, FilesJson(job.files), job.request_id,
-         job.created_by_user_id}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows,
+        control.Exec(
+            std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
+                        "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::json, $6, $7) "
+                        "RETURNING ") +
+                kJobColumns,
+            {id, job.company_id, job.user_table_id, job.mode, FilesJson(job.files), job.request_id,
+             job.created_by_user_id}));
     return FromRow(rows, 0);
 }
 
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id) {
-    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(std::string("SELECT ") + kJobColumns + " FROM mt_jobs WHERE id = $1",
-                                                {job_id}));
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        control.Exec(std::string("SELECT ") + kJobColumns + " FROM mt_jobs WHERE id = $1", {job_id}));
     if (rows.empty()) return std::optional<JobRecord>();
     MT_ASSIGN_OR_RETURN(auto job, FromRow(rows, 0));
     return std::optional<JobRecord>(std::move(job));
@@ -178,10 +190,12 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
 Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
     bool transitioned = false;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {
-        MT_ASSIGN_OR_RETURN(auto failed, control.Exec(
-            "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
-            "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
-            {job_id, error_json}));
+        MT_ASSIGN_OR_RETURN(
+            auto failed,
+            control.Exec(
+                "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
+                "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
+                {job_id, error_json}));
         if (failed.empty()) return Ok();
         transitioned = true;
         // The uploaded bytes are of no further use: a failed job is never retried from them.
@@ -203,11 +217,14 @@ Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, 
     std::vector<std::string> expired;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {
         // Row locks make a concurrent confirm either win (the job is then inserting and skipped) or wait for this.
-        MT_ASSIGN_OR_RETURN(auto rows, control.Exec(
-            "UPDATE mt_jobs SET status = 'failed', error = $2::json, updated_at = now() WHERE id IN (SELECT id FROM "
-            "mt_jobs WHERE status = 'waiting_confirm' AND updated_at < now() - make_interval(secs => $1::int) "
-            "ORDER BY updated_at LIMIT 100 FOR UPDATE SKIP LOCKED) AND status = 'waiting_confirm' RETURNING id",
-            {std::to_string(ttl.count()), error_json}));
+        MT_ASSIGN_OR_RETURN(
+            auto rows,
+            control.Exec(
+                "UPDATE mt_jobs SET status = 'failed', error = $2::json, updated_at = now() WHERE id IN (SELECT id "
+                "FROM "
+                "mt_jobs WHERE status = 'waiting_confirm' AND updated_at < now() - make_interval(secs => $1::int) "
+                "ORDER BY updated_at LIMIT 100 FOR UPDATE SKIP LOCKED) AND status = 'waiting_confirm' RETURNING id",
+                {std::to_string(ttl.count()), error_json}));
         for (int r = 0; r < rows.size(); ++r) {
             expired.emplace_back(rows.Get(r, 0));
             MT_TRY(DeleteJobBlobs(control, expired.back()));

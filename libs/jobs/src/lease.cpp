@@ -6,8 +6,9 @@ namespace mt::jobs {
 
 LeaseKeeper::LeaseKeeper(pg::Pool& control, std::string extend_sql, pg::Params params,
                          std::chrono::milliseconds interval)
-    : control_(control), sql_(std::move(extend_sql)), params_(std::move(params)), interval_(interval),
-      thread_([this] { Loop(); }) {}
+    : control_(control), sql_(std::move(extend_sql)), params_(std::move(params)), interval_(interval), thread_([this] {
+          Loop();
+      }) {}
 
 LeaseKeeper::~LeaseKeeper() {
     {

@@ -68,8 +68,7 @@ Result<OpenedSource> OpenSource(const SourceFile& file) {
             MT_ASSIGN_OR_RETURN(out.reader, ingest::OpenXlsIsolated(file.local_path, file.display_name));
             return out;
         }
-        case ingest::FileKind::kZip:
-            break;
+        case ingest::FileKind::kZip: break;
     }
     return Internal("a ZIP cannot be read as rows: expand it first");
 }

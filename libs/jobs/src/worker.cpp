@@ -11,7 +11,10 @@ namespace mt::jobs {
 
 WorkerLoop::WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep,
                        WorkerSettings settings, ops::Metrics& metrics)
-    : consumer_(std::move(consumer)), handler_(std::move(handler)), sweep_(std::move(sweep)), settings_(settings),
+    : consumer_(std::move(consumer)),
+      handler_(std::move(handler)),
+      sweep_(std::move(sweep)),
+      settings_(settings),
       metrics_(metrics) {}
 
 void WorkerLoop::Run(const std::atomic<bool>& stop) {

@@ -57,8 +57,8 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
     consumer_options.on_statistics = [&metrics](std::string_view stats) { metrics.ObserveKafkaStatistics(stats); };
     consumer_options.statistics_interval = std::chrono::seconds(10);
     std::optional<kafka::Consumer> consumer;
-    auto created = kafka::Consumer::Create(config->kafka, config->consumer_group, {std::string(topic)},
-                                           consumer_options);
+    auto created =
+        kafka::Consumer::Create(config->kafka, config->consumer_group, {std::string(topic)}, consumer_options);
     if (!created) {
         log::Error("Kafka consumer: " + created.error().message);
         return 2;
@@ -66,12 +66,15 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
     consumer.emplace(std::move(*created));
     std::string owner = LeaseOwnerName(service);
     WorkerParts parts = factory(databases, *config, owner, metrics);
-    ops::OpsServer ops(metrics, [&databases, &metrics, brokers = config->kafka.bootstrap_servers]() -> Status {
-        metrics.db_connections_in_use().Set(static_cast<double>(databases.in_use()));
-        MT_ASSIGN_OR_RETURN(auto control, databases.control().Acquire());
-        MT_TRY(control->Exec("SELECT 1"));
-        return ops::CheckTcpReachable(brokers, 1000);
-    }, config->metrics_port);
+    ops::OpsServer ops(
+        metrics,
+        [&databases, &metrics, brokers = config->kafka.bootstrap_servers]() -> Status {
+            metrics.db_connections_in_use().Set(static_cast<double>(databases.in_use()));
+            MT_ASSIGN_OR_RETURN(auto control, databases.control().Acquire());
+            MT_TRY(control->Exec("SELECT 1"));
+            return ops::CheckTcpReachable(brokers, 1000);
+        },
+        config->metrics_port);
     if (auto started = ops.Start(); !started) {
         log::Error(started.error().message);
         return 1;
@@ -87,7 +90,8 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
         log::Info("stopping", {{"signal", std::to_string(sig)}});
         stop.store(true);
     });
-    log::Info("started", {{"owner", owner}, {"topic", std::string(topic)}, {"metrics_port", std::to_string(ops.port())}});
+    log::Info("started",
+              {{"owner", owner}, {"topic", std::string(topic)}, {"metrics_port", std::to_string(ops.port())}});
     loop.Run(stop);
     if (!stop.load()) kill(getpid(), SIGTERM);
     signal_thread.join();

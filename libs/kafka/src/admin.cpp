@@ -10,9 +10,7 @@
 namespace mt::kafka {
 namespace {
 
-int Millis(std::chrono::milliseconds d) {
-    return static_cast<int>(d.count());
-}
+int Millis(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
 
 /// Names of the topics the cluster has. Asks for all topics: naming topics in a Metadata request could make a
 /// broker with auto.create.topics.enable create them with its defaults, behind our back.

@@ -1,5 +1,6 @@
 #include "mt/ops/ops_server.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -7,7 +8,6 @@
 #include <prometheus/text_serializer.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <sstream>
 
@@ -35,7 +35,8 @@ public:
             if (ready) {
                 response.send(Http::Code::Ok, "{\"status\":\"ready\"}", MIME(Application, Json));
             } else {
-                std::string body = "{\"status\":\"not ready\",\"reason\":\"" + std::string("dependency unavailable") + "\"}";
+                std::string body =
+                    "{\"status\":\"not ready\",\"reason\":\"" + std::string("dependency unavailable") + "\"}";
                 response.send(Http::Code::Service_Unavailable, body, MIME(Application, Json));
             }
         } else {
@@ -75,9 +76,7 @@ void OpsServer::Stop() {
     }
 }
 
-std::uint16_t OpsServer::port() const {
-    return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : port_;
-}
+std::uint16_t OpsServer::port() const { return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : port_; }
 
 Status CheckTcpReachable(const std::string& host_ports, int timeout_ms) {
     std::stringstream list(host_ports);

@@ -19,8 +19,8 @@ std::string Trimmed(const char* s) {
 
 bool IsRetryableSqlState(std::string_view s) {
     if (s.size() != 5) return false;
-    return s.substr(0, 2) == "08" || s == "40001" || s == "40P01" || s == "57P01" || s == "57P02" ||
-           s == "57P03" || s == "53300";
+    return s.substr(0, 2) == "08" || s == "40001" || s == "40P01" || s == "57P01" || s == "57P02" || s == "57P03" ||
+           s == "53300";
 }
 
 std::int64_t Rows::affected() const {
@@ -39,7 +39,8 @@ Result<Connection> Connection::Open(const std::string& conninfo, int connect_tim
         return Unavailable("PostgreSQL connection failed: " + Trimmed(PQerrorMessage(conn.conn_.get())));
     }
     // Server NOTICEs ("relation already exists, skipping") would go to stderr as unstructured text; drop them.
-    PQsetNoticeProcessor(conn.conn_.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.conn_.get(), [](void*, const char*) {}, nullptr);
     return conn;
 }
 
@@ -57,9 +58,7 @@ Error Connection::ErrorFrom(const PGresult* result) const {
     return error;
 }
 
-Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
-    return ExecFormats(sql, params, {}, 0);
-}
+Result<Rows> Connection::Exec(std::string_view sql, const Params& params) { return ExecFormats(sql, params, {}, 0); }
 
 Result<Rows> Connection::ExecFormats(std::string_view sql, const Params& params, const std::vector<int>& formats,
                                      int result_format) {
@@ -72,9 +71,8 @@ Result<Rows> Connection::ExecFormats(std::string_view sql, const Params& params,
         values.push_back(p ? p->c_str() : nullptr);
         lengths.push_back(p ? static_cast<int>(p->size()) : 0);
     }
-    PGresult* raw = PQexecParams(conn_.get(), query.c_str(), static_cast<int>(params.size()), nullptr,
-                                 values.data(), lengths.data(), formats.empty() ? nullptr : formats.data(),
-                                 result_format);
+    PGresult* raw = PQexecParams(conn_.get(), query.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                 lengths.data(), formats.empty() ? nullptr : formats.data(), result_format);
     Rows rows(raw);
     ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ErrorFrom(raw);
@@ -128,9 +126,7 @@ Result<std::int64_t> Connection::CopyIn(std::string_view copy_sql, const CopySou
 
 bool Connection::healthy() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
 
-bool Connection::in_transaction() const {
-    return conn_ && PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
-}
+bool Connection::in_transaction() const { return conn_ && PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
 
 Status InTransaction(Connection& conn, const std::function<Status()>& body, std::string_view begin_sql) {
     MT_TRY(conn.Run(begin_sql));

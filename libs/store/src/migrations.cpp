@@ -95,8 +95,9 @@ Status Migrate(pg::Connection& control) {
     return pg::InTransaction(control, [&]() -> Status {
         // Serializes concurrent starters; released at COMMIT/ROLLBACK.
         MT_TRY(control.Exec("SELECT pg_advisory_xact_lock(7301001)"));
-        MT_TRY(control.Run("CREATE TABLE IF NOT EXISTS mt_schema_migrations ("
-                           " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"));
+        MT_TRY(
+            control.Run("CREATE TABLE IF NOT EXISTS mt_schema_migrations ("
+                        " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"));
         MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT coalesce(max(version), 0) FROM mt_schema_migrations"));
         int applied = std::stoi(std::string(rows.Get(0, 0)));
         for (int v = applied + 1; v <= static_cast<int>(kMigrations.size()); ++v) {
@@ -110,8 +111,10 @@ Status Migrate(pg::Connection& control) {
 Status PrepareCompanyDatabase(pg::Connection& db, std::string_view owner_role) {
     std::string owner = types::QuoteIdentifier(owner_role);
     std::string sql = R"SQL(
-CREATE SCHEMA IF NOT EXISTS mt_internal AUTHORIZATION )SQL" + owner + R"SQL(;
-CREATE SCHEMA IF NOT EXISTS mt_archive AUTHORIZATION )SQL" + owner + R"SQL(;
+CREATE SCHEMA IF NOT EXISTS mt_internal AUTHORIZATION )SQL" +
+                      owner + R"SQL(;
+CREATE SCHEMA IF NOT EXISTS mt_archive AUTHORIZATION )SQL" +
+                      owner + R"SQL(;
 CREATE TABLE IF NOT EXISTS mt_internal.row_counts (table_oid oid PRIMARY KEY, row_count bigint NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS mt_internal.applied_jobs (
     job_id text PRIMARY KEY, rows_applied bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
@@ -147,13 +150,20 @@ BEGIN
     b := set_byte(b, 8, (get_byte(b, 8) & 63) | 128);
     RETURN encode(b, 'hex')::uuid;
 END $$;
-ALTER TABLE mt_internal.row_counts OWNER TO )SQL" + owner + R"SQL(;
-ALTER TABLE mt_internal.applied_jobs OWNER TO )SQL" + owner + R"SQL(;
-ALTER TABLE mt_internal.applied_parts OWNER TO )SQL" + owner + R"SQL(;
-ALTER FUNCTION mt_internal.count_inserted() OWNER TO )SQL" + owner + R"SQL(;
-ALTER FUNCTION mt_internal.count_deleted() OWNER TO )SQL" + owner + R"SQL(;
-ALTER FUNCTION mt_internal.count_truncated() OWNER TO )SQL" + owner + R"SQL(;
-ALTER FUNCTION mt_internal.uuid_v7() OWNER TO )SQL" + owner + R"SQL(;
+ALTER TABLE mt_internal.row_counts OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER TABLE mt_internal.applied_jobs OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER TABLE mt_internal.applied_parts OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_inserted() OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_deleted() OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_truncated() OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER FUNCTION mt_internal.uuid_v7() OWNER TO )SQL" +
+                      owner + R"SQL(;
 )SQL";
     return db.Run(sql);
 }

@@ -79,16 +79,17 @@ Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id
     if (rows.empty()) {
         std::string id = NewObjectId();
         record = {id, company_id, "mt_company_" + id, "mt_company_" + id, RandomHex(16), "provisioning"};
-        MT_TRY(lock_conn->Exec("INSERT INTO mt_connections (id, company_id, database_name, role_name, role_password,"
-                               " status) VALUES ($1, $2, $3, $4, $5, 'provisioning')",
-                               {record.id, record.company_id, record.database_name, record.role_name,
-                                record.role_password}));
+        MT_TRY(lock_conn->Exec(
+            "INSERT INTO mt_connections (id, company_id, database_name, role_name, role_password,"
+            " status) VALUES ($1, $2, $3, $4, $5, 'provisioning')",
+            {record.id, record.company_id, record.database_name, record.role_name, record.role_password}));
     } else {
         record = FromRow(rows);
         if (record.status == "ready") return record;
     }
     MT_TRY(CreateRoleAndDatabase(dbs, record));
-    MT_TRY(lock_conn->Exec("UPDATE mt_connections SET status = 'ready', updated_at = now() WHERE id = $1", {record.id}));
+    MT_TRY(
+        lock_conn->Exec("UPDATE mt_connections SET status = 'ready', updated_at = now() WHERE id = $1", {record.id}));
     record.status = "ready";
     return record;
 }

@@ -41,8 +41,8 @@ Result<std::vector<types::Column>> ColumnsFromJson(std::string_view text) {
             return Internal("stored column is incomplete");
         auto parsed = types::ParseColumnType(json::Text(*type));
         if (!parsed) return Internal("stored column has an unknown type");
-        out.push_back({std::string(json::Text(*name)), std::string(json::Text(*display)), *parsed,
-                       nullable->GetBool()});
+        out.push_back(
+            {std::string(json::Text(*name)), std::string(json::Text(*display)), *parsed, nullable->GetBool()});
     }
     return out;
 }

@@ -33,7 +33,10 @@ void WriteRow(const TableRecord& table, const pg::Rows& rows, int r, json::Write
         const auto& c = table.columns[i];
         json::WriteKey(w, c.name);
         int col = static_cast<int>(i) + 1;
-        if (rows.IsNull(r, col)) w.Null(); else types::WriteJson(w, c.type, rows.Get(r, col));
+        if (rows.IsNull(r, col))
+            w.Null();
+        else
+            types::WriteJson(w, c.type, rows.Get(r, col));
     }
     w.EndObject();
 }
@@ -52,8 +55,8 @@ std::vector<pg::Param> ConvertRow(const TableRecord& table, const rapidjson::Val
         std::string_view key = json::Text(m.name);
         const types::Column* col = FindColumn(table, key);
         if (!col) {
-            details.push_back({prefix + std::string(key), key == "id" ? "id is generated and cannot be set"
-                                                                       : "unknown column"});
+            details.push_back(
+                {prefix + std::string(key), key == "id" ? "id is generated and cannot be set" : "unknown column"});
             continue;
         }
         auto i = static_cast<std::size_t>(col - table.columns.data());
@@ -69,7 +72,8 @@ std::vector<pg::Param> ConvertRow(const TableRecord& table, const rapidjson::Val
     }
     if (!partial) {
         for (std::size_t i = 0; i < table.columns.size(); ++i)
-            if (!present[i] && !table.columns[i].nullable) details.push_back({prefix + table.columns[i].name, "is required"});
+            if (!present[i] && !table.columns[i].nullable)
+                details.push_back({prefix + table.columns[i].name, "is required"});
     }
     return values;
 }
@@ -113,11 +117,14 @@ Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableR
     std::string table_name = QualifiedName(table.physical_name);
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     // One round trip: the exact total from the counters, then the page (a row of NULLs when the page is empty).
-    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec(
-        "WITH c AS (SELECT coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = $3::regclass), 0) "
-        "AS total) SELECT p.*, c.total FROM c LEFT JOIN LATERAL (SELECT " + SelectList(table) + " FROM " + table_name +
-        " ORDER BY " + order + " LIMIT $1 OFFSET $2) p ON true",
-        {std::to_string(per_page), std::to_string(static_cast<std::int64_t>(page - 1) * per_page), table_name}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows,
+        conn->Exec(
+            "WITH c AS (SELECT coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = $3::regclass), "
+            "0) "
+            "AS total) SELECT p.*, c.total FROM c LEFT JOIN LATERAL (SELECT " +
+                SelectList(table) + " FROM " + table_name + " ORDER BY " + order + " LIMIT $1 OFFSET $2) p ON true",
+            {std::to_string(per_page), std::to_string(static_cast<std::int64_t>(page - 1) * per_page), table_name}));
     int total_col = rows.columns() - 1;
     bool empty_page = rows.size() == 1 && rows.IsNull(0, 0);  // id is never NULL in a real row
     out.StartObject();
@@ -179,9 +186,9 @@ Status UpdateRow(Databases& dbs, const ConnectionRecord& connection, const Table
                 std::to_string(params.size()) + "::" + std::string(types::PgType(table.columns[i].type));
     }
     std::string table_name = QualifiedName(table.physical_name);
-    std::string sql = sets.empty()
-        ? "SELECT " + SelectList(table) + " FROM " + table_name + " WHERE id = $1::uuid"
-        : "UPDATE " + table_name + " SET " + sets + " WHERE id = $1::uuid RETURNING " + SelectList(table);
+    std::string sql =
+        sets.empty() ? "SELECT " + SelectList(table) + " FROM " + table_name + " WHERE id = $1::uuid"
+                     : "UPDATE " + table_name + " SET " + sets + " WHERE id = $1::uuid RETURNING " + SelectList(table);
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     auto rows = conn->Exec(sql, params);
     if (!rows) return MapDdlError(std::move(rows).error());
@@ -194,8 +201,8 @@ Status DeleteRow(Databases& dbs, const ConnectionRecord& connection, const Table
                  const std::string& row_id) {
     if (!IsUuid(row_id)) return RowNotFound();
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("DELETE FROM " + QualifiedName(table.physical_name) +
-                                                  " WHERE id = $1::uuid", {row_id}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows, conn->Exec("DELETE FROM " + QualifiedName(table.physical_name) + " WHERE id = $1::uuid", {row_id}));
     if (rows.affected() == 0) return RowNotFound();
     return Ok();
 }

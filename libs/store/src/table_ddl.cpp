@@ -14,7 +14,8 @@ Status ValidateSchema(std::string_view display_name, const std::vector<types::Co
     std::vector<FieldError> details;
     if (!legacy_name) {
         auto name_ok = types::ValidateIdentifier(display_name, "display_name");
-        if (!name_ok) for (auto& d : name_ok.error().details) details.push_back(d);
+        if (!name_ok)
+            for (auto& d : name_ok.error().details) details.push_back(d);
     } else if (display_name.empty()) {
         details.push_back({"display_name", "must not be empty"});
     }
@@ -48,17 +49,19 @@ Status CreateBareTable(pg::Connection& company, const std::string& table, const 
 }
 
 Status AttachCounters(pg::Connection& company, const std::string& table, std::int64_t initial_count) {
-    MT_TRY(company.Exec("INSERT INTO mt_internal.row_counts (table_oid, row_count) VALUES ($1::regclass, $2) "
-                        "ON CONFLICT (table_oid) DO UPDATE SET row_count = EXCLUDED.row_count",
-                        {table, std::to_string(initial_count)}));
+    MT_TRY(
+        company.Exec("INSERT INTO mt_internal.row_counts (table_oid, row_count) VALUES ($1::regclass, $2) "
+                     "ON CONFLICT (table_oid) DO UPDATE SET row_count = EXCLUDED.row_count",
+                     {table, std::to_string(initial_count)}));
     return company.Run("CREATE TRIGGER mt_count_inserted AFTER INSERT ON " + table +
                        " REFERENCING NEW TABLE AS mt_new_rows FOR EACH STATEMENT"
                        " EXECUTE FUNCTION mt_internal.count_inserted();"
-                       "CREATE TRIGGER mt_count_deleted AFTER DELETE ON " + table +
+                       "CREATE TRIGGER mt_count_deleted AFTER DELETE ON " +
+                       table +
                        " REFERENCING OLD TABLE AS mt_old_rows FOR EACH STATEMENT"
                        " EXECUTE FUNCTION mt_internal.count_deleted();"
-                       "CREATE TRIGGER mt_count_truncated AFTER TRUNCATE ON " + table +
-                       " FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_truncated()");
+                       "CREATE TRIGGER mt_count_truncated AFTER TRUNCATE ON " +
+                       table + " FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_truncated()");
 }
 
 Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
@@ -70,8 +73,8 @@ Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_
 
 Error MapDdlError(Error error) {
     const std::string& s = error.code;
-    if (s == "23502") return Validation("Column cannot be NOT NULL: the table has rows without a value (" +
-                                        error.message + ")");
+    if (s == "23502")
+        return Validation("Column cannot be NOT NULL: the table has rows without a value (" + error.message + ")");
     if (s.size() == 5 && s.substr(0, 2) == "22")
         return Validation("Existing values do not convert to the new type: " + error.message);
     if (s == "42701") return Validation("Duplicate column: " + error.message);

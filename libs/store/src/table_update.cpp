@@ -15,7 +15,7 @@ struct DdlStep {
 
 /// ALTER statements turning `before` into `after` (columns matched by name).
 std::vector<DdlStep> ColumnDdl(const std::string& table, const std::vector<types::Column>& before,
-                                   const std::vector<types::Column>& after) {
+                               const std::vector<types::Column>& after) {
     std::map<std::string, const types::Column*> old_by_name, new_by_name;
     for (const auto& c : before) old_by_name[c.name] = &c;
     for (const auto& c : after) new_by_name[c.name] = &c;
@@ -31,19 +31,22 @@ std::vector<DdlStep> ColumnDdl(const std::string& table, const std::vector<types
         std::string pg_type(types::PgType(c.type));
         auto it = old_by_name.find(c.name);
         if (it == old_by_name.end()) {
-            ddl.push_back({"ALTER TABLE " + table + " ADD COLUMN " + col + " " + pg_type + (c.nullable ? "" : " NOT NULL"),
-                           at + (c.nullable ? ".name" : ".nullable")});
+            ddl.push_back(
+                {"ALTER TABLE " + table + " ADD COLUMN " + col + " " + pg_type + (c.nullable ? "" : " NOT NULL"),
+                 at + (c.nullable ? ".name" : ".nullable")});
             continue;
         }
         const types::Column& old = *it->second;
         if (old.type != c.type) {
             // Through text: one rule for every pair of types, and the same parsing PostgreSQL applies to input.
             ddl.push_back({"ALTER TABLE " + table + " ALTER COLUMN " + col + " TYPE " + pg_type + " USING " + col +
-                               "::text::" + pg_type, at + ".type"});
+                               "::text::" + pg_type,
+                           at + ".type"});
         }
         if (old.nullable != c.nullable) {
-            ddl.push_back({"ALTER TABLE " + table + " ALTER COLUMN " + col + (c.nullable ? " DROP NOT NULL" : " SET NOT NULL"),
-                           at + ".nullable"});
+            ddl.push_back(
+                {"ALTER TABLE " + table + " ALTER COLUMN " + col + (c.nullable ? " DROP NOT NULL" : " SET NOT NULL"),
+                 at + ".nullable"});
         }
     }
     return ddl;
@@ -66,10 +69,12 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     dbs.ForgetTable(table_id);
     Status status = pg::InTransaction(*control, [&]() -> Status {
-        MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
-            "UPDATE mt_tables SET display_name = $3, physical_name = $3, columns = $4::jsonb, updated_at = now() "
-            "WHERE id = $1 AND company_id = $2 AND status = 'active' RETURNING physical_name",
-            {table_id, company_id, new_name, ColumnsToJson(new_columns)}));
+        MT_ASSIGN_OR_RETURN(
+            auto rows,
+            control->Exec(
+                "UPDATE mt_tables SET display_name = $3, physical_name = $3, columns = $4::jsonb, updated_at = now() "
+                "WHERE id = $1 AND company_id = $2 AND status = 'active' RETURNING physical_name",
+                {table_id, company_id, new_name, ColumnsToJson(new_columns)}));
         if (rows.empty()) return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada");
         MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
         return pg::InTransaction(*company, [&]() -> Status {
@@ -78,7 +83,8 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                 auto ran = company->Run(step.sql);
                 if (!ran) {
                     Error e = MapDdlError(std::move(ran).error());
-                    if (e.kind == ErrorKind::kValidation && e.details.empty()) e.details.push_back({step.field, e.message});
+                    if (e.kind == ErrorKind::kValidation && e.details.empty())
+                        e.details.push_back({step.field, e.message});
                     return e;
                 }
             }

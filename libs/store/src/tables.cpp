@@ -31,9 +31,7 @@ Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     return t;
 }
 
-Error DuplicateName() {
-    return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
-}
+Error DuplicateName() { return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME"); }
 
 Error TableNotFound() { return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada"); }
 
@@ -102,7 +100,6 @@ Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connecti
     return GetTable(dbs, connection.company_id, id);
 }
 
-
 Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     return LoadActive(*control, company_id, table_id, false);
@@ -115,23 +112,25 @@ Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, cons
     return std::move(one.front());
 }
 
-static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page, int per_page,
-                    Page<TableRecord>& out);
+static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page,
+                           int per_page, Page<TableRecord>& out);
 
-Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search,
-                                     int page, int per_page) {
+Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search, int page,
+                                     int per_page) {
     Page<TableRecord> out;
     MT_TRY(ListMetadata(dbs, company_id, search, page, per_page, out));
     MT_TRY(FillRowCounts(dbs, company_id, out.records));  // after the control lease went back (no nested leases)
     return out;
 }
 
-static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page, int per_page,
-                    Page<TableRecord>& out) {
+static Status ListMetadata(Databases& dbs, const std::string& company_id, const std::string& search, int page,
+                           int per_page, Page<TableRecord>& out) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     // strpos over lower() instead of ILIKE: the search text is data, with no wildcard characters to escape.
-    std::string where = "company_id = $1 AND status = 'active' AND ($2 = '' OR strpos(lower(display_name), lower($2)) > 0)";
-    MT_ASSIGN_OR_RETURN(auto count, control->Exec("SELECT count(*) FROM mt_tables WHERE " + where, {company_id, search}));
+    std::string where =
+        "company_id = $1 AND status = 'active' AND ($2 = '' OR strpos(lower(display_name), lower($2)) > 0)";
+    MT_ASSIGN_OR_RETURN(auto count,
+                        control->Exec("SELECT count(*) FROM mt_tables WHERE " + where, {company_id, search}));
     MT_ASSIGN_OR_RETURN(auto rows, control->Exec(std::string("SELECT ") + kTableColumns + " FROM mt_tables WHERE " +
                                                      where + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
                                                  {company_id, search, std::to_string(per_page),
@@ -153,13 +152,16 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     return pg::InTransaction(*control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto table, LoadActive(*control, company_id, table_id, true));
-        MT_TRY(control->Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
-                             "WHERE id = $1", {table.id, "t_" + table.id}));
+        MT_TRY(
+            control->Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
+                          "WHERE id = $1",
+                          {table.id, "t_" + table.id}));
         MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
         // Kept, out of sight, for support-assisted restores; the public name is free again at once.
         return pg::InTransaction(*company, [&]() -> Status {
             std::string archived = types::QuoteIdentifier("t_" + table.id);
-            MT_TRY(company->Run("ALTER TABLE IF EXISTS " + QualifiedName(table.physical_name) + " RENAME TO " + archived));
+            MT_TRY(
+                company->Run("ALTER TABLE IF EXISTS " + QualifiedName(table.physical_name) + " RENAME TO " + archived));
             return company->Run("ALTER TABLE IF EXISTS public." + archived + " SET SCHEMA mt_archive");
         });
     });

@@ -36,8 +36,7 @@ void CivilFromDays(std::int64_t z, DateTime& t) {
 // Local time at UTC+offset → UTC. An offset can move the instant out of years 1..9999 ("0001-01-01T00:00+01").
 bool ShiftToUtc(DateTime& t, int offset_minutes) {
     if (offset_minutes == 0) return true;
-    const std::int64_t minutes =
-        DaysFromCivil(t.year, t.month, t.day) * 1440 + t.hour * 60 + t.minute - offset_minutes;
+    const std::int64_t minutes = DaysFromCivil(t.year, t.month, t.day) * 1440 + t.hour * 60 + t.minute - offset_minutes;
     std::int64_t days = minutes / 1440;
     std::int64_t rest = minutes % 1440;
     if (rest < 0) {

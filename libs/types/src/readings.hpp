@@ -12,8 +12,8 @@ inline constexpr std::uint32_t kReadInteger = 1u << 0;       // plain digits wit
 inline constexpr std::uint32_t kReadDecimalPoint = 1u << 1;  // "1,234.56", and every integer
 inline constexpr std::uint32_t kReadDecimalComma = 1u << 2;  // "1.234,56", and every integer
 inline constexpr std::uint32_t kReadBoolean = 1u << 3;
-inline constexpr std::uint32_t kReadDateDmy = 1u << 4;  // ISO dates and d/m/yyyy
-inline constexpr std::uint32_t kReadDateMdy = 1u << 5;  // ISO dates and m/d/yyyy
+inline constexpr std::uint32_t kReadDateDmy = 1u << 4;      // ISO dates and d/m/yyyy
+inline constexpr std::uint32_t kReadDateMdy = 1u << 5;      // ISO dates and m/d/yyyy
 inline constexpr std::uint32_t kReadDatetimeDmy = 1u << 6;  // every kReadDateDmy value, ISO and d/m/yyyy H:MM
 inline constexpr std::uint32_t kReadDatetimeMdy = 1u << 7;  // every kReadDateMdy value, ISO and m/d/yyyy H:MM
 

@@ -107,12 +107,16 @@ TEST_CASE("NormalizeHeader: accents, case, punctuation runs, leading digits") {
         {"Nº Pedido", "no_pedido"},
         {"m²", "m2"},
         {"naïve façade", "naive_facade"},
-        {"Cafe\xCC\x81 Pre\xCC\x81" "co", "cafe_preco"},  // decomposed accents (NFD)
+        {"Cafe\xCC\x81 Pre\xCC\x81"
+         "co",
+         "cafe_preco"},  // decomposed accents (NFD)
         {"価格 price", "price"},
         {"a日b", "a_b"},
         {"💰 Valor", "valor"},
-        {"a\xFF" "b", "a_b"},  // invalid UTF-8 byte
-        {"a\xC3", "a"},         // truncated sequence
+        {"a\xFF"
+         "b",
+         "a_b"},         // invalid UTF-8 byte
+        {"a\xC3", "a"},  // truncated sequence
         {"__init__", "init"},
         {"a___b", "a_b"},
         {"a - b / c", "a_b_c"},
@@ -151,8 +155,7 @@ TEST_CASE("NormalizeHeader truncates to 63 bytes and never ends in an underscore
 TEST_CASE("NormalizeHeaders: column_N, source_id, duplicate suffixes") {
     CHECK(NormalizeHeaders({}) == std::vector<std::string>{});
     CHECK(NormalizeHeaders({"Nome", "nome", "NOME"}) == std::vector<std::string>{"nome", "nome_2", "nome_3"});
-    CHECK(NormalizeHeaders({"", "x", "  ", "!!"}) ==
-          std::vector<std::string>{"column_1", "x", "column_3", "column_4"});
+    CHECK(NormalizeHeaders({"", "x", "  ", "!!"}) == std::vector<std::string>{"column_1", "x", "column_3", "column_4"});
     CHECK(NormalizeHeaders({"ID", "id", "Id "}) == std::vector<std::string>{"source_id", "source_id_2", "source_id_3"});
     CHECK(NormalizeHeaders({"id", "source_id"}) == std::vector<std::string>{"source_id", "source_id_2"});
     // A header that is literally a suffixed name keeps it; the duplicate takes the next free suffix.

@@ -51,11 +51,16 @@ InferenceCase ReadCase(const std::filesystem::path& path) {
         REQUIRE(eq != std::string::npos);
         const std::string key = word.substr(0, eq);
         const std::string value = word.substr(eq + 1);
-        if (key == "nullable") c.expected_nullable = value;
-        else if (key == "sep") c.expected_sep = value;
-        else if (key == "order") c.expected_order = value;
-        else if (key == "hint") c.hints.prefer_decimal_comma = value == "comma";
-        else FAIL("unknown key " << key << " in " << path);
+        if (key == "nullable")
+            c.expected_nullable = value;
+        else if (key == "sep")
+            c.expected_sep = value;
+        else if (key == "order")
+            c.expected_order = value;
+        else if (key == "hint")
+            c.hints.prefer_decimal_comma = value == "comma";
+        else
+            FAIL("unknown key " << key << " in " << path);
     }
     REQUIRE(!c.expected_nullable.empty());
     c.values.assign(lines.begin() + 1, lines.end());

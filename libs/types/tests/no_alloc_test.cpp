@@ -25,9 +25,23 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 TEST_CASE("ColumnInference::Observe does not allocate") {
     const std::vector<std::string> values = {
-        "12345678901234567890123456789012345678901234567890", "-42", "89,90", "1.234.567,89", "1,234,567.89",
-        "1.5e-3", "9223372036854775808", "true", "NÃO", "2024-02-29", "29/02/2024", "12/31/2024",
-        "2026-01-15T10:30:00.123456789+05:30", "15/01/2024 10:30:00", "NULL", "", "   ",
+        "12345678901234567890123456789012345678901234567890",
+        "-42",
+        "89,90",
+        "1.234.567,89",
+        "1,234,567.89",
+        "1.5e-3",
+        "9223372036854775808",
+        "true",
+        "NÃO",
+        "2024-02-29",
+        "29/02/2024",
+        "12/31/2024",
+        "2026-01-15T10:30:00.123456789+05:30",
+        "15/01/2024 10:30:00",
+        "NULL",
+        "",
+        "   ",
         "a long text value that is well beyond any small string optimisation buffer",
         std::string(100000, '9')};
     std::vector<mt::types::ColumnInference> columns(values.size());
@@ -49,8 +63,16 @@ TEST_CASE("ColumnInference::Observe does not allocate") {
 // Not run by default (`mt_types_tests "[.perf]"`): prints Observe throughput per kind of column, and over a
 // mixed file. Kept as a check for the analyzer's ≥100 MB/s budget, which Observe must leave room in.
 TEST_CASE("Observe throughput", "[.perf]") {
-    const std::vector<std::string> cells = {"123456", "89,90", "1.234,56", "2024-01-15", "15/01/2024 10:30",
-                                            "São Paulo", "true", "", "2026-01-15T10:30:00.123+05:30", "-42"};
+    const std::vector<std::string> cells = {"123456",
+                                            "89,90",
+                                            "1.234,56",
+                                            "2024-01-15",
+                                            "15/01/2024 10:30",
+                                            "São Paulo",
+                                            "true",
+                                            "",
+                                            "2026-01-15T10:30:00.123+05:30",
+                                            "-42"};
     constexpr int kRounds = 2000000;
     std::size_t total_bytes = 0;
     double total_seconds = 0;
@@ -62,8 +84,8 @@ TEST_CASE("Observe throughput", "[.perf]") {
         const std::size_t bytes = (cell.size() + 1) * kRounds;  // +1: the delimiter the reader consumed
         total_bytes += bytes;
         total_seconds += seconds;
-        WARN('"' << cell << "\": " << static_cast<double>(bytes) / seconds / 1e6 << " MB/s, "
-                 << kRounds / seconds / 1e6 << " M cells/s -> " << mt::types::Name(column.Result().type));
+        WARN('"' << cell << "\": " << static_cast<double>(bytes) / seconds / 1e6 << " MB/s, " << kRounds / seconds / 1e6
+                 << " M cells/s -> " << mt::types::Name(column.Result().type));
     }
     WARN("all: " << static_cast<double>(total_bytes) / total_seconds / 1e6 << " MB/s");
     CHECK(total_bytes > 0);

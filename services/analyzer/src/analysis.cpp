@@ -113,8 +113,8 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
     }
     NameColumns(fa, header);
     for (std::size_t i = 0; i < fa.columns.size(); ++i) {
-        fa.columns[i].dropped = fa.columns[i].inference.non_null_count() == 0 &&
-                                (i >= header.size() || types::IsNullToken(header[i]));
+        fa.columns[i].dropped =
+            fa.columns[i].inference.non_null_count() == 0 && (i >= header.size() || types::IsNullToken(header[i]));
     }
     SettleDecimalSeparators(fa);
     return fa;
@@ -154,7 +154,8 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
         }
     }
     if (merged.size() > kMaxTableColumns) {
-        return Validation("The files have " + std::to_string(merged.size()) + " columns; a table holds at most 1599 (PostgreSQL's 1600 less the row id)");
+        return Validation("The files have " + std::to_string(merged.size()) +
+                          " columns; a table holds at most 1599 (PostgreSQL's 1600 less the row id)");
     }
     for (auto& m : merged) m.nullable = m.nullable || m.rows_present < out.total_rows;
 

@@ -13,10 +13,11 @@ Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::
 
 void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
     std::string hours = std::to_string(config_.unconfirmed_ttl.count());
-    auto expired = jobs::ExpireUnconfirmedJobs(
-        control, config_.unconfirmed_ttl,
-        jobs::ErrorJson("The upload was not confirmed within " + hours + " hours; its files were discarded. "
-                        "Upload them again.", "UPLOAD_EXPIRED", std::nullopt));
+    auto expired = jobs::ExpireUnconfirmedJobs(control, config_.unconfirmed_ttl,
+                                               jobs::ErrorJson("The upload was not confirmed within " + hours +
+                                                                   " hours; its files were discarded. "
+                                                                   "Upload them again.",
+                                                               "UPLOAD_EXPIRED", std::nullopt));
     if (!expired) {
         log::Warn("expiring unconfirmed uploads failed", {{"error", expired.error().message}});
         return;
@@ -30,11 +31,11 @@ void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
 Result<std::vector<jobs::JobMessage>> Analyzer::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
     ExpireUnconfirmed(*control);
-    MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
-        "SELECT id, company_id, coalesce(request_id, '') FROM mt_jobs WHERE "
-        "(status = 'queued' AND updated_at < now() - make_interval(secs => $1::int)) OR "
-        "(status = 'analisando' AND lease_expires_at < now()) ORDER BY created_at LIMIT 20",
-        {std::to_string(config_.queued_grace.count())}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows, control->Exec("SELECT id, company_id, coalesce(request_id, '') FROM mt_jobs WHERE "
+                                 "(status = 'queued' AND updated_at < now() - make_interval(secs => $1::int)) OR "
+                                 "(status = 'analisando' AND lease_expires_at < now()) ORDER BY created_at LIMIT 20",
+                                 {std::to_string(config_.queued_grace.count())}));
     std::vector<jobs::JobMessage> out;
     for (int r = 0; r < rows.size(); ++r)
         out.push_back({std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2)), {}});
@@ -61,20 +62,25 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     if (e.location) details = jobs::LocationJson(*e.location);
     auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details));
     if (!failed) {
-        log::Error("could not record the job's failure", {{"job_id", message.job_id}, {"error", failed.error().message}});
+        log::Error("could not record the job's failure",
+                   {{"job_id", message.job_id}, {"error", failed.error().message}});
     } else if (*failed) {
         metrics_.JobTransition(jobs::kFailed);
     }
-    log::Warn("analysis failed", {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
+    log::Warn("analysis failed",
+              {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
 }
 
 Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& stop) {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
-    MT_ASSIGN_OR_RETURN(auto claimed, control->Exec(
-        "UPDATE mt_jobs SET status = 'analisando', lease_owner = $2, "
-        "lease_expires_at = now() + make_interval(secs => $3::int), attempts = attempts + 1, updated_at = now() "
-        "WHERE id = $1 AND (status = 'queued' OR (status = 'analisando' AND lease_expires_at < now())) "
-        "RETURNING attempts", {job_id, owner_, std::to_string(config_.lease.count())}));
+    MT_ASSIGN_OR_RETURN(
+        auto claimed,
+        control->Exec(
+            "UPDATE mt_jobs SET status = 'analisando', lease_owner = $2, "
+            "lease_expires_at = now() + make_interval(secs => $3::int), attempts = attempts + 1, updated_at = now() "
+            "WHERE id = $1 AND (status = 'queued' OR (status = 'analisando' AND lease_expires_at < now())) "
+            "RETURNING attempts",
+            {job_id, owner_, std::to_string(config_.lease.count())}));
     if (claimed.empty()) return Ok();  // done, taken by a live worker, or gone: nothing to do
     if (std::stoi(std::string(claimed.Get(0, 0))) > config_.max_attempts) {
         return Validation("The files could not be analyzed: the analysis stopped unexpectedly " +
@@ -103,13 +109,15 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     std::string base = job->files.front().original_name;
     base = std::filesystem::path(base).stem().string();
     MT_ASSIGN_OR_RETURN(auto combined, CombineFiles(analyses, base));
-    MT_ASSIGN_OR_RETURN(auto done, control->Exec(
-        "UPDATE mt_jobs SET status = 'waiting_confirm', inferred_schema = $3::json, analysis = $4::json, "
-        "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-        "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
-        {job_id, owner_, combined.inferred_schema_json, combined.analysis_json}));
+    MT_ASSIGN_OR_RETURN(
+        auto done,
+        control->Exec("UPDATE mt_jobs SET status = 'waiting_confirm', inferred_schema = $3::json, analysis = $4::json, "
+                      "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+                      "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
+                      {job_id, owner_, combined.inferred_schema_json, combined.analysis_json}));
     if (done.affected() == 1) metrics_.JobTransition(jobs::kWaitingConfirm);
-    log::Info("analysis done", {{"job_id", job_id}, {"request_id", job->request_id},
+    log::Info("analysis done", {{"job_id", job_id},
+                                {"request_id", job->request_id},
                                 {"rows", std::to_string(combined.total_rows)},
                                 {"applied", done.affected() == 1 ? "true" : "false"}});
     return Ok();

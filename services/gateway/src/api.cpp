@@ -83,8 +83,10 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
     if (!result) {
         const Error& e = result.error();
         if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
-            log::Error("request failed", {{"request_id", request.request_id}, {"route", match.route->pattern},
-                                          {"code", e.code}, {"error", e.message}});
+            log::Error("request failed", {{"request_id", request.request_id},
+                                          {"route", match.route->pattern},
+                                          {"code", e.code},
+                                          {"error", e.message}});
         }
         return ErrorResponse(e, request.request_id);
     }

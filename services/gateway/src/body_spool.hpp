@@ -20,11 +20,11 @@ namespace mt::gateway {
 
 /// The request line and header fields of a request.
 struct RequestHead {
-    std::string method;   // "POST"
-    std::string target;   // "/api/v1/managed-tables/upload?x=1"
-    std::string version;  // "HTTP/1.1"
+    std::string method;                                       // "POST"
+    std::string target;                                       // "/api/v1/managed-tables/upload?x=1"
+    std::string version;                                      // "HTTP/1.1"
     std::vector<std::pair<std::string, std::string>> fields;  // names lowercased, values trimmed
-    std::size_t size = 0;  // bytes of the head, the blank line included
+    std::size_t size = 0;                                     // bytes of the head, the blank line included
 
     /// The value of a field by lowercase name, nullptr when absent.
     [[nodiscard]] const std::string* Find(std::string_view name) const;

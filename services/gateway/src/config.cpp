@@ -13,7 +13,8 @@ constexpr Setting kThreads{"MT_HTTP_THREADS", "8", "HTTP worker threads (each se
 constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
 constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
                               "libpq URL of the server holding company databases, as a role with CREATEDB and "
-                              "CREATEROLE (any database on it)", true};
+                              "CREATEROLE (any database on it)",
+                              true};
 constexpr Setting kControlPool{"MT_CONTROL_DB_POOL", "16", "connections to the control database"};
 constexpr Setting kCompanyPool{"MT_COMPANY_DB_POOL", "8", "connections per company database"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};

@@ -2,12 +2,12 @@
 /// Gateway configuration, read once from the environment (see README "Configuration").
 #include <string>
 
+#include "api.hpp"
 #include "mt/auth/verifier.hpp"
 #include "mt/core/config.hpp"
 #include "mt/kafka/config.hpp"
 #include "mt/store/databases.hpp"
 #include "server.hpp"
-#include "api.hpp"
 
 namespace mt::gateway {
 

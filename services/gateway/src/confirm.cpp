@@ -24,7 +24,8 @@ Result<Inferred> ReadInferred(const jobs::JobRecord& job) {
     MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(*job.inferred_schema));
     Inferred out;
     if (const auto* n = json::Find(doc, "suggested_table_name")) out.suggested_name = json::Text(*n);
-    if (const auto* t = json::Find(doc, "total_row_count_estimate")) out.total_rows = std::stoll(std::string(json::Text(*t)));
+    if (const auto* t = json::Find(doc, "total_row_count_estimate"))
+        out.total_rows = std::stoll(std::string(json::Text(*t)));
     const auto* cols = json::Find(doc, "columns");
     if (!cols) return Internal("inferred_schema without columns");
     MT_ASSIGN_OR_RETURN(out.columns, store::ColumnsFromJson(json::Serialize(*cols)));
@@ -71,16 +72,19 @@ Result<std::vector<std::string>> MatchSources(const std::vector<types::Column>& 
 /// Uploads into an existing table: the confirmed columns must be the table's (names), with its types; a NOT NULL
 /// column needs a source in the files.
 Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& confirmed,
-                                              const std::vector<std::string>& sources, const store::TableRecord& table) {
+                                              const std::vector<std::string>& sources,
+                                              const store::TableRecord& table) {
     std::vector<FieldError> details;
     std::vector<types::Column> out;
     std::set<std::string> named;
     for (std::size_t i = 0; i < confirmed.size(); ++i) {
         const types::Column* col = nullptr;
-        for (const auto& c : table.columns) if (c.name == confirmed[i].name) col = &c;
+        for (const auto& c : table.columns)
+            if (c.name == confirmed[i].name) col = &c;
         if (!col) {
-            details.push_back({"columns[" + std::to_string(i) + "].name",
-                               "column \"" + confirmed[i].name + "\" does not exist in table \"" + table.display_name + "\""});
+            details.push_back(
+                {"columns[" + std::to_string(i) + "].name",
+                 "column \"" + confirmed[i].name + "\" does not exist in table \"" + table.display_name + "\""});
             continue;
         }
         if (!sources[i].empty()) named.insert(col->name);
@@ -129,7 +133,8 @@ struct Plan {
     std::optional<store::TableRecord> existing;
 };
 
-Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRecord& job, const rapidjson::Value& body) {
+Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRecord& job,
+                         const rapidjson::Value& body) {
     MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
     std::vector<FieldError> details;
     auto name = StringMember(body, "display_name", details, false);
@@ -167,11 +172,13 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, job.company_id));
     MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
     std::int64_t total = inferred.total_rows;
-    int parts = static_cast<int>(std::max<std::int64_t>(1, (total + s.limits.insert_part_rows - 1) / s.limits.insert_part_rows));
+    int parts = static_cast<int>(
+        std::max<std::int64_t>(1, (total + s.limits.insert_part_rows - 1) / s.limits.insert_part_rows));
     std::string target = plan.existing ? plan.existing->id : NewObjectId();
     // Every part numbers its rows from this instant, so the loaded ids sort in file order across parts.
-    std::string id_base_ms = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch()).count());
+    std::string id_base_ms = std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     MT_TRY(pg::InTransaction(*control, [&]() -> Status {
         if (!plan.existing) {
             auto reserved = control->Exec(
@@ -186,24 +193,28 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
             }
         }
         std::string progress = "{\"processed_rows\":0,\"total_rows\":" + std::to_string(total) + "}";
-        MT_ASSIGN_OR_RETURN(auto moved, control->Exec(
-            "UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::json, target_table_id = $3, "
-            "progress = $4::json, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
-            {job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target, progress}));
+        MT_ASSIGN_OR_RETURN(
+            auto moved,
+            control->Exec("UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::json, target_table_id = $3, "
+                          "progress = $4::json, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
+                          {job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target, progress}));
         if (moved.affected() != 1) return not_waiting();  // a concurrent confirm won
         for (int p = 0; p < parts; ++p) {
             std::int64_t first = p * s.limits.insert_part_rows;
             std::int64_t end = p + 1 == parts ? total : first + s.limits.insert_part_rows;
-            MT_TRY(control->Exec("INSERT INTO mt_job_parts (job_id, part, spec, status) VALUES ($1, $2, $3::jsonb, "
-                                 "'pending')", {job.id, std::to_string(p),
-                                 "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) +
-                                 ",\"id_base_ms\":" + id_base_ms + "}"}));
+            MT_TRY(
+                control->Exec("INSERT INTO mt_job_parts (job_id, part, spec, status) VALUES ($1, $2, $3::jsonb, "
+                              "'pending')",
+                              {job.id, std::to_string(p),
+                               "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) +
+                                   ",\"id_base_ms\":" + id_base_ms + "}"}));
         }
         return Ok();
     }));
     s.metrics.JobTransition(jobs::kInserting);
     for (int p = 0; p < parts; ++p) {
-        auto sent = s.publisher.Publish(jobs::kTopicInsert, job.id + ":" + std::to_string(p), jobs::MessageJson(job, p));
+        auto sent =
+            s.publisher.Publish(jobs::kTopicInsert, job.id + ":" + std::to_string(p), jobs::MessageJson(job, p));
         if (!sent) {
             log::Warn("insert message not published; the sweep will pick the part up",
                       {{"request_id", ctx.request.request_id}, {"job_id", job.id}, {"error", sent.error().message}});

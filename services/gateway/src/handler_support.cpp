@@ -22,8 +22,8 @@ Result<int> QueryInt(const HttpRequest& request, std::string_view name, int defa
     auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
     if (ec == std::errc::result_out_of_range && !raw.empty() && raw[0] != '-') return max;
     if (ec != std::errc() || end != raw.data() + raw.size() || value < min) {
-        return BadRequest("Invalid query parameter " + std::string(name) + ": must be an integer >= " +
-                          std::to_string(min));
+        return BadRequest("Invalid query parameter " + std::string(name) +
+                          ": must be an integer >= " + std::to_string(min));
     }
     return static_cast<int>(std::min<long long>(value, max));
 }
@@ -36,7 +36,8 @@ std::optional<std::string> StringMember(const rapidjson::Value& obj, std::string
         return std::nullopt;
     }
     if (json::KindOf(*v) != json::Kind::kString) {
-        details.push_back({std::string(name), std::string("must be a string, got ") + json::KindName(json::KindOf(*v))});
+        details.push_back(
+            {std::string(name), std::string("must be a string, got ") + json::KindName(json::KindOf(*v))});
         return std::nullopt;
     }
     return std::string(json::Text(*v));

@@ -13,8 +13,8 @@
 namespace mt::gateway {
 
 struct HttpRequest {
-    std::string method;  // "GET", "POST" …
-    std::string path;    // decoded path without the query string
+    std::string method;                                     // "GET", "POST" …
+    std::string path;                                       // decoded path without the query string
     std::map<std::string, std::string, std::less<>> query;  // decoded
     std::string authorization;
     std::string content_type;

@@ -9,8 +9,8 @@
 namespace mt::gateway {
 
 struct FormPart {
-    std::string name;          // form field name
-    std::string filename;      // empty for plain fields
+    std::string name;      // form field name
+    std::string filename;  // empty for plain fields
     bool has_filename = false;
     std::string content_type;  // of the part, if given
     std::string_view data;

@@ -12,7 +12,10 @@ HttpResponse StatusBody(const std::optional<store::ConnectionRecord>& connection
     w.Key("provisioned");
     w.Bool(ready);
     w.Key("connection_id");
-    if (ready) json::WriteString(w, connection->id); else w.Null();
+    if (ready)
+        json::WriteString(w, connection->id);
+    else
+        w.Null();
     w.EndObject();
     return JsonResponse(200, sb);
 }

@@ -22,7 +22,10 @@ public:
         : producer_(std::move(producer)), metrics_(metrics) {}
     Status Publish(std::string_view topic, std::string_view key, std::string_view payload) override {
         Status sent = producer_.Produce(topic, key, payload, std::chrono::seconds(5));
-        if (sent) metrics_.KafkaProduced(); else metrics_.KafkaError();
+        if (sent)
+            metrics_.KafkaProduced();
+        else
+            metrics_.KafkaError();
         return sent;
     }
 

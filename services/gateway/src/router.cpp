@@ -57,7 +57,10 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
             bool ok = true;
             for (std::size_t i = 0; i < segments.size() && ok; ++i) {
                 if (!r.segments[i].empty() && r.segments[i][0] == ':') continue;
-                if (r.segments[i] == segments[i]) ++literals; else ok = false;
+                if (r.segments[i] == segments[i])
+                    ++literals;
+                else
+                    ok = false;
             }
             if (ok && literals > best_literals) {
                 best.route = nullptr;

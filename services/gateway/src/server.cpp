@@ -1,17 +1,17 @@
 #include "server.hpp"
 
+#include <netinet/in.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <optional>
 #include <thread>
-#include <cctype>
 
 #include "body_spool.hpp"
 #include "mt/core/ids.hpp"
@@ -121,7 +121,7 @@ public:
             auto connection = request.headers().tryGet<Http::Header::Connection>();
             auto control = connection ? connection->control()
                                       : (request.version() == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive
-                                                                                     : Http::ConnectionControl::Close);
+                                                                                    : Http::ConnectionControl::Close);
             if (traffic_->draining.load()) control = Http::ConnectionControl::Close;  // go to another gateway
             response.headers().add<Http::Header::Connection>(control);
             peer->setIdle(false);
@@ -170,7 +170,8 @@ public:
         auto taken = spooling->body->Append(data);
         if (!taken) {
             log::Error("upload refused", {{"error", taken.error().message}});
-            Http::Version version = spooling->head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
+            Http::Version version =
+                spooling->head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
             spooling.reset();
             Refuse(peer, version, taken.error());
             return;
@@ -214,12 +215,12 @@ public:
         std::string connection_value = connection ? *connection : "";
         std::transform(connection_value.begin(), connection_value.end(), connection_value.begin(),
                        [](unsigned char c) { return std::tolower(c); });
-        const bool keep_alive = connection_value == "keep-alive" ||
-                                (connection_value != "close" && version == Http::Version::Http11);
+        const bool keep_alive =
+            connection_value == "keep-alive" || (connection_value != "close" && version == Http::Version::Http11);
         Http::ResponseWriter response(version, transport(), this, peer);
-        response.headers().add<Http::Header::Connection>(
-            keep_alive && !traffic_->draining.load() ? Http::ConnectionControl::KeepAlive
-                                                     : Http::ConnectionControl::Close);
+        response.headers().add<Http::Header::Connection>(keep_alive && !traffic_->draining.load()
+                                                             ? Http::ConnectionControl::KeepAlive
+                                                             : Http::ConnectionControl::Close);
         peer->setIdle(false);
         Serve(std::move(req), std::move(response));
     }
@@ -273,7 +274,8 @@ public:
         std::size_t end = data.find("\r\n\r\n");
         if (end == std::string_view::npos) return {};
         std::string headers(data.substr(0, end));
-        std::transform(headers.begin(), headers.end(), headers.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(headers.begin(), headers.end(), headers.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
         std::size_t at = headers.find("\r\ncontent-length:");
         if (at == std::string::npos) return {};
         std::size_t v = at + 17;
@@ -289,7 +291,8 @@ public:
         std::size_t end = data.find("\r\n\r\n");
         if (end == std::string_view::npos || end + 4 != data.size()) return false;  // the body already follows
         std::string headers(data.substr(0, end));
-        std::transform(headers.begin(), headers.end(), headers.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(headers.begin(), headers.end(), headers.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
         return headers.find("\r\nexpect: 100-continue") != std::string::npos;
     }
 
@@ -319,12 +322,16 @@ public:
         auto started = std::chrono::steady_clock::now();
         HttpResponse resp = api_->Handle(req);
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        metrics_->HttpRequest(api_->RouteTemplate(req), req.method, resp.status, static_cast<double>(micros.count()) / 1e6);
+        metrics_->HttpRequest(api_->RouteTemplate(req), req.method, resp.status,
+                              static_cast<double>(micros.count()) / 1e6);
         response.headers().add<RequestIdHeader>(req.request_id);
         if (!resp.content_type.empty()) response.headers().add<Http::Header::ContentType>(resp.content_type);
         response.send(static_cast<Http::Code>(resp.status), resp.body);
-        log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
-                              {"status", std::to_string(resp.status)}, {"us", std::to_string(micros.count())}});
+        log::Info("request", {{"request_id", req.request_id},
+                              {"method", req.method},
+                              {"path", req.path},
+                              {"status", std::to_string(resp.status)},
+                              {"us", std::to_string(micros.count())}});
     }
 
 private:

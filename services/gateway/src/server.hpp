@@ -2,9 +2,9 @@
 /// The Pistache HTTP server in front of `Api`.
 ///
 /// Lifecycle: construct, `Start()` (binds and serves on background threads), `Drain()` on SIGTERM (stop
-/// accepting, let requests in flight finish), `Stop()`. Pistache calls `onRequest` from its reactor threads; everything it
-/// touches is thread-safe. Request ids come from `X-Request-Id` or are generated, and are echoed in the
-/// response header.
+/// accepting, let requests in flight finish), `Stop()`. Pistache calls `onRequest` from its reactor threads; everything
+/// it touches is thread-safe. Request ids come from `X-Request-Id` or are generated, and are echoed in the response
+/// header.
 #include <pistache/endpoint.h>
 
 #include <atomic>

@@ -68,7 +68,8 @@ Result<HttpResponse> UpdateTable(ApiServices& s, RequestContext& ctx) {
         MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));
         changes.columns = std::move(columns);
     }
-    MT_ASSIGN_OR_RETURN(auto updated, store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes));
+    MT_ASSIGN_OR_RETURN(auto updated,
+                        store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes));
     return TableResponse(200, updated);
 }
 

@@ -66,7 +66,8 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
     MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.Body(), boundary));
     MT_ASSIGN_OR_RETURN(auto form, ReadForm(parts, s.limits));
     MT_TRY(store::RequireConnection(s.databases, ctx.principal.company_id));
-    jobs::NewJob job{ctx.principal.company_id, std::nullopt, "create", {}, ctx.request.request_id, ctx.principal.user_id};
+    jobs::NewJob job{ctx.principal.company_id, std::nullopt,         "create", {},
+                     ctx.request.request_id,   ctx.principal.user_id};
     if (into_table) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, ctx.principal.company_id, ctx.params[0]));
         if (form.mode != "append" && form.mode != "replace")
@@ -77,7 +78,8 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
     std::vector<std::pair<std::string, const FormPart*>> blobs;
     for (const FormPart* f : form.files) {
         std::string blob_id = NewObjectId();
-        job.files.push_back({f->filename, jobs::BlobPath(blob_id), static_cast<std::int64_t>(f->data.size()), MimeFor(*f)});
+        job.files.push_back(
+            {f->filename, jobs::BlobPath(blob_id), static_cast<std::int64_t>(f->data.size()), MimeFor(*f)});
         blobs.emplace_back(blob_id, f);
     }
     std::string job_id = NewObjectId();
@@ -140,7 +142,8 @@ void RegisterUploadRoutes(Router& router, ApiServices& s) {
     router.Add("POST", "/:id/upload", P::kUpload, [&s](RequestContext& ctx) { return Upload(s, ctx, true); });
     router.Add("GET", "/upload-jobs/active", P::kList, [&s](RequestContext& ctx) { return ActiveJobs(s, ctx); });
     router.Add("GET", "/upload-jobs/:jobId", P::kList, [&s](RequestContext& ctx) { return GetJob(s, ctx); });
-    router.Add("POST", "/upload-jobs/:jobId/confirm", P::kUpload, [&s](RequestContext& ctx) { return ConfirmJob(s, ctx); });
+    router.Add("POST", "/upload-jobs/:jobId/confirm", P::kUpload,
+               [&s](RequestContext& ctx) { return ConfirmJob(s, ctx); });
 }
 
 }  // namespace mt::gateway

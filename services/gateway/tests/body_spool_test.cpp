@@ -17,8 +17,9 @@ std::optional<std::size_t> SpooledLength(const std::string& head) {
 }  // namespace
 
 TEST_CASE("a request head is parsed only when complete and well formed") {
-    auto head = ParseRequestHead("POST /api/v1/managed-tables/upload?x=1 HTTP/1.1\r\nHost: a\r\n"
-                                 "Content-Type: multipart/form-data; boundary=b\r\nX-Request-Id:  r1 \r\n\r\nBODY");
+    auto head = ParseRequestHead(
+        "POST /api/v1/managed-tables/upload?x=1 HTTP/1.1\r\nHost: a\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nX-Request-Id:  r1 \r\n\r\nBODY");
     REQUIRE(head);
     CHECK(head->method == "POST");
     CHECK(head->target == "/api/v1/managed-tables/upload?x=1");
@@ -36,21 +37,27 @@ TEST_CASE("a request head is parsed only when complete and well formed") {
 }
 
 TEST_CASE("only multipart POSTs to an upload route with a Content-Length are spooled") {
-    const std::string upload = "POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data; "
-                               "boundary=b\r\nContent-Length: 1234\r\n\r\n";
+    const std::string upload =
+        "POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data; "
+        "boundary=b\r\nContent-Length: 1234\r\n\r\n";
     CHECK(SpooledLength(upload) == std::optional<std::size_t>(1234));
     CHECK(SpooledLength("POST /api/v1/managed-tables/abc/upload?mode=append HTTP/1.1\r\nContent-Type: Multipart/Form-"
                         "Data; boundary=b\r\nContent-Length: 0\r\n\r\n") == std::optional<std::size_t>(0));
-    CHECK_FALSE(SpooledLength("POST /api/v1/managed-tables HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
-                              "Content-Length: 5\r\n\r\n"));
-    CHECK_FALSE(SpooledLength("PUT /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
-                              "Content-Length: 5\r\n\r\n"));
-    CHECK_FALSE(SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: application/json\r\n"
-                              "Content-Length: 5\r\n\r\n"));
-    CHECK_FALSE(SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
-                              "Transfer-Encoding: chunked\r\n\r\n"));
-    CHECK_FALSE(SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
-                              "Content-Length: 12x\r\n\r\n"));
+    CHECK_FALSE(
+        SpooledLength("POST /api/v1/managed-tables HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
+                      "Content-Length: 5\r\n\r\n"));
+    CHECK_FALSE(
+        SpooledLength("PUT /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
+                      "Content-Length: 5\r\n\r\n"));
+    CHECK_FALSE(
+        SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 5\r\n\r\n"));
+    CHECK_FALSE(
+        SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n"));
+    CHECK_FALSE(
+        SpooledLength("POST /api/v1/managed-tables/upload HTTP/1.1\r\nContent-Type: multipart/form-data\r\n"
+                      "Content-Length: 12x\r\n\r\n"));
 }
 
 TEST_CASE("a spool takes exactly the declared body and maps it back") {

@@ -23,19 +23,24 @@ Inserter::Inserter(store::Databases& databases, jobs::WorkerConfig config, std::
 Result<std::vector<jobs::JobMessage>> Inserter::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
     // Failed jobs whose parts outlived them (an inserter died while holding one): clean up after them here.
-    MT_ASSIGN_OR_RETURN(auto leftovers, control->Exec(
-        "SELECT DISTINCT p.job_id FROM mt_job_parts p JOIN mt_jobs j ON j.id = p.job_id WHERE j.status = 'failed' "
-        "AND NOT EXISTS (SELECT 1 FROM mt_job_parts l WHERE l.job_id = p.job_id AND l.status = 'loading' AND "
-        "l.lease_expires_at > now()) LIMIT 20"));
+    MT_ASSIGN_OR_RETURN(
+        auto leftovers,
+        control->Exec(
+            "SELECT DISTINCT p.job_id FROM mt_job_parts p JOIN mt_jobs j ON j.id = p.job_id WHERE j.status = 'failed' "
+            "AND NOT EXISTS (SELECT 1 FROM mt_job_parts l WHERE l.job_id = p.job_id AND l.status = 'loading' AND "
+            "l.lease_expires_at > now()) LIMIT 20"));
     for (int r = 0; r < leftovers.size(); ++r) CleanUpFailed(std::string(leftovers.Get(r, 0)));
-    MT_ASSIGN_OR_RETURN(auto rows, control->Exec(
-        "SELECT j.id, j.company_id, coalesce(j.request_id, ''), p.part FROM mt_job_parts p JOIN mt_jobs j "
-        "ON j.id = p.job_id WHERE j.status = 'inserting' AND ((p.status = 'pending' AND j.updated_at < now() - "
-        "make_interval(secs => $1::int)) OR (p.status = 'loading' AND p.lease_expires_at < now())) "
-        "UNION ALL SELECT j.id, j.company_id, coalesce(j.request_id, ''), NULL FROM mt_jobs j "
-        "WHERE j.status = 'inserting' AND (j.lease_owner IS NULL OR j.lease_expires_at < now()) AND j.updated_at < "
-        "now() - make_interval(secs => $1::int) AND NOT EXISTS (SELECT 1 FROM mt_job_parts p WHERE p.job_id = j.id "
-        "AND p.status <> 'loaded') LIMIT 20", {std::to_string(config_.queued_grace.count())}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows,
+        control->Exec(
+            "SELECT j.id, j.company_id, coalesce(j.request_id, ''), p.part FROM mt_job_parts p JOIN mt_jobs j "
+            "ON j.id = p.job_id WHERE j.status = 'inserting' AND ((p.status = 'pending' AND j.updated_at < now() - "
+            "make_interval(secs => $1::int)) OR (p.status = 'loading' AND p.lease_expires_at < now())) "
+            "UNION ALL SELECT j.id, j.company_id, coalesce(j.request_id, ''), NULL FROM mt_jobs j "
+            "WHERE j.status = 'inserting' AND (j.lease_owner IS NULL OR j.lease_expires_at < now()) AND j.updated_at < "
+            "now() - make_interval(secs => $1::int) AND NOT EXISTS (SELECT 1 FROM mt_job_parts p WHERE p.job_id = j.id "
+            "AND p.status <> 'loaded') LIMIT 20",
+            {std::to_string(config_.queued_grace.count())}));
     std::vector<jobs::JobMessage> out;
     for (int r = 0; r < rows.size(); ++r) {
         jobs::JobMessage m{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2)), {}};
@@ -53,8 +58,10 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     if (e.Retryable()) {
         // Give the part back at once; a sweep (here or elsewhere) picks it up again.
         if (auto control = databases_.control().Acquire()) {
-            (void)(*control)->Exec("UPDATE mt_job_parts SET lease_expires_at = now() WHERE job_id = $1 AND "
-                                   "lease_owner = $2 AND status = 'loading'", {message.job_id, owner_});
+            (void)(*control)->Exec(
+                "UPDATE mt_job_parts SET lease_expires_at = now() WHERE job_id = $1 AND "
+                "lease_owner = $2 AND status = 'loading'",
+                {message.job_id, owner_});
             (void)(*control)->Exec("UPDATE mt_jobs SET lease_expires_at = now() WHERE id = $1 AND lease_owner = $2",
                                    {message.job_id, owner_});
         }
@@ -68,8 +75,8 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
 }
 
 void Inserter::FailJob(const std::string& job_id, const Error& e) {
-    std::string code = e.location ? "VALUE_CONVERSION_FAILED" : (e.kind == ErrorKind::kValidation ? "INVALID_DATA"
-                                                                                                  : "INSERT_FAILED");
+    std::string code =
+        e.location ? "VALUE_CONVERSION_FAILED" : (e.kind == ErrorKind::kValidation ? "INVALID_DATA" : "INSERT_FAILED");
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);
@@ -108,8 +115,10 @@ void Inserter::CleanUpFailed(const std::string& job_id) {
     (void)company->Exec("DELETE FROM mt_internal.applied_parts WHERE job_id = $1", {job_id});
     // Parts another live inserter still holds stay: that inserter cleans up after itself, or its lease runs out
     // and a sweep does.
-    (void)(*control)->Exec("DELETE FROM mt_job_parts WHERE job_id = $1 AND NOT (status = 'loading' AND "
-                           "lease_owner <> $2 AND lease_expires_at > now())", {job_id, owner_});
+    (void)(*control)->Exec(
+        "DELETE FROM mt_job_parts WHERE job_id = $1 AND NOT (status = 'loading' AND "
+        "lease_owner <> $2 AND lease_expires_at > now())",
+        {job_id, owner_});
 }
 
 }  // namespace mt::inserter

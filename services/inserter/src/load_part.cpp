@@ -15,11 +15,15 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
     std::string part_str = std::to_string(part);
     std::string lease_secs = std::to_string(config_.lease.count());
-    MT_ASSIGN_OR_RETURN(auto claimed, control->Exec(
-        "UPDATE mt_job_parts SET status = 'loading', lease_owner = $3, lease_expires_at = now() + "
-        "make_interval(secs => $4::int), attempts = attempts + 1 WHERE job_id = $1 AND part = $2 AND (status = 'pending' OR "
-        "(status = 'loading' AND lease_expires_at < now())) AND EXISTS (SELECT 1 FROM mt_jobs WHERE id = $1 AND "
-        "status = 'inserting') RETURNING spec::text, attempts", {job_id, part_str, owner_, lease_secs}));
+    MT_ASSIGN_OR_RETURN(
+        auto claimed,
+        control->Exec(
+            "UPDATE mt_job_parts SET status = 'loading', lease_owner = $3, lease_expires_at = now() + "
+            "make_interval(secs => $4::int), attempts = attempts + 1 WHERE job_id = $1 AND part = $2 AND (status = "
+            "'pending' OR "
+            "(status = 'loading' AND lease_expires_at < now())) AND EXISTS (SELECT 1 FROM mt_jobs WHERE id = $1 AND "
+            "status = 'inserting') RETURNING spec::text, attempts",
+            {job_id, part_str, owner_, lease_secs}));
     if (claimed.empty()) return Ok();  // loaded, or leased by a live inserter, or the job ended
     if (std::stoi(std::string(claimed.Get(0, 1))) > config_.max_attempts) {
         return Validation("The rows could not be inserted: loading stopped unexpectedly " +
@@ -50,7 +54,8 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     auto copy_started = std::chrono::steady_clock::now();
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(auto applied, company.Exec("SELECT rows_applied FROM mt_internal.applied_parts WHERE "
-                                                       "job_id = $1 AND part = $2", {job_id, part_str}));
+                                                       "job_id = $1 AND part = $2",
+                                                       {job_id, part_str}));
         if (!applied.empty()) {  // an earlier attempt committed this part; only the control update was lost
             loaded = std::stoll(std::string(applied.Get(0, 0)));
             return Ok();
@@ -61,8 +66,8 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
         MT_TRY(company.Exec("INSERT INTO mt_internal.applied_parts (job_id, part, rows_applied) VALUES ($1, $2, $3)",
                             {job_id, part_str, std::to_string(loaded)}));
         // Do not commit rows for a job that failed meanwhile (another part hit a bad value).
-        MT_ASSIGN_OR_RETURN(auto still, control->Exec("SELECT 1 FROM mt_jobs WHERE id = $1 AND status = 'inserting'",
-                                                      {job_id}));
+        MT_ASSIGN_OR_RETURN(auto still,
+                            control->Exec("SELECT 1 FROM mt_jobs WHERE id = $1 AND status = 'inserting'", {job_id}));
         if (still.empty()) return Unavailable("job is no longer inserting");
         if (lease.lost()) return Unavailable("part lease lost");
         return Ok();
@@ -70,9 +75,10 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     metrics_.inserter_copy_seconds().Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - copy_started).count());
     metrics_.inserter_rows().Increment(static_cast<double>(loaded));
-    MT_TRY(control->Exec("UPDATE mt_job_parts SET status = 'loaded', rows_loaded = $3, lease_owner = NULL, "
-                         "lease_expires_at = NULL WHERE job_id = $1 AND part = $2",
-                         {job_id, part_str, std::to_string(loaded)}));
+    MT_TRY(
+        control->Exec("UPDATE mt_job_parts SET status = 'loaded', rows_loaded = $3, lease_owner = NULL, "
+                      "lease_expires_at = NULL WHERE job_id = $1 AND part = $2",
+                      {job_id, part_str, std::to_string(loaded)}));
     MT_TRY(UpdateProgress(*control, job_id));
     log::Info("part loaded", {{"job_id", job_id}, {"part", part_str}, {"rows", std::to_string(loaded)}});
     return Ok();

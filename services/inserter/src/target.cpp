@@ -28,8 +28,9 @@ Result<PartRange> ParseRange(std::string_view spec) {
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id) {
     MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(control, job_id));
     if (!job || !job->target_table_id) return Internal("job " + job_id + " has no target table");
-    MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT physical_name, status, columns::text FROM mt_tables WHERE id = $1",
-                                                {*job->target_table_id}));
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        control.Exec("SELECT physical_name, status, columns::text FROM mt_tables WHERE id = $1",
+                                     {*job->target_table_id}));
     if (rows.empty() || rows.Get(0, 1) == "archived") {
         return Validation("The table this upload was loading into was deleted");
     }
@@ -56,10 +57,13 @@ Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const
 }
 
 Status UpdateProgress(pg::Connection& control, const std::string& job_id) {
-    MT_ASSIGN_OR_RETURN(auto updated, control.Exec(
-        "UPDATE mt_jobs SET progress = json_build_object('processed_rows', (SELECT coalesce(sum(rows_loaded), 0) "
-        "FROM mt_job_parts WHERE job_id = $1), 'total_rows', coalesce((progress->>'total_rows')::bigint, 0)), "
-        "updated_at = now() WHERE id = $1 AND status = 'inserting' RETURNING 1", {job_id}));
+    MT_ASSIGN_OR_RETURN(
+        auto updated,
+        control.Exec(
+            "UPDATE mt_jobs SET progress = json_build_object('processed_rows', (SELECT coalesce(sum(rows_loaded), 0) "
+            "FROM mt_job_parts WHERE job_id = $1), 'total_rows', coalesce((progress->>'total_rows')::bigint, 0)), "
+            "updated_at = now() WHERE id = $1 AND status = 'inserting' RETURNING 1",
+            {job_id}));
     // Another part failed the job: stop copying rows nobody will see.
     if (updated.empty()) return Unavailable("job is no longer inserting");
     return Ok();

@@ -2,12 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
+#include <mutex>
 #include <stdexcept>
 
 #include "mt/core/json.hpp"
@@ -86,9 +86,8 @@ std::string Response::Header(std::string_view name) const {
 
 std::string Response::Describe(std::size_t max_body) const {
     if (status == 0) return "no HTTP response: " + transport_error;
-    std::string shown = body.size() > max_body ? body.substr(0, max_body) + "…(" + std::to_string(body.size()) +
-                                                     " bytes)"
-                                               : body;
+    std::string shown =
+        body.size() > max_body ? body.substr(0, max_body) + "…(" + std::to_string(body.size()) + " bytes)" : body;
     return "HTTP " + std::to_string(status) + " " + shown;
 }
 
@@ -222,8 +221,7 @@ Response HttpClient::Post(std::string_view path, std::string_view token, std::st
     return Request("POST", path, body, WithBearer(token, headers));
 }
 
-Response HttpClient::Put(std::string_view path, std::string_view token, std::string_view body,
-                         const Headers& headers) {
+Response HttpClient::Put(std::string_view path, std::string_view token, std::string_view body, const Headers& headers) {
     return Request("PUT", path, body, WithBearer(token, headers));
 }
 

@@ -40,9 +40,7 @@ inline void WriteString(Writer& w, std::string_view s) {
 }
 inline void WriteKey(Writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 /// Write `s` as a bare JSON number; the caller guarantees it is a valid JSON number literal.
-inline void WriteRawNumber(Writer& w, std::string_view s) {
-    w.RawValue(s.data(), s.size(), rapidjson::kNumberType);
-}
+inline void WriteRawNumber(Writer& w, std::string_view s) { w.RawValue(s.data(), s.size(), rapidjson::kNumberType); }
 
 /// `s` with invalid UTF-8 sequences and NUL bytes replaced by U+FFFD, safe for JSON and PostgreSQL text.
 std::string SanitizeUtf8(std::string_view s);

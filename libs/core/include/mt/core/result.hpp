@@ -14,23 +14,38 @@ namespace mt {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     [[nodiscard]] bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
 
-    T& value() & { assert(ok()); return std::get<0>(v_); }
-    const T& value() const& { assert(ok()); return std::get<0>(v_); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(ok());
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        assert(ok());
+        return std::get<0>(std::move(v_));
+    }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-    Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+    const Error& error() const& {
+        assert(!ok());
+        return std::get<1>(v_);
+    }
+    Error&& error() && {
+        assert(!ok());
+        return std::get<1>(std::move(v_));
+    }
 
 private:
     std::variant<T, Error> v_;
@@ -44,8 +59,14 @@ public:
 
     [[nodiscard]] bool ok() const { return !failed_; }
     explicit operator bool() const { return ok(); }
-    const Error& error() const& { assert(failed_); return error_; }
-    Error&& error() && { assert(failed_); return std::move(error_); }
+    const Error& error() const& {
+        assert(failed_);
+        return error_;
+    }
+    Error&& error() && {
+        assert(failed_);
+        return std::move(error_);
+    }
 
 private:
     Error error_;
@@ -57,9 +78,9 @@ inline Status Ok() { return {}; }
 }  // namespace mt
 
 /// Propagate a failed Result/Status from the enclosing function: MT_TRY(status_expr);
-#define MT_TRY(expr)                                   \
-    do {                                               \
-        auto&& mt_try_r_ = (expr);                     \
+#define MT_TRY(expr)                                              \
+    do {                                                          \
+        auto&& mt_try_r_ = (expr);                                \
         if (!mt_try_r_.ok()) return std::move(mt_try_r_).error(); \
     } while (0)
 
@@ -68,7 +89,7 @@ inline Status Ok() { return {}; }
 /// Declare `lhs` from a Result, returning its error from the enclosing function on failure:
 /// MT_ASSIGN_OR_RETURN(auto rows, LoadRows(...));
 #define MT_ASSIGN_OR_RETURN(lhs, expr) MT_ASSIGN_OR_RETURN_IMPL(MT_CONCAT(mt_aor_, __LINE__), lhs, expr)
-#define MT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-    auto tmp = (expr);                           \
+#define MT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)  \
+    auto tmp = (expr);                            \
     if (!tmp.ok()) return std::move(tmp).error(); \
     lhs = std::move(tmp).value()

@@ -20,10 +20,10 @@ namespace mt::ingest {
 /// Source encoding of a text file; whatever it is, readers hand out UTF-8.
 enum class Encoding {
     kUtf8,
-    kWindows1252,  // also covers Latin-1: its printable range is a subset; undefined bytes map to C1 controls
+    kWindows1252,          // also covers Latin-1: its printable range is a subset; undefined bytes map to C1 controls
     kUtf8WithWindows1252,  // mostly UTF-8 with stray Windows-1252 bytes (edited or concatenated exports)
-    kUtf16Le,      // only with a BOM
-    kUtf16Be,      // only with a BOM
+    kUtf16Le,              // only with a BOM
+    kUtf16Be,              // only with a BOM
 };
 /// "utf-8", "windows-1252", "utf-8+windows-1252", "utf-16le", "utf-16be".
 std::string_view Name(Encoding encoding);

@@ -35,8 +35,8 @@ public:
 
 /// Limits applied by every reader; the defaults are the service's.
 struct ReaderLimits {
-    std::size_t max_cell_bytes = 1 << 20;   // a 1 MiB cell is accepted; above it the file fails
-    std::size_t max_columns = 10'000;       // up to 10,000 columns
+    std::size_t max_cell_bytes = 1 << 20;  // a 1 MiB cell is accepted; above it the file fails
+    std::size_t max_columns = 10'000;      // up to 10,000 columns
 };
 
 }  // namespace mt::ingest

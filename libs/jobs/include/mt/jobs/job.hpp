@@ -38,7 +38,7 @@ struct JobRecord {
     std::string company_id;
     std::optional<std::string> user_table_id;
     std::optional<std::string> target_table_id;
-    std::string mode;    // create | append | replace
+    std::string mode;  // create | append | replace
     std::string status;
     std::vector<FileRef> files;
     std::optional<std::string> inferred_schema;   // JSON text

@@ -35,8 +35,7 @@ private:
     std::string path_;
 };
 
-Result<std::vector<SourceFile>> MaterializeFiles(pg::Connection& control, const JobRecord& job,
-                                                 const std::string& dir);
+Result<std::vector<SourceFile>> MaterializeFiles(pg::Connection& control, const JobRecord& job, const std::string& dir);
 
 struct OpenedSource {
     std::unique_ptr<ingest::RowReader> reader;

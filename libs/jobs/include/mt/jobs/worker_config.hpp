@@ -15,8 +15,8 @@ struct WorkerConfig {
     std::string scratch_dir;
     std::chrono::seconds lease{30};
     std::chrono::milliseconds sweep_interval{2000};
-    std::chrono::seconds queued_grace{5};  // a job waits this long for its Kafka message before a sweep takes it
-    int max_attempts = 3;                  // worker crashes tolerated on one job before it fails
+    std::chrono::seconds queued_grace{5};     // a job waits this long for its Kafka message before a sweep takes it
+    int max_attempts = 3;                     // worker crashes tolerated on one job before it fails
     std::chrono::hours unconfirmed_ttl{168};  // analyzer: waiting_confirm jobs older than this expire
     std::string consumer_group;
     std::uint16_t metrics_port = 0;

@@ -84,8 +84,7 @@ private:
 };
 
 /// Run `body` inside BEGIN … COMMIT (ROLLBACK when it fails or the commit fails).
-Status InTransaction(Connection& conn, const std::function<Status()>& body,
-                     std::string_view begin_sql = "BEGIN");
+Status InTransaction(Connection& conn, const std::function<Status()>& body, std::string_view begin_sql = "BEGIN");
 
 /// A conninfo that is `base` (URL or key=value form) with the given keywords replaced, e.g. {"dbname", "x"}.
 Result<std::string> WithOverrides(const std::string& base,

@@ -33,7 +33,8 @@ private:
 
 class Pool {
 public:
-    Pool(std::string conninfo, std::size_t max_size, std::chrono::milliseconds acquire_timeout = std::chrono::seconds(10));
+    Pool(std::string conninfo, std::size_t max_size,
+         std::chrono::milliseconds acquire_timeout = std::chrono::seconds(10));
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 

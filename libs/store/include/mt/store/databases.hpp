@@ -17,8 +17,8 @@
 namespace mt::store {
 
 struct DatabaseSettings {
-    std::string control_url;        // the control database
-    std::string company_server_url; // any database on the company server, as a role with CREATEDB and CREATEROLE
+    std::string control_url;         // the control database
+    std::string company_server_url;  // any database on the company server, as a role with CREATEDB and CREATEROLE
     std::size_t control_pool_size = 16;
     std::size_t company_pool_size = 8;  // per company database
 };
@@ -53,7 +53,7 @@ private:
     pg::Pool control_;
     pg::Pool admin_;
     mutable std::mutex mu_;
-    std::map<std::string, std::unique_ptr<pg::Pool>> companies_;  // by connection id
+    std::map<std::string, std::unique_ptr<pg::Pool>> companies_;              // by connection id
     std::map<std::string, ConnectionRecord, std::less<>> ready_connections_;  // by company id
     struct CachedTableEntry {
         TableRecord table;

@@ -42,8 +42,8 @@ Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connecti
 Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
 /// Metadata only (no row count); for the workers.
 Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id);
-Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search,
-                                     int page, int per_page);
+Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search, int page,
+                                     int per_page);
 Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
                                 const TableChanges& changes);
 /// Soft delete: status archived, name freed, physical table moved to the mt_archive schema (kept for support).

@@ -19,8 +19,8 @@ namespace mt::types {
 /// Empty (after trimming spaces), NULL, null, N/A, n/a, NA: a missing value.
 bool IsNullToken(std::string_view raw);
 
-enum class DecimalSeparator { kPoint, kComma };  // kPoint: "1,234.56"; kComma: "1.234,56" and "89,90"
-enum class DateOrder { kDayFirst, kMonthFirst };   // dd/mm/yyyy (default) or mm/dd/yyyy
+enum class DecimalSeparator { kPoint, kComma };   // kPoint: "1,234.56"; kComma: "1.234,56" and "89,90"
+enum class DateOrder { kDayFirst, kMonthFirst };  // dd/mm/yyyy (default) or mm/dd/yyyy
 
 /// How a column's raw text is to be read. Serialized into job records, so names are stable.
 struct CellFormat {

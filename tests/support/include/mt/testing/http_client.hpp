@@ -15,10 +15,10 @@ namespace mt::testing {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Response {
-    int status = 0;             // 0: no HTTP answer (see `transport_error`)
+    int status = 0;  // 0: no HTTP answer (see `transport_error`)
     std::string body;
     std::map<std::string, std::string> headers;  // names lowercased; the last value of a repeated header
-    std::string transport_error;                  // curl's message when status == 0
+    std::string transport_error;                 // curl's message when status == 0
 
     /// The body parsed by rapidjson (numbers as int64/double). Throws std::runtime_error when it is not JSON.
     [[nodiscard]] rapidjson::Document Json() const;
@@ -67,8 +67,7 @@ public:
     Response Post(std::string_view path, std::string_view token, std::string_view body = {},
                   const Headers& headers = {});
     Response Put(std::string_view path, std::string_view token, std::string_view body, const Headers& headers = {});
-    Response Patch(std::string_view path, std::string_view token, std::string_view body,
-                   const Headers& headers = {});
+    Response Patch(std::string_view path, std::string_view token, std::string_view body, const Headers& headers = {});
     Response Delete(std::string_view path, std::string_view token, const Headers& headers = {});
     /// POST multipart/form-data (uploads) built with curl_mime.
     Response PostMultipart(std::string_view path, std::string_view token, const std::vector<MultipartFile>& files,

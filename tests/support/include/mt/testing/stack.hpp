@@ -58,8 +58,7 @@ public:
     [[nodiscard]] const std::string& jwt_secret() const { return jwt_secret_; }
 
     /// A valid token for `company` (default: every permission, one hour).
-    [[nodiscard]] std::string Token(std::string_view company,
-                                    const std::vector<std::string>& grants = AllPermissions(),
+    [[nodiscard]] std::string Token(std::string_view company, const std::vector<std::string>& grants = AllPermissions(),
                                     std::chrono::seconds ttl = std::chrono::hours(1),
                                     std::string_view user = "e2e-user") const;
     /// A new client on base_url().
