@@ -1,5 +1,7 @@
 #include "mt/pg/connection.hpp"
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -125,6 +127,13 @@ Result<std::int64_t> Connection::CopyIn(std::string_view copy_sql, const CopySou
 }
 
 bool Connection::healthy() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+
+bool Connection::IdleAndAlive() const {
+    if (!healthy()) return false;
+    pollfd p{PQsocket(conn_.get()), POLLIN, 0};
+    // Readable while idle: a termination notice and/or end of file. Either way the session is over.
+    return ::poll(&p, 1, 0) == 0;
+}
 
 bool Connection::in_transaction() const { return conn_ && PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
 

@@ -12,16 +12,21 @@ Pool::Pool(std::string conninfo, std::size_t max_size, std::chrono::milliseconds
 Result<Lease> Pool::Acquire() {
     std::unique_lock lock(mu_);
     auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
-    while (idle_.empty() && open_ >= max_size_) {
-        if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= max_size_) {
-            return Unavailable("PostgreSQL pool exhausted: no connection free within the timeout");
+    while (true) {
+        while (idle_.empty() && open_ >= max_size_) {
+            if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= max_size_) {
+                return Unavailable("PostgreSQL pool exhausted: no connection free within the timeout");
+            }
         }
-    }
-    if (!idle_.empty()) {
+        if (idle_.empty()) break;  // room to open a new one
         auto conn = std::move(idle_.back());
         idle_.pop_back();
-        ++leased_;
-        return Lease(this, std::move(conn));
+        if (conn->IdleAndAlive()) {
+            ++leased_;
+            return Lease(this, std::move(conn));
+        }
+        // The server ended this session while it sat in the pool (restart, failover): drop it, try the next one.
+        --open_;
     }
     ++open_;
     ++leased_;

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "mt/pg/pool.hpp"
@@ -118,4 +120,34 @@ TEST_CASE("the pool bounds connections and reuses them across threads") {
         "'managed-tables'");
     REQUIRE(rows.ok());
     CHECK(std::stoi(std::string(rows->Get(0, 0))) <= 4);
+}
+
+TEST_CASE("sessions the server ended while pooled are dropped, not handed out") {
+    ScratchDatabase db;
+    mt::pg::Pool pool(db.url(), 2);
+    std::vector<std::string> pids;
+    {
+        auto a = pool.Acquire();
+        auto b = pool.Acquire();
+        REQUIRE(a.ok());
+        REQUIRE(b.ok());
+        for (auto* lease : {&*a, &*b}) pids.emplace_back((*lease)->Exec("SELECT pg_backend_pid()")->Get(0, 0));
+    }  // both idle in the pool now
+    // What a restart or failover does to idle sessions.
+    auto admin = mt::pg::Connection::Open(db.url());
+    REQUIRE(admin.ok());
+    for (const auto& pid : pids) REQUIRE(admin->Exec("SELECT pg_terminate_backend($1::int)", {pid}).ok());
+    for (int i = 0;
+         i < 50 &&
+         admin->Exec("SELECT 1 FROM pg_stat_activity WHERE pid IN ($1::int, $2::int)", {pids[0], pids[1]})->size() > 0;
+         ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (int i = 0; i < 3; ++i) {  // every request after it succeeds: none gets a dead session
+        auto lease = pool.Acquire();
+        REQUIRE(lease.ok());
+        auto pid = (*lease)->Exec("SELECT pg_backend_pid()");
+        REQUIRE(pid.ok());
+        CHECK(std::find(pids.begin(), pids.end(), std::string(pid->Get(0, 0))) == pids.end());
+    }
 }

@@ -72,6 +72,10 @@ public:
 
     /// False once the connection is broken (the pool then drops it).
     [[nodiscard]] bool healthy() const;
+    /// For an idle connection (no query running): false when the server has closed it or sent anything since —
+    /// an idle session only hears from the server when it is being terminated (restart, failover, idle timeout).
+    /// One poll(2), no round trip.
+    [[nodiscard]] bool IdleAndAlive() const;
     /// True while a transaction is open or failed (the pool rolls back before reuse).
     [[nodiscard]] bool in_transaction() const;
     PGconn* raw() { return conn_.get(); }
