@@ -5,25 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
+#include "http_text.hpp"
+
 namespace mt::gateway {
 namespace {
-
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 /// An unnamed file in `dir` (O_TMPFILE), or a named one unlinked at once where the file system lacks it.
 int OpenAnonymous(const std::string& dir) {
@@ -65,7 +54,7 @@ std::optional<RequestHead> ParseRequestHead(std::string_view data) {
         rest.remove_prefix(eol + 2);
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        head.fields.emplace_back(Lower(line.substr(0, colon)), std::string(TrimSpaces(line.substr(colon + 1))));
+        head.fields.emplace_back(AsciiLower(line.substr(0, colon)), std::string(TrimSpaces(line.substr(colon + 1))));
     }
     return head;
 }
@@ -77,7 +66,7 @@ std::optional<std::size_t> SpooledBodyLength(const RequestHead& head) {
     constexpr std::string_view kSuffix = "/upload";
     if (path.size() < kSuffix.size() || path.substr(path.size() - kSuffix.size()) != kSuffix) return std::nullopt;
     const std::string* type = head.Find("content-type");
-    if (!type || Lower(*type).rfind("multipart/", 0) != 0) return std::nullopt;
+    if (!type || AsciiLower(*type).rfind("multipart/", 0) != 0) return std::nullopt;
     const std::string* length = head.Find("content-length");
     if (!length) return std::nullopt;
     std::size_t value = 0;

@@ -1,22 +1,9 @@
 #include "multipart.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "http_text.hpp"
 
 namespace mt::gateway {
 namespace {
-
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 /// Value of `key=` in a header's `; key=value` parameters, unquoting "…" with backslash escapes.
 std::optional<std::string> HeaderParam(std::string_view header, std::string_view key) {
@@ -28,7 +15,7 @@ std::optional<std::string> HeaderParam(std::string_view header, std::string_view
         while (start < header.size() && header[start] == ' ') ++start;
         std::size_t eq = header.find('=', start);
         if (eq == std::string_view::npos) return std::nullopt;
-        std::string name = Lower(Trim(header.substr(start, eq - start)));
+        std::string name = AsciiLower(TrimSpaces(header.substr(start, eq - start)));
         std::size_t v = eq + 1;
         std::string value;
         if (v < header.size() && header[v] == '"') {
@@ -40,7 +27,7 @@ std::optional<std::string> HeaderParam(std::string_view header, std::string_view
             pos = v + 1;
         } else {
             std::size_t end = header.find(';', v);
-            value = Trim(header.substr(v, end == std::string_view::npos ? std::string_view::npos : end - v));
+            value = TrimSpaces(header.substr(v, end == std::string_view::npos ? std::string_view::npos : end - v));
             pos = end == std::string_view::npos ? header.size() : end;
         }
         if (name == key) return value;
@@ -58,10 +45,10 @@ Status ParsePartHeaders(std::string_view headers, FormPart& part) {
         headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
         std::size_t colon = line.find(':');
         if (colon == std::string_view::npos) return Malformed("part header without ':'");
-        std::string name = Lower(Trim(line.substr(0, colon)));
-        std::string_view value = Trim(line.substr(colon + 1));
+        std::string name = AsciiLower(TrimSpaces(line.substr(0, colon)));
+        std::string_view value = TrimSpaces(line.substr(colon + 1));
         if (name == "content-disposition") {
-            if (Lower(value.substr(0, 9)) != "form-data") return Malformed("part is not form-data");
+            if (AsciiLower(value.substr(0, 9)) != "form-data") return Malformed("part is not form-data");
             disposition = true;
             part.name = HeaderParam(value, "name").value_or("");
             if (auto f = HeaderParam(value, "filename")) {
@@ -79,7 +66,7 @@ Status ParsePartHeaders(std::string_view headers, FormPart& part) {
 }  // namespace
 
 Result<std::string> MultipartBoundary(std::string_view content_type) {
-    if (Lower(Trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
+    if (AsciiLower(TrimSpaces(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
         return BadRequest("Expected Content-Type multipart/form-data");
     }
     auto boundary = HeaderParam(content_type, "boundary");

@@ -7,8 +7,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -109,13 +107,9 @@ public:
             }
             Http::ResponseWriter response(request.version(), transport(), this, peer);
             request.copyAddress(peer->address());
-            // HTTP/1.1 connections are persistent unless the client says otherwise (Pistache assumed Close).
             auto connection = request.headers().tryGet<Http::Header::Connection>();
-            auto control = connection ? connection->control()
-                                      : (request.version() == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive
-                                                                                    : Http::ConnectionControl::Close);
-            if (traffic_->draining.load()) control = Http::ConnectionControl::Close;  // go to another gateway
-            response.headers().add<Http::Header::Connection>(control);
+            response.headers().add<Http::Header::Connection>(
+                Persistence(connection ? std::optional(connection->control()) : std::nullopt, request.version()));
             peer->setIdle(false);
             onRequest(request, std::move(response));  // counts itself in flight before this request stops counting
             Received(peer);
@@ -203,16 +197,13 @@ public:
             return;
         }
         req.mapped_body = *mapped;
-        const std::string* connection = head.Find("connection");
-        std::string connection_value = connection ? *connection : "";
-        std::transform(connection_value.begin(), connection_value.end(), connection_value.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        const bool keep_alive =
-            connection_value == "keep-alive" || (connection_value != "close" && version == Http::Version::Http11);
+        std::optional<Http::ConnectionControl> asked;
+        if (const std::string* connection = head.Find("connection")) {
+            if (strcasecmp(connection->c_str(), "close") == 0) asked = Http::ConnectionControl::Close;
+            if (strcasecmp(connection->c_str(), "keep-alive") == 0) asked = Http::ConnectionControl::KeepAlive;
+        }
         Http::ResponseWriter response(version, transport(), this, peer);
-        response.headers().add<Http::Header::Connection>(keep_alive && !traffic_->draining.load()
-                                                             ? Http::ConnectionControl::KeepAlive
-                                                             : Http::ConnectionControl::Close);
+        response.headers().add<Http::Header::Connection>(Persistence(asked, version));
         peer->setIdle(false);
         Serve(std::move(req), std::move(response));
     }
@@ -267,6 +258,14 @@ public:
             return std::nullopt;
         }
         return value;
+    }
+
+    /// Whether the connection stays open after this response: what the client asked, else HTTP/1.1's default of
+    /// persistent (Pistache assumed Close); never while draining, so clients go to another gateway.
+    Http::ConnectionControl Persistence(std::optional<Http::ConnectionControl> asked, Http::Version version) const {
+        if (traffic_->draining.load()) return Http::ConnectionControl::Close;
+        if (asked) return *asked;
+        return version == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive : Http::ConnectionControl::Close;
     }
 
     static Http::Version VersionOf(const RequestHead& head) {
