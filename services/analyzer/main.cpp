@@ -2,15 +2,16 @@
 #include <memory>
 
 #include "analyzer.hpp"
-#include "mt/jobs/worker_main.hpp"
+#include "mt/worker/worker_main.hpp"
 
 int main(int argc, char** argv) {
-    return mt::jobs::RunWorkerMain(
+    return mt::worker::RunWorkerMain(
         argc, argv, "analyzer", "mt-analyzer", mt::jobs::kTopicAnalyze,
-        [](mt::store::Databases& dbs, const mt::jobs::WorkerConfig& config, const std::string& owner,
-           mt::ops::Metrics& metrics) -> mt::jobs::WorkerParts {
+        [](mt::store::Databases& dbs, const mt::worker::WorkerConfig& config, const std::string& owner,
+           mt::ops::Metrics& metrics) -> mt::worker::WorkerParts {
             auto analyzer = std::make_shared<mt::analyzer::Analyzer>(dbs, config, owner, metrics);
             return {[analyzer](const auto& m, const auto& stop) { analyzer->Handle(m, stop); },
-                    [analyzer] { return analyzer->Sweep(); }};
+                    [analyzer] { return analyzer->Sweep(); },
+                    [analyzer](const auto& m, const std::string& what) { analyzer->Poisoned(m, what); }};
         });
 }

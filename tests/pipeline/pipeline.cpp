@@ -43,12 +43,18 @@ bool StatusIn(const rapidjson::Value& job, const std::vector<std::string>& statu
 
 CATCH_REGISTER_LISTENER(WorkerLogListener)
 
+PipelineOptions g_options;  // of the executable's stack (the first options win)
+
 std::map<std::string, std::string> WorkerEnv() {
-    return {{"MT_LEASE_SECONDS", "3"},
-            {"MT_SWEEP_INTERVAL_MS", "300"},
-            {"MT_QUEUED_GRACE_SECONDS", "1"},
-            // The dev broker answers a rejoin only after the session timeout (services/kafka-dev/README.md).
-            {"MT_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000"}};
+    std::map<std::string, std::string> env = {
+        {"MT_LEASE_SECONDS", "3"},
+        {"MT_INSERT_PART_ROWS", std::to_string(g_options.part_rows)},
+        {"MT_SWEEP_INTERVAL_MS", "300"},
+        {"MT_QUEUED_GRACE_SECONDS", "1"},
+        // The dev broker answers a rejoin only after the session timeout (services/kafka-dev/README.md).
+        {"MT_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000"}};
+    for (const auto& [k, v] : g_options.worker_env) env[k] = v;
+    return env;
 }
 
 Process& StartWorker(Stack& stack, const std::string& name) {
@@ -72,8 +78,8 @@ Stack& PipelineStack(const PipelineOptions& options) {
     StackOptions stack_options;
     stack_options.name = options.name;
     stack_options.kafka = true;
-    stack_options.gateway_env = {{"MT_INSERT_PART_ROWS", std::to_string(options.part_rows)}};
     Stack& stack = e2e::SharedStack(stack_options);
+    if (g_stack == nullptr) g_options = options;
     g_stack = &stack;
     for (const auto& name : kWorkers) {
         Process* p = stack.FindProcess(name);

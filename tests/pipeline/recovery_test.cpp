@@ -181,6 +181,47 @@ TEST_CASE("kill -9 of inserters early in a part, mid-part, between parts and bef
     CHECK(ToJson(job["progress"]) == R"({"processed_rows":600000,"total_rows":600000})");
 }
 
+// Leases decide who works, but a paused process does not know its lease ran out: when it resumes it would commit
+// what it was doing. The fence (a lock the next owner of the part takes, ending the paused session) makes sure
+// the part is applied once, by the worker that owns it.
+TEST_CASE("an inserter paused past its lease mid-part commits nothing and the part is loaded once, by the other",
+          "[pipeline][recovery][fence]") {
+    Uploader u(RecoveryStack());
+    Stack& s = u.stack;
+    std::string job_id;
+    u.Analyzed({File("pausa.csv", NumberedCsv(1, 300'000))}, &job_id);
+    REQUIRE_STATUS(u.Confirm(job_id, "{}"), 200);
+    std::string paused;
+    int part = -1;
+    WaitUntil(
+        [&] {
+            for (const auto& p : Parts(s, job_id)) {
+                if (p.status != "loading" || p.rows_loaded == 0) continue;
+                paused = WorkerOfLease(s, p.owner);
+                part = p.part;
+                if (!paused.empty()) return true;
+            }
+            return JobStatus(s, job_id) != "inserting";
+        },
+        60s, "a part in its middle");
+    REQUIRE_FALSE(paused.empty());
+    Process* worker = s.FindProcess(paused);
+    REQUIRE(worker->Kill(SIGSTOP));
+    // Its lease (3 s) runs out while it is stopped; the other inserter takes the part over and the job ends.
+    auto job = u.WaitJob(job_id, kFinished, 120s);
+    REQUIRE(worker->Kill(SIGCONT));
+    REQUIRE_JOB_STATUS(s, job, "done");
+    INFO("paused " << paused << " while it loaded part " << part);
+    // The resumed worker finds its session ended and gives up; nothing it did reaches the table.
+    WaitUntil([&] { return worker->Log().find("insert interrupted") != std::string::npos; }, 30s,
+              "the resumed inserter to notice it was fenced off");
+    CHECK(worker->Running());
+    CHECK(JobStatus(s, job_id) == "done");
+    std::string table_id = e2e::Str(job["user_table_id"]);
+    CheckExactRows(u, table_id, "pausa", 1, 300'000);
+    CHECK(ToJson(u.Job(job_id)["progress"]) == R"({"processed_rows":300000,"total_rows":300000})");
+}
+
 TEST_CASE("kill -9 of the broker mid-job, restarted on the same port: the job still ends done",
           "[pipeline][recovery]") {
     Uploader u(RecoveryStack());

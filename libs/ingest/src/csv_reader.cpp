@@ -4,9 +4,11 @@
 // per-byte virtual call or branch on state), each field is appended to the caller's string in one piece, and
 // the caller's strings are reused so a steady read allocates nothing. Because every field is copied into its
 // cell as soon as it is scanned, the read buffer can be replaced at any point: no compaction, fixed memory.
+#include <algorithm>
 #include <array>
 
 #include "encoding.hpp"
+#include "limit_checks.hpp"
 #include "mt/ingest/csv.hpp"
 
 namespace mt::ingest {
@@ -16,10 +18,13 @@ using detail::TextSource;
 
 enum class FieldEnd { kDelimiter, kLine, kFile };
 
-class CsvReader final : public RowReader {
+class CsvReader final : public CsvRowReader {
 public:
-    CsvReader(TextSource source, const CsvDialect& dialect, std::string display_name, ReaderLimits limits)
+    CsvReader(TextSource source, const CsvDialect& dialect, std::string display_name, ReaderLimits limits,
+              std::int64_t first_line = 1)
         : source_(std::move(source)),
+          utf8_(dialect.encoding == Encoding::kUtf8),
+          line_(first_line),
           delimiter_(dialect.delimiter),
           quote_(dialect.quote),
           display_name_(std::move(display_name)),
@@ -31,6 +36,11 @@ public:
     Result<bool> Next(std::vector<std::string>& cells) override;
     [[nodiscard]] std::int64_t line() const override { return row_line_; }
     [[nodiscard]] std::uint64_t bytes_read() const override { return source_.bytes_read(); }
+    [[nodiscard]] std::optional<std::uint64_t> row_end_offset() const override {
+        if (!utf8_) return std::nullopt;
+        return source_.bytes_read() - static_cast<std::uint64_t>(end_ - p_);
+    }
+    [[nodiscard]] std::int64_t row_end_line() const override { return line_; }
 
 private:
     Result<bool> HasData();
@@ -39,11 +49,13 @@ private:
     Result<FieldEnd> ReadUnquoted(std::string& cell);
     Result<FieldEnd> ReadQuoted(std::string& cell);
     Result<FieldEnd> ConsumeLineBreak(char c);
-    [[nodiscard]] bool TooLarge(const std::string& cell) const { return cell.size() > limits_.max_cell_bytes; }
-    Error CellTooLarge() const;
+    [[nodiscard]] bool TooLarge(const std::string& cell) const { return cell.size() > field_limit_; }
+    Error FieldTooLarge(const std::string& cell) const;
     Error Fail(std::int64_t line, const std::string& what) const;
 
     TextSource source_;
+    const bool utf8_;
+    std::int64_t line_ = 1;  // physical line of p_
     const char delimiter_;
     const char quote_;
     const std::string display_name_;
@@ -53,8 +65,10 @@ private:
     const char* p_ = nullptr;  // next unread byte of the current chunk
     const char* end_ = nullptr;
     bool eof_ = false;
-    std::int64_t line_ = 1;      // physical line of p_
     std::int64_t row_line_ = 0;  // physical line where the last returned row starts
+    // What the field being read may hold: the cell limit, or less when the row is near its own limit. One
+    // comparison per scanned run of bytes enforces both, so a row never grows past max_row_bytes.
+    std::size_t field_limit_ = 0;
 };
 
 Error CsvReader::Fail(std::int64_t line, const std::string& what) const {
@@ -75,8 +89,11 @@ Result<bool> CsvReader::HasData() {
 }
 
 // The size check in the hot loops is the inline `TooLarge`: a Status holds an Error by value, too costly per cell.
-Error CsvReader::CellTooLarge() const {
-    return Fail(row_line_, "a cell is larger than " + std::to_string(limits_.max_cell_bytes) + " bytes");
+Error CsvReader::FieldTooLarge(const std::string& cell) const {
+    if (cell.size() > limits_.max_cell_bytes) {
+        return Fail(row_line_, "a cell is larger than " + std::to_string(limits_.max_cell_bytes) + " bytes");
+    }
+    return detail::RowTooLarge(display_name_, row_line_, limits_.max_row_bytes);
 }
 
 // After `c` (CR or LF) was consumed: a CR may be followed by the LF of a CRLF pair.
@@ -109,6 +126,7 @@ Result<bool> CsvReader::Next(std::vector<std::string>& cells) {
         }
         row_line_ = line_;
         std::size_t count = 0;
+        std::size_t row_bytes = 0;
         bool any_content = false;
         FieldEnd end = FieldEnd::kDelimiter;
         while (end == FieldEnd::kDelimiter) {
@@ -118,7 +136,9 @@ Result<bool> CsvReader::Next(std::vector<std::string>& cells) {
             if (count == cells.size()) cells.emplace_back();
             std::string& cell = cells[count++];
             cell.clear();  // keeps the capacity: no allocation once cells have grown to their usual size
+            field_limit_ = std::min(limits_.max_cell_bytes, limits_.max_row_bytes - row_bytes);
             MT_ASSIGN_OR_RETURN(end, ReadField(cell));
+            row_bytes += cell.size();
             any_content = any_content || !cell.empty();
         }
         cells.resize(count);
@@ -142,7 +162,7 @@ Result<FieldEnd> CsvReader::ReadUnquoted(std::string& cell) {
         const char* q = p_;
         while (q < end_ && !stop_unquoted_[static_cast<unsigned char>(*q)]) ++q;
         cell.append(p_, q);
-        if (TooLarge(cell)) return CellTooLarge();
+        if (TooLarge(cell)) return FieldTooLarge(cell);
         p_ = q;
         if (q == end_) {
             MT_ASSIGN_OR_RETURN(bool more, HasData());
@@ -163,7 +183,7 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
         const char* q = p_;
         while (q < end_ && !stop_quoted_[static_cast<unsigned char>(*q)]) ++q;
         cell.append(p_, q);
-        if (TooLarge(cell)) return CellTooLarge();
+        if (TooLarge(cell)) return FieldTooLarge(cell);
         p_ = q;
         if (q == end_) {
             MT_ASSIGN_OR_RETURN(bool more, HasData());
@@ -182,14 +202,14 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
                 if (has_next && *p_ == '\n') cell.push_back(*p_++);
             }
             ++line_;
-            if (TooLarge(cell)) return CellTooLarge();
+            if (TooLarge(cell)) return FieldTooLarge(cell);
             continue;
         }
         // A quote: doubled means a literal quote, otherwise it closes the quoted part.
         MT_ASSIGN_OR_RETURN(bool has_next, HasData());
         if (has_next && *p_ == quote_) {
             cell.push_back(*p_++);
-            if (TooLarge(cell)) return CellTooLarge();
+            if (TooLarge(cell)) return FieldTooLarge(cell);
             continue;
         }
         // Lenient: text between the closing quote and the delimiter ("a"b) is kept as part of the cell.
@@ -199,7 +219,7 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
 
 }  // namespace
 
-Result<std::unique_ptr<RowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
+Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
                                            ReaderLimits limits) {
     MT_ASSIGN_OR_RETURN(TextSource source, TextSource::Open(path, dialect.encoding, dialect.has_bom, display_name));
     auto reader = std::make_unique<CsvReader>(std::move(source), dialect, std::move(display_name), limits);
@@ -207,7 +227,13 @@ Result<std::unique_ptr<RowReader>> OpenCsv(const std::string& path, const CsvDia
         std::vector<std::string> cells;
         MT_TRY(reader->Next(cells));
     }
-    return std::unique_ptr<RowReader>(std::move(reader));
+    return std::unique_ptr<CsvRowReader>(std::move(reader));
+}
+
+std::unique_ptr<CsvRowReader> OpenCsvAt(std::unique_ptr<ByteSource> source, const CsvDialect& dialect,
+                                        std::string display_name, std::int64_t line, ReaderLimits limits) {
+    return std::make_unique<CsvReader>(TextSource(std::move(source), dialect.encoding), dialect,
+                                       std::move(display_name), limits, line);
 }
 
 }  // namespace mt::ingest

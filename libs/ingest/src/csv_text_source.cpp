@@ -52,15 +52,15 @@ Result<std::size_t> InputFile::Read(char* data, std::size_t size) {
     return total;
 }
 
-TextSource::TextSource(InputFile file, Encoding encoding, std::size_t chunk_size)
-    : file_(std::move(file)), encoding_(encoding), raw_(chunk_size + kMaxCarry) {
+TextSource::TextSource(std::unique_ptr<ByteSource> source, Encoding encoding, std::size_t chunk_size)
+    : file_(std::move(source)), encoding_(encoding), raw_(chunk_size + kMaxCarry) {
     if (encoding_ != Encoding::kUtf8) decoded_.reserve(chunk_size * 3 / 2 + 8);
 }
 
 Result<TextSource> TextSource::Open(const std::string& path, Encoding encoding, bool has_bom,
                                     std::string_view display_name, std::size_t chunk_size) {
     MT_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path, display_name));
-    TextSource source(std::move(file), encoding, chunk_size);
+    TextSource source(std::make_unique<InputFile>(std::move(file)), encoding, chunk_size);
     MT_TRY(source.SkipBom(has_bom));
     return source;
 }
@@ -69,14 +69,14 @@ Status TextSource::SkipBom(bool has_bom) {
     if (!has_bom || encoding_ == Encoding::kWindows1252) return Ok();  // Windows-1252 has no BOM
     const std::size_t size = encoding_ == Encoding::kUtf16Le || encoding_ == Encoding::kUtf16Be ? 2 : 3;
     char bom[3];
-    MT_ASSIGN_OR_RETURN(std::size_t n, file_.Read(bom, size));
+    MT_ASSIGN_OR_RETURN(std::size_t n, file_->Read(bom, size));
     bytes_read_ += n;
     return Ok();
 }
 
 Result<std::string_view> TextSource::Next() {
     const std::size_t chunk = raw_.size() - kMaxCarry;
-    MT_ASSIGN_OR_RETURN(std::size_t n, file_.Read(raw_.data() + carry_, chunk));
+    MT_ASSIGN_OR_RETURN(std::size_t n, file_->Read(raw_.data() + carry_, chunk));
     bytes_read_ += n;
     switch (encoding_) {
         case Encoding::kUtf8: return std::string_view(raw_.data(), n);

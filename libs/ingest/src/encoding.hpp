@@ -2,6 +2,7 @@
 /// Private to mt_ingest: file access and text decoding shared by the CSV sniffer and reader.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,7 @@
 namespace mt::ingest::detail {
 
 /// Owns a read-only file descriptor; closes it on destruction. Move-only.
-class InputFile {
+class InputFile final : public ByteSource {
 public:
     static Result<InputFile> Open(const std::string& path, std::string_view display_name);
     InputFile(InputFile&& other) noexcept;
@@ -61,6 +62,8 @@ public:
 
     static Result<TextSource> Open(const std::string& path, Encoding encoding, bool has_bom,
                                    std::string_view display_name, std::size_t chunk_size = kDefaultChunk);
+    /// Over any byte source, which starts where text starts (no BOM to skip).
+    TextSource(std::unique_ptr<ByteSource> source, Encoding encoding, std::size_t chunk_size = kDefaultChunk);
 
     /// The next chunk of UTF-8 text; empty only at end of file. The view is valid until the next call.
     Result<std::string_view> Next();
@@ -68,7 +71,6 @@ public:
     [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
 
 private:
-    TextSource(InputFile file, Encoding encoding, std::size_t chunk_size);
     Status SkipBom(bool has_bom);
     std::string_view DecodeUtf16(std::size_t raw_size, bool at_eof);
     /// UTF-8 as it is; each byte that does not belong to a valid sequence read as Windows-1252.
@@ -76,7 +78,7 @@ private:
 
     static constexpr std::size_t kMaxCarry = 4;  // bytes of a sequence cut by a chunk's end
 
-    InputFile file_;
+    std::unique_ptr<ByteSource> file_;
     Encoding encoding_;
     std::vector<char> raw_;  // bytes as read; the first `carry_` bytes are left from last time (UTF-16, mixed)
     std::size_t carry_ = 0;

@@ -1,24 +1,30 @@
 // Framing between the child and the parent, all little-endian host order (same machine):
 //   row:   int64 line, uint32 cell_count, then per cell uint32 length + bytes
 //   end:   int64 -1
-//   error: int64 -2, uint32 length + message
+//   error: int64 -2, uint32 length + message, int64 line of the error's location (0: none)
 #include "mt/ingest/xls_isolated.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
+#include "child_process.hpp"
 #include "mt/ingest/xls.hpp"
-
-extern char** environ;
 
 namespace mt::ingest {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kEnd = -1;
 constexpr std::int64_t kError = -2;
@@ -30,35 +36,56 @@ bool WriteString(FILE* out, std::string_view s) {
     return WriteAll(out, &len, sizeof len) && WriteAll(out, s.data(), s.size());
 }
 
-/// Reads framed rows from the child's stdout; reaps the child when done.
-class PipeReader : public RowReader {
+/// "300 s" for whole seconds, else "1500 ms".
+std::string FormatDuration(std::chrono::milliseconds duration) {
+    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+    return std::to_string(duration.count()) + " ms";
+}
+
+/// Reads framed rows from the child's stdout, waiting at most the timeout in total; owns the child until it
+/// is reaped (on the end frame, an error, or destruction).
+class PipeReader final : public RowReader {
 public:
-    PipeReader(pid_t child, int fd, std::string display_name, ReaderLimits limits)
-        : child_(child), in_(fdopen(fd, "rb")), display_name_(std::move(display_name)), limits_(limits) {}
+    PipeReader(pid_t child, int fd, std::string display_name, ReaderLimits limits, std::chrono::milliseconds timeout)
+        : child_(child),
+          fd_(fd),
+          display_name_(std::move(display_name)),
+          limits_(limits),
+          timeout_(timeout),
+          wait_left_(timeout) {}
+    PipeReader(const PipeReader&) = delete;
+    PipeReader& operator=(const PipeReader&) = delete;
     ~PipeReader() override {
-        if (in_) std::fclose(in_);
-        if (child_ > 0) {
-            kill(child_, SIGKILL);  // abandoned early: the child may still be writing
-            waitpid(child_, nullptr, 0);
-        }
+        ::close(fd_);
+        if (child_ > 0) detail::KillAndReap(child_);  // abandoned early: the child may still be writing
     }
 
     Result<bool> Next(std::vector<std::string>& cells) override {
         if (done_) return false;  // like every reader: after the end, the end again
         std::int64_t line = 0;
-        if (!Read(&line, sizeof line)) return ChildFailed();
-        if (line == kEnd) return Finish();
+        MT_TRY(ReadExact(&line, sizeof line));
+        if (line == kEnd) {
+            Finish();
+            return false;
+        }
         if (line == kError) {
             std::string message;
-            if (!ReadString(message)) return ChildFailed();
+            std::int64_t error_line = 0;
+            MT_TRY(ReadString(message, limits_.max_cell_bytes * 4 + 1024));
+            MT_TRY(ReadExact(&error_line, sizeof error_line));
             Finish();
-            return Validation(message);
+            Error error = Validation(std::move(message));
+            if (error_line > 0) error.location = ValueLocation{display_name_, error_line, {}, {}};
+            return error;
         }
         std::uint32_t count = 0;
-        if (!Read(&count, sizeof count) || count > limits_.max_columns) return ChildFailed();
+        MT_TRY(ReadExact(&count, sizeof count));
+        if (count > limits_.max_columns) return Garbled();
         cells.resize(count);
-        for (auto& c : cells) {
-            if (!ReadString(c)) return ChildFailed();
+        std::size_t row_bytes = 0;  // the child obeys the same limit; a frame over it is not from a sane child
+        for (auto& cell : cells) {
+            MT_TRY(ReadString(cell, std::min(limits_.max_cell_bytes * 4 + 1024, limits_.max_row_bytes - row_bytes)));
+            row_bytes += cell.size();
         }
         line_ = line;
         return true;
@@ -67,78 +94,159 @@ public:
     [[nodiscard]] std::uint64_t bytes_read() const override { return bytes_; }
 
 private:
-    bool Read(void* dst, std::size_t n) {
-        bool ok = in_ && std::fread(dst, 1, n, in_) == n;
-        bytes_ += ok ? n : 0;
-        return ok;
+    enum class Fill { kBytes, kEnd, kTimeout };
+
+    /// Waits for the next bytes of the pipe, charging the wait to wait_left_.
+    Fill FillBuffer() {
+        while (wait_left_ > Clock::duration::zero()) {
+            const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(wait_left_).count();
+            pollfd pfd{fd_, POLLIN, 0};
+            const Clock::time_point start = Clock::now();
+            const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<std::int64_t>(wait_ms, INT_MAX)));
+            wait_left_ -= Clock::now() - start;
+            if (ready < 0 && errno != EINTR) return Fill::kEnd;
+            if (ready <= 0) continue;
+            const ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (n <= 0) return Fill::kEnd;
+            begin_ = 0;
+            end_ = static_cast<std::size_t>(n);
+            return Fill::kBytes;
+        }
+        return Fill::kTimeout;
     }
-    bool ReadString(std::string& s) {
+
+    Status ReadExact(void* dst, std::size_t n) {
+        auto* out = static_cast<char*>(dst);
+        while (n > 0) {
+            if (begin_ == end_) {
+                const Fill fill = FillBuffer();
+                if (fill == Fill::kTimeout) return TimedOut();
+                if (fill == Fill::kEnd) return ChildDied();
+            }
+            const std::size_t take = std::min(n, end_ - begin_);
+            std::memcpy(out, buffer_.data() + begin_, take);
+            begin_ += take;
+            out += take;
+            n -= take;
+            bytes_ += take;
+        }
+        return Ok();
+    }
+
+    /// A length-prefixed string of at most `max_bytes` (checked before allocating).
+    Status ReadString(std::string& s, std::size_t max_bytes) {
         std::uint32_t len = 0;
-        if (!Read(&len, sizeof len) || len > limits_.max_cell_bytes * 4 + 1024) return false;
+        MT_TRY(ReadExact(&len, sizeof len));
+        if (len > max_bytes) return Garbled();
         s.resize(len);
-        return len == 0 || Read(s.data(), len);
+        return len == 0 ? Ok() : ReadExact(s.data(), len);
     }
-    Result<bool> Finish() {
+
+    /// Reaps the child once its frames are all read; returns its wait status.
+    int Finish() {
         done_ = true;
-        int status = 0;
-        if (child_ > 0) waitpid(child_, &status, 0);
+        const int status = child_ > 0 ? detail::KillAndReap(child_) : 0;
         child_ = -1;
-        return false;
+        return status;
     }
-    Error ChildFailed() {
-        int status = 0;
-        if (child_ > 0) waitpid(child_, &status, 0);
-        child_ = -1;
-        return Validation("file \"" + display_name_ + "\" could not be read: the workbook is corrupt or unsupported");
+
+    Error CouldNotRead(const std::string& why) const {
+        return Validation("file \"" + display_name_ + "\" could not be read: " + why);
+    }
+
+    /// The pipe ended without an end frame. At end of file the child is exiting (its descriptors close after
+    /// its exit status is fixed), so the kill in Finish does not change what the status says.
+    Error ChildDied() {
+        const int status = Finish();
+        if (WIFSIGNALED(status)) {
+            const int signal = WTERMSIG(status);
+            // SIGKILL: the kernel's OOM killer or the hard CPU limit; SIGXCPU: the soft CPU limit; SIGABRT:
+            // std::bad_alloc under RLIMIT_AS ends in std::terminate.
+            if (signal == SIGKILL || signal == SIGXCPU || signal == SIGABRT) {
+                return CouldNotRead("the reader ran out of memory or time");
+            }
+        }
+        return CouldNotRead("the workbook is corrupt or unsupported");
+    }
+
+    /// A frame no sane child writes (a memory corruption in FreeXL may garble its output).
+    Error Garbled() {
+        Finish();
+        return CouldNotRead("the workbook is corrupt or unsupported");
+    }
+
+    Error TimedOut() {
+        Finish();
+        return Validation("file \"" + display_name_ + "\": reading the .xls file took longer than " +
+                          FormatDuration(timeout_));
     }
 
     pid_t child_;
-    FILE* in_;
+    int fd_;
     std::string display_name_;
     ReaderLimits limits_;
+    std::chrono::milliseconds timeout_;
+    Clock::duration wait_left_;
+    std::array<char, 64 * 1024> buffer_;
+    std::size_t begin_ = 0, end_ = 0;
     std::int64_t line_ = 0;
     std::uint64_t bytes_ = 0;
     bool done_ = false;
 };
 
+bool ParseSize(const char* text, std::size_t& out) {
+    const char* end = text + std::strlen(text);
+    const auto [ptr, ec] = std::from_chars(text, end, out);
+    return ec == std::errc() && ptr == end;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RowReader>> OpenXlsIsolated(const std::string& path, std::string display_name,
-                                                   ReaderLimits limits, std::string program) {
+                                                   ReaderLimits limits, XlsChildOptions options) {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return Internal("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC on the copy
-    std::string flag = kXlsRowsFlag;
-    char* argv[] = {program.data(), flag.data(), const_cast<char*>(path.c_str()), display_name.data(), nullptr};
-    pid_t child = -1;
-    int rc = posix_spawn(&child, program.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        return Internal("cannot start the .xls reader process: " + std::string(std::strerror(rc)));
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Internal("cannot start the .xls reader process: pipe failed");
+    const std::vector<std::string> argv = {options.program,
+                                           kXlsRowsFlag,
+                                           path,
+                                           display_name,
+                                           std::to_string(limits.max_cell_bytes),
+                                           std::to_string(limits.max_columns),
+                                           std::to_string(limits.max_row_bytes)};
+    Result<pid_t> child = detail::SpawnLimitedChild(argv, fds[1]);
+    ::close(fds[1]);
+    if (!child) {
+        ::close(fds[0]);
+        return std::move(child).error();
     }
-    return std::unique_ptr<RowReader>(std::make_unique<PipeReader>(child, fds[0], std::move(display_name), limits));
+    return std::unique_ptr<RowReader>(
+        std::make_unique<PipeReader>(*child, fds[0], std::move(display_name), limits, options.timeout));
 }
 
 int RunXlsRowsChild(int argc, char** argv) {
     if (argc < 4) return 2;
+    ReaderLimits limits;
+    if (argc >= 7 && !(ParseSize(argv[4], limits.max_cell_bytes) && ParseSize(argv[5], limits.max_columns) &&
+                       ParseSize(argv[6], limits.max_row_bytes))) {
+        return 2;
+    }
     FILE* out = stdout;
-    auto reader = OpenXls(argv[2], argv[3]);
-    auto fail = [out](const std::string& message) {
+    auto reader = OpenXls(argv[2], argv[3], limits);
+    auto fail = [out](const Error& error) {
         std::int64_t tag = kError;
+        const std::int64_t line = error.location ? error.location->line : 0;
         WriteAll(out, &tag, sizeof tag);
-        WriteString(out, message);
+        WriteString(out, error.message);
+        WriteAll(out, &line, sizeof line);
         std::fflush(out);
         return 3;
     };
-    if (!reader) return fail(reader.error().message);
+    if (!reader) return fail(reader.error());
     std::vector<std::string> cells;
     while (true) {
         auto more = (*reader)->Next(cells);
-        if (!more) return fail(more.error().message);
+        if (!more) return fail(more.error());
         if (!*more) break;
         std::int64_t line = (*reader)->line();
         auto count = static_cast<std::uint32_t>(cells.size());

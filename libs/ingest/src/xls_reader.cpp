@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "limit_checks.hpp"
 #include "mt/ingest/xls.hpp"
 #include "xlsx_values.hpp"
 
@@ -66,6 +67,7 @@ public:
     /// Fills `cells` with row `row` (0-based; trailing empty cells dropped).
     Status ReadRow(unsigned row, std::vector<std::string>& cells) const {
         cells.clear();
+        std::size_t row_bytes = 0;
         for (unsigned short column = 0; column < columns_; ++column) {
             FreeXL_CellValue value{};
             const int rc = freexl_get_cell_value(handle_, row, column, &value);
@@ -76,6 +78,11 @@ public:
                 return Validation(Where(row, column) + "the row has more than " + std::to_string(limits_.max_columns) +
                                   " columns");
             }
+            // Up to 256 cells of 32,767 characters: an .xls row can pass the limit. Checked before it grows.
+            if (text.size() > limits_.max_row_bytes - row_bytes) {
+                return detail::RowTooLarge(display_name_, static_cast<std::int64_t>(row) + 1, limits_.max_row_bytes);
+            }
+            row_bytes += text.size();
             cells.resize(column + 1u);
             cells[column] = std::move(text);
         }

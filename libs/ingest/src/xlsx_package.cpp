@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "limit_checks.hpp"
+
 namespace mt::ingest::detail {
 namespace {
 
@@ -79,7 +81,7 @@ Result<std::size_t> PartStream::Read(char* buffer, std::size_t size) {
     if (n < 0) return InvalidXlsx(display_name_, part_ + ": " + ArchiveMessage(archive_.get()));
     produced_ += static_cast<std::uint64_t>(n);
     const std::uint64_t consumed = RawBytesConsumed(archive_.get()) - raw_start_;
-    if (produced_ > kRatioCheckAfter && produced_ > kMaxPartRatio * consumed) {
+    if (ExpandsTooMuch(produced_, consumed, kMaxPartRatio, kRatioGraceBytes)) {
         return InvalidXlsx(display_name_, part_ + " expands more than " + std::to_string(kMaxPartRatio) +
                                               " times its compressed size (a zip bomb?)");
     }

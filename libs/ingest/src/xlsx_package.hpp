@@ -12,13 +12,14 @@
 namespace mt::ingest::detail {
 
 /// Streams one decompressed part. Owns its own libarchive handle (opened on the package file), so several
-/// parts can be read independently. Refuses a part that decompresses past kMaxPartRatio × its compressed size
-/// once it exceeds kRatioCheckAfter bytes: deflate cannot legitimately get there with real sheet XML, a
-/// zip bomb does. Move-only; one thread at a time.
+/// parts can be read independently. The ZIP rule of ExpandZip's defaults holds for each part from its first
+/// byte: the bytes it has produced may not pass kMaxPartRatio × the compressed bytes consumed for them plus
+/// kRatioGraceBytes (a small part, such as one long shared string, may compress extremely well). Real sheet
+/// XML stays far below that ratio, a zip bomb does not. Move-only; one thread at a time.
 class PartStream {
 public:
-    static constexpr std::uint64_t kRatioCheckAfter = 256ull << 20;
-    static constexpr std::uint64_t kMaxPartRatio = 200;
+    static constexpr std::uint64_t kMaxPartRatio = 400;
+    static constexpr std::uint64_t kRatioGraceBytes = 4u << 20;
 
     PartStream(ArchiveReadPtr archive, std::string display_name, std::string part);
 

@@ -46,9 +46,8 @@ Result<std::shared_ptr<const detail::SheetContext>> LoadContext(const detail::Xl
     context->limits = limits;
     if (info.shared_strings_part && package.Has(*info.shared_strings_part)) {
         MT_ASSIGN_OR_RETURN(detail::PartStream stream, package.OpenPart(*info.shared_strings_part));
-        MT_ASSIGN_OR_RETURN(
-            detail::SharedStrings strings,
-            detail::LoadSharedStrings(std::move(stream), package.display_name(), limits.max_cell_bytes));
+        MT_ASSIGN_OR_RETURN(detail::SharedStrings strings,
+                            detail::LoadSharedStrings(std::move(stream), package.display_name(), limits));
         context->strings = std::make_shared<const detail::SharedStrings>(std::move(strings));
     }
     return std::shared_ptr<const detail::SheetContext>(std::move(context));

@@ -4,6 +4,7 @@
 #include <new>
 #include <optional>
 
+#include "limit_checks.hpp"
 #include "xlsx_xml.hpp"
 
 namespace mt::ingest::detail {
@@ -12,11 +13,12 @@ namespace {
 /// Expat handlers for sharedStrings.xml. Exceptions never leave a handler (expat is C): they become error_.
 class SstBuilder {
 public:
-    SstBuilder(std::string_view display_name, std::size_t max_cell_bytes)
+    SstBuilder(std::string_view display_name, const ReaderLimits& limits)
         : display_name_(display_name),
-          max_cell_bytes_(max_cell_bytes),
+          max_cell_bytes_(limits.max_cell_bytes),
+          max_table_bytes_(limits.max_shared_strings_bytes),
           // An escape "_xHHHH_" shrinks 7 bytes to 1, so this much raw text always holds limit + 1 decoded bytes.
-          max_raw_bytes_(7 * (max_cell_bytes + 1)) {}
+          max_raw_bytes_(7 * (limits.max_cell_bytes + 1)) {}
 
     static void XMLCALL Start(void* self, const XML_Char* name, const XML_Char** /*attrs*/) {
         static_cast<SstBuilder*>(self)->OnStart(XmlLocalName(name));
@@ -72,9 +74,11 @@ private:
     void AddCurrent() {
         DecodeOoxmlEscapes(current_);
         if (current_.size() > max_cell_bytes_) current_.resize(max_cell_bytes_ + 1);
-        if (strings_.size() >= SharedStrings::kMaxStrings ||
-            strings_.bytes() + current_.size() > SharedStrings::kMaxBytes) {
-            Fail(InvalidXlsx(display_name_, "the shared string table is too large"));
+        // Checked before adding, so the table never passes its cap (and the subtraction never wraps).
+        if (current_.size() + sizeof(std::uint64_t) > max_table_bytes_ - strings_.memory_bytes()) {
+            Fail(Validation("file \"" + std::string(display_name_) +
+                            "\": the shared strings of this workbook are larger than " +
+                            FormatBytes(max_table_bytes_)));
             return;
         }
         strings_.Add(current_);
@@ -87,6 +91,7 @@ private:
 
     std::string_view display_name_;
     std::size_t max_cell_bytes_;
+    std::size_t max_table_bytes_;
     std::size_t max_raw_bytes_;
     XML_Parser parser_ = nullptr;
     SharedStrings strings_;
@@ -98,10 +103,10 @@ private:
 
 }  // namespace
 
-Result<SharedStrings> LoadSharedStrings(PartStream stream, std::string_view display_name, std::size_t max_cell_bytes) {
+Result<SharedStrings> LoadSharedStrings(PartStream stream, std::string_view display_name, const ReaderLimits& limits) {
     ExpatParserPtr parser(XML_ParserCreate(nullptr));
     if (!parser) return Internal("expat: out of memory");
-    SstBuilder builder(display_name, max_cell_bytes);
+    SstBuilder builder(display_name, limits);
     builder.set_parser(parser.get());
     XML_SetUserData(parser.get(), &builder);
     XML_SetElementHandler(parser.get(), &SstBuilder::Start, &SstBuilder::End);

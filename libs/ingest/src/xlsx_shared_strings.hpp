@@ -6,19 +6,17 @@
 #include <vector>
 
 #include "mt/core/result.hpp"
+#include "mt/ingest/row_reader.hpp"
 #include "xlsx_package.hpp"
 
 namespace mt::ingest::detail {
 
 /// The strings cells refer to by index. Cells may point at any entry at any time, so the table is held in
 /// memory: one arena of text plus one offset per string. This is the one part of an XLSX file whose size
-/// bounds the reader's memory; it is capped (kMaxBytes, kMaxStrings) so a crafted file fails instead.
-/// Immutable after loading; safe to share between threads for reading.
+/// bounds the reader's memory; `memory_bytes()` is capped by ReaderLimits::max_shared_strings_bytes so a
+/// crafted file fails instead. Immutable after loading; safe to share between threads for reading.
 class SharedStrings {
 public:
-    static constexpr std::size_t kMaxBytes = 512u << 20;
-    static constexpr std::size_t kMaxStrings = 16u << 20;
-
     [[nodiscard]] std::size_t size() const { return ends_.size(); }
     /// String `index` (< size()). Strings longer than the cell limit are kept truncated to limit + 1 bytes:
     /// enough for a cell that uses one to fail with the size error, without holding the rest.
@@ -31,7 +29,8 @@ public:
         arena_ += text;
         ends_.push_back(arena_.size());
     }
-    [[nodiscard]] std::size_t bytes() const { return arena_.size(); }
+    /// What the table holds: its text plus one offset per string.
+    [[nodiscard]] std::size_t memory_bytes() const { return arena_.size() + ends_.size() * sizeof(std::uint64_t); }
 
 private:
     std::string arena_;
@@ -39,7 +38,9 @@ private:
 };
 
 /// Streams `stream` (a sharedStrings.xml part): plain <si><t> and rich-text runs <si><r><t> are concatenated,
-/// phonetic guides (<rPh>) left out, _xHHHH_ escapes decoded.
-Result<SharedStrings> LoadSharedStrings(PartStream stream, std::string_view display_name, std::size_t max_cell_bytes);
+/// phonetic guides (<rPh>) left out, _xHHHH_ escapes decoded. Strings over `limits.max_cell_bytes` are kept
+/// truncated (see Get). A table over `limits.max_shared_strings_bytes` fails with kValidation
+/// `file "x.xlsx": the shared strings of this workbook are larger than 64 MiB`.
+Result<SharedStrings> LoadSharedStrings(PartStream stream, std::string_view display_name, const ReaderLimits& limits);
 
 }  // namespace mt::ingest::detail

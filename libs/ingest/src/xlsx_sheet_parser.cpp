@@ -3,6 +3,8 @@
 #include <charconv>
 #include <new>
 
+#include "limit_checks.hpp"
+
 namespace mt::ingest::detail {
 namespace {
 
@@ -184,6 +186,7 @@ void SheetParser::StartRow(const XML_Char** attrs) {
     row_ = number && *number > 0 ? *number : row_ + 1;  // rows without `r` follow the previous one
     in_row_ = true;
     next_column_ = 0;
+    row_bytes_ = 0;
 }
 
 void SheetParser::StartCell(const XML_Char** attrs) {
@@ -210,10 +213,12 @@ void SheetParser::EndCell() {
     if (column_ >= context_->limits.max_columns) {
         return Fail(CellError("the row has more than " + std::to_string(context_->limits.max_columns) + " columns"));
     }
-    row_bytes_ += value->size();
-    if (row_bytes_ > kMaxRowBytes) {
-        return Fail(CellError("the row is larger than " + std::to_string(kMaxRowBytes) + " bytes"));
+    // Checked before the cell joins the row: cells may repeat one shared string, so the XML says nothing of
+    // how large the row becomes.
+    if (value->size() > context_->limits.max_row_bytes - row_bytes_) {
+        return Fail(RowTooLarge(context_->display_name, row_, context_->limits.max_row_bytes));
     }
+    row_bytes_ += value->size();
     try {
         if (column_ >= cells_.size()) cells_.resize(column_ + 1);
         cells_[column_] = std::move(*value);

@@ -42,9 +42,6 @@ public:
     [[nodiscard]] std::uint64_t raw_bytes() const { return stream_.raw_bytes(); }
 
 private:
-    /// A row's cells may expand through the shared strings far beyond the XML: cap what one row may hold.
-    static constexpr std::size_t kMaxRowBytes = 256u << 20;
-
     SheetParser(PartStream stream, std::shared_ptr<const SheetContext> context);
     Status FeedOrResume();
 
@@ -78,7 +75,7 @@ private:
     std::size_t cell_style_ = 0;   // `s` attribute
     std::string text_;             // <v> or inline <t> text of the current cell
     std::vector<std::string> cells_;
-    std::size_t row_bytes_ = 0;
+    std::size_t row_bytes_ = 0;  // of cells_, kept <= limits.max_row_bytes
 
     // Driver state.
     bool row_ready_ = false, suspended_ = false, finished_ = false;

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "archive_holder.hpp"
+#include "limit_checks.hpp"
 #include "mt/core/json.hpp"
 #include "mt/ingest/file_kind.hpp"
 #include "mt/ingest/zip.hpp"
@@ -22,10 +23,6 @@ namespace mt::ingest {
 namespace {
 
 using detail::ArchiveReadPtr;
-
-/// Real files can compress very well too (a sparse CSV of mostly empty cells reaches 200:1), so the ratio rule
-/// applies only past this size; a bomb is still stopped after writing this much.
-constexpr std::uint64_t kRatioCheckAfter = 64u << 20;
 
 /// An archive with no entries is only its end-of-central-directory record ("PK\5\6"), which libarchive does not
 /// recognize as a ZIP.
@@ -124,16 +121,36 @@ Status WriteAll(int fd, const char* data, std::size_t size, const std::string& p
     return Ok();
 }
 
+/// What the members extracted so far add up to: the ratio rule and the total apply to the whole archive.
 struct Expansion {
     const std::string& display_name;
     const ZipLimits& limits;
     std::uint64_t total_written = 0;
+    std::uint64_t total_consumed = 0;  // compressed bytes the extracted members' data took up
 };
 
-/// Copies the current entry's data to `fd`, counting real bytes against the limits as they come.
+/// The ratio refusal. It names the member when that member alone passes the ratio (a bomb in one member, the
+/// usual case); otherwise the members before it share the blame, and the message says so.
+Error RatioError(const Expansion& expansion, const std::string& member, std::uint64_t written, std::uint64_t consumed) {
+    const std::string ratio = std::to_string(expansion.limits.max_ratio);
+    if (detail::ExpandsTooMuch(written, consumed, expansion.limits.max_ratio, 0)) {
+        return ZipError(expansion.display_name, "member \"" + member + "\" expands more than " + ratio +
+                                                    " times its compressed size; refusing a possible zip bomb");
+    }
+    return ZipError(expansion.display_name, "expands more than " + ratio +
+                                                " times its compressed size (members up to \"" + member +
+                                                "\"); refusing a possible zip bomb");
+}
+
+/// Copies the current entry's data to `fd`, counting real bytes against the limits as they come: a chunk over
+/// a limit is never written.
 Result<std::uint64_t> CopyMember(archive* a, int fd, const std::string& path, const std::string& member,
                                  Expansion& expansion) {
+    const ZipLimits& limits = expansion.limits;
+    // libarchive's position in the file advances by the compressed bytes the decompressor consumed (the
+    // member's header was consumed before this point).
     const std::uint64_t raw_start = detail::RawBytesConsumed(a);
+    const std::uint64_t consumed_before = expansion.total_consumed;
     std::uint64_t written = 0;
     std::array<char, 64 * 1024> buffer;
     while (true) {
@@ -145,16 +162,16 @@ Result<std::uint64_t> CopyMember(archive* a, int fd, const std::string& path, co
         }
         written += static_cast<std::uint64_t>(n);
         expansion.total_written += static_cast<std::uint64_t>(n);
-        if (expansion.total_written > expansion.limits.max_total_uncompressed) {
+        const std::uint64_t consumed = detail::RawBytesConsumed(a) - raw_start;
+        expansion.total_consumed = consumed_before + consumed;
+        if (expansion.total_written > limits.max_total_uncompressed) {
             return ZipError(expansion.display_name, "expands to more than " +
-                                                        std::to_string(expansion.limits.max_total_uncompressed) +
-                                                        " bytes; refusing a possible zip bomb");
+                                                        detail::FormatBytes(limits.max_total_uncompressed) +
+                                                        ", the limit for one upload");
         }
-        const std::uint64_t compressed = detail::RawBytesConsumed(a) - raw_start;
-        if (written > kRatioCheckAfter && written > expansion.limits.max_ratio * compressed) {
-            return ZipError(expansion.display_name, "member \"" + member + "\" expands more than " +
-                                                        std::to_string(expansion.limits.max_ratio) +
-                                                        " times its compressed size; refusing a possible zip bomb");
+        if (detail::ExpandsTooMuch(expansion.total_written, expansion.total_consumed, limits.max_ratio,
+                                   limits.ratio_grace_bytes)) {
+            return RatioError(expansion, member, written, consumed);
         }
         MT_TRY(WriteAll(fd, buffer.data(), static_cast<std::size_t>(n), path));
     }

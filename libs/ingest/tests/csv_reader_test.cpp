@@ -146,3 +146,42 @@ TEST_CASE("rows are identical wherever the 1 MiB buffer boundary falls") {
         CHECK(out.lines == std::vector<std::int64_t>{1, 2, 4, 6});
     }
 }
+
+TEST_CASE("a row of 16 MiB is read — one more cell fails naming the line, before the row is built") {
+    const std::string mib(1 << 20, 'x');
+    std::string row;
+    for (int i = 0; i < 16; ++i) row += (i == 0 ? "" : ",") + mib;  // 16 cells of 1 MiB: the limit exactly
+    const ReadOutcome ok = Read("a\n" + row + "\n");
+    REQUIRE(ok.ok);
+    CHECK(ok.rows.at(1).size() == 16);
+
+    TempFile file("a\n" + row + ",y\nb\n");
+    auto reader = mt::ingest::OpenCsv(file.path(), CsvDialect{}, "data.csv");
+    REQUIRE(reader);
+    std::vector<std::string> cells;
+    REQUIRE(*(*reader)->Next(cells));
+    auto next = (*reader)->Next(cells);
+    REQUIRE_FALSE(next);
+    CHECK(next.error().kind == mt::ErrorKind::kValidation);
+    CHECK(next.error().message == R"(file "data.csv", line 2: a row is larger than 16 MiB)");
+    REQUIRE(next.error().location.has_value());
+    CHECK(next.error().location->file == "data.csv");
+    CHECK(next.error().location->line == 2);
+}
+
+TEST_CASE("the row limit stops a field in the middle — a limit that is no whole MiB reads in bytes") {
+    ReaderLimits limits;
+    limits.max_row_bytes = 10;
+    const ReadOutcome ok = Read("12345,67890\n", ',', limits);
+    REQUIRE(ok.ok);
+    CHECK(ok.rows == Rows{{"12345", "67890"}});
+
+    // Each cell is far below the cell limit; the second passes what is left of the row's.
+    const ReadOutcome unquoted = Read("a\n12345,678901\n", ',', limits);
+    CHECK(unquoted.error == R"(file "data.csv", line 2: a row is larger than 10 bytes)");
+    const ReadOutcome quoted = Read("a\n\"12\n345\",\"6789\n01\"\n", ',', limits);
+    CHECK(quoted.error == R"(file "data.csv", line 2: a row is larger than 10 bytes)");
+    // A cell over its own limit still says so, even when the row limit is lower.
+    limits.max_cell_bytes = 4;
+    CHECK(Read("a\n12345\n", ',', limits).error == R"(file "data.csv", line 2: a cell is larger than 4 bytes)");
+}

@@ -52,3 +52,21 @@ TEST_CASE("cell size limit applies to XLS text", "[xls][errors]") {
     const ReadOutcome out = ReadAll(OpenXls(DataFile("excel/typed.xls"), "typed.xls", small));
     CHECK(out.error == R"(file "typed.xls", row 1, column 3: the value is larger than 8 bytes)");
 }
+
+TEST_CASE("row size limit applies to XLS rows as they are built", "[xls][errors]") {
+    ReaderLimits limits;
+    limits.max_row_bytes = 32;  // the header row holds 52 bytes: "cidade" … "momento" make 32, "hora" passes it
+    auto reader = OpenXls(DataFile("excel/typed.xls"), "typed.xls", limits);
+    REQUIRE_FALSE(reader.ok());  // the first row is read while the sheet is chosen
+    CHECK(reader.error().kind == mt::ErrorKind::kValidation);
+    CHECK(reader.error().message == R"(file "typed.xls", line 1: a row is larger than 32 bytes)");
+    REQUIRE(reader.error().location.has_value());
+    CHECK(reader.error().location->file == "typed.xls");
+    CHECK(reader.error().location->line == 1);
+
+    limits.max_row_bytes = 56;  // exactly the largest row (line 2): read
+    CHECK(ReadAll(OpenXls(DataFile("excel/typed.xls"), "typed.xls", limits)).ok);
+    limits.max_row_bytes = 55;
+    CHECK(ReadAll(OpenXls(DataFile("excel/typed.xls"), "typed.xls", limits)).error ==
+          R"(file "typed.xls", line 2: a row is larger than 55 bytes)");
+}

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -91,6 +92,21 @@ public:
         if (!suffix.empty() && archive_write_data(a_.get(), suffix.data(), suffix.size()) < 0) Fail();
         return *this;
     }
+    /// `size` bytes made by `next`, which appends one or more bytes to the (cleared) chunk it is given each time
+    /// it is called; the last chunk is cut to fit. Never holds more than one chunk.
+    ZipWriter& AddGenerated(const std::string& name, std::uint64_t size,
+                            const std::function<void(std::string& chunk)>& next) {
+        Header(name, AE_IFREG, static_cast<std::int64_t>(size));
+        std::string chunk;
+        for (std::uint64_t left = size; left > 0;) {
+            chunk.clear();
+            next(chunk);
+            const std::size_t n = left < chunk.size() ? static_cast<std::size_t>(left) : chunk.size();
+            if (archive_write_data(a_.get(), chunk.data(), n) < 0) Fail();
+            left -= n;
+        }
+        return *this;
+    }
     ZipWriter& AddDir(const std::string& name) {
         Header(name, AE_IFDIR, 0);
         return *this;
@@ -137,6 +153,9 @@ struct RawXlsx {
     std::string workbook_pr;                             // e.g. R"(<workbookPr date1904="1"/>)"
     bool absolute_targets = false;                       // "/xl/worksheets/sheet1.xml"
     bool with_workbook = true;
+    // When set, writes the part xl/sharedStrings.xml itself (given the namespace attributes for <sst>), in place
+    // of `shared_strings`: for tables too large to hold in memory (ZipWriter::AddGenerated).
+    std::function<void(ZipWriter& zip, const std::string& namespaces)> write_shared_strings;
 };
 
 inline void WriteRawXlsx(const std::string& path, const RawXlsx& x) {
@@ -159,10 +178,14 @@ inline void WriteRawXlsx(const std::string& path, const RawXlsx& x) {
                 (x.absolute_targets ? "/xl/" : "") + "worksheets/sheet" + n + ".xml\"/>";
         zip.Add("xl/worksheets/sheet" + n + ".xml", "<worksheet" + ns + ">" + x.sheets[i] + "</worksheet>");
     }
-    if (!x.shared_strings.empty()) {
+    if (!x.shared_strings.empty() || x.write_shared_strings) {
         rels +=
             std::string("<Relationship Id=\"rIdS\" Type=\"") + kRel + "/sharedStrings\" Target=\"sharedStrings.xml\"/>";
-        zip.Add("xl/sharedStrings.xml", "<sst" + ns + ">" + x.shared_strings + "</sst>");
+        if (x.write_shared_strings) {
+            x.write_shared_strings(zip, ns);
+        } else {
+            zip.Add("xl/sharedStrings.xml", "<sst" + ns + ">" + x.shared_strings + "</sst>");
+        }
     }
     if (!x.styles.empty()) {
         rels += std::string("<Relationship Id=\"rIdY\" Type=\"") + kRel + "/styles\" Target=\"styles.xml\"/>";

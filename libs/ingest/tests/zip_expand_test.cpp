@@ -1,6 +1,7 @@
 // ZIP uploads: archives built here with libarchive's writer, one per trick a hostile or sloppy upload plays.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "mt/ingest/zip.hpp"
 #include "xlsx_test_support.hpp"
@@ -9,6 +10,18 @@ using namespace mt::ingest;
 using namespace mt::ingest::testing;
 
 namespace {
+
+/// Bytes this process has passed to write() so far (/proc/self/io): what extraction wrote to scratch.
+std::uint64_t BytesWrittenByProcess() {
+    std::ifstream io("/proc/self/io");
+    std::string key;
+    std::uint64_t value = 0;
+    while (io >> key >> value) {
+        if (key == "wchar:") return value;
+    }
+    FAIL("no wchar in /proc/self/io");
+    return 0;
+}
 
 /// An archive in one scratch dir, expanded into another (which must stay empty on refusal).
 struct Fixture {
@@ -92,14 +105,96 @@ TEST_CASE("a zip bomb is stopped by the ratio while extracting, without trusting
     Fixture f;
     ZipWriter(f.zip).Add("ok.csv", "a\n1\n").AddRepeated("bomb.csv", 300ull << 20, '\0');
     CHECK(std::filesystem::file_size(f.zip) < (2u << 20));
-    CHECK(f.ErrorOf() == R"(zip "upload.zip" member "bomb.csv" expands more than 200 times its compressed size;)"
+    const std::uint64_t before = BytesWrittenByProcess();
+    auto result = f.Expand();
+    const std::uint64_t written = BytesWrittenByProcess() - before;
+    REQUIRE_FALSE(result);
+    CHECK(result.error().kind == mt::ErrorKind::kValidation);
+    CHECK(result.error().message == R"(zip "upload.zip" member "bomb.csv" expands more than 400 times its compressed)"
+                                    R"( size; refusing a possible zip bomb)");
+    CHECK(written < (16u << 20));  // ~7 MiB: 4 MiB of grace, then 400:1 against deflate's ~1000:1
+    CHECK(f.output.Count() == 0);
+}
+
+TEST_CASE("32 members of 64 MiB of short lines: the ratio holds over the archive from the first byte",
+          "[zip][errors]") {
+    // Each member alone stays under the old rule's 64 MiB, so this 2 GiB archive of ~2 MB used to expand fully.
+    Fixture f;
+    {
+        ZipWriter zip(f.zip);
+        for (int i = 0; i < 32; ++i) {
+            zip.AddGenerated("parte" + std::to_string(i) + ".csv", 64u << 20, [](std::string& chunk) {
+                for (int line = 0; line < 16384; ++line) chunk += "1,1\n";
+            });
+        }
+    }
+    INFO("zip size " << std::filesystem::file_size(f.zip));
+    CHECK(std::filesystem::file_size(f.zip) < (4u << 20));
+    const std::uint64_t before = BytesWrittenByProcess();
+    auto result = f.Expand();
+    const std::uint64_t written = BytesWrittenByProcess() - before;
+    REQUIRE_FALSE(result);
+    CHECK(result.error().kind == mt::ErrorKind::kValidation);
+    CHECK(result.error().message == R"(zip "upload.zip" member "parte0.csv" expands more than 400 times its)"
+                                    R"( compressed size; refusing a possible zip bomb)");
+    INFO("written to scratch " << written);
+    CHECK(written < (200u << 20));
+    CHECK(f.output.Count() == 0);
+}
+
+TEST_CASE("members that each fit the grace are counted together", "[zip][errors]") {
+    Fixture f;
+    {
+        ZipWriter zip(f.zip);  // 3 MiB of zeros each: within the 4 MiB grace one by one, not together
+        for (int i = 0; i < 10; ++i) zip.AddRepeated("z" + std::to_string(i) + ".csv", 3u << 20, '\0');
+    }
+    // 400:1 plus 4 MiB against ~1000:1 runs out after ~6.7 MiB: in the third member.
+    CHECK(f.ErrorOf() == R"(zip "upload.zip" member "z2.csv" expands more than 400 times its compressed size;)"
                          R"( refusing a possible zip bomb)");
     CHECK(f.output.Count() == 0);
+}
 
-    // Real files may compress far better than 200:1 (a sparse CSV): the rule starts past 64 MiB.
-    Fixture small;
-    ZipWriter(small.zip).AddRepeated("zeros.csv", 60u << 20, '0');
+TEST_CASE("a realistic sparse CSV (~200:1) of 100 MiB passes the ratio", "[zip]") {
+    Fixture f;
+    constexpr std::uint64_t kSize = 100u << 20;
+    {
+        // 100 fields per line, all empty ";;;;" but one number every 50 lines, as spreadsheet exports of
+        // mostly blank sheets look.
+        std::uint64_t state = 12345;
+        std::uint64_t line = 0;
+        ZipWriter(f.zip).AddGenerated("esparso.csv", kSize, [&](std::string& chunk) {
+            while (chunk.size() < (1u << 20)) {
+                state = state * 6364136223846793005ull + 1442695040888963407ull;
+                std::string fields(99, ';');
+                if (line++ % 50 == 0) fields.insert((state >> 33) % 100, std::to_string((state >> 20) % 100000));
+                chunk += fields + "\n";
+            }
+        });
+    }
+    const double ratio = static_cast<double>(kSize) / static_cast<double>(std::filesystem::file_size(f.zip));
+    INFO("ratio " << ratio);
+    CHECK(ratio > 180);
+    CHECK(ratio < 400);
+    auto members = f.Expand();
+    REQUIRE(members);
+    REQUIRE(members->size() == 1);
+    CHECK((*members)[0].size == kSize);
+}
+
+TEST_CASE("a tiny file that compresses extremely well passes thanks to the grace", "[zip]") {
+    Fixture tiny;
+    ZipWriter(tiny.zip).AddRepeated("zeros.csv", 1024, '0');  // 1 KB deflates to a few bytes
+    auto members = tiny.Expand();
+    REQUIRE(members);
+    CHECK((*members)[0].size == 1024);
+
+    Fixture small;  // 1 MiB deflates ~1000:1: over the ratio, within the 4 MiB grace
+    ZipWriter(small.zip).AddRepeated("zeros.csv", 1u << 20, '0');
     CHECK(small.Expand());
+    ZipLimits no_grace;
+    no_grace.ratio_grace_bytes = 0;
+    CHECK(small.ErrorOf(no_grace) == R"(zip "upload.zip" member "zeros.csv" expands more than 400 times its)"
+                                     R"( compressed size; refusing a possible zip bomb)");
 }
 
 TEST_CASE("total size and member count are capped", "[zip][errors]") {
@@ -107,8 +202,13 @@ TEST_CASE("total size and member count are capped", "[zip][errors]") {
     ZipWriter(f.zip).Add("a.csv", std::string(600, 'a')).Add("b.csv", std::string(600, 'b'));
     ZipLimits limits;
     limits.max_total_uncompressed = 1000;
-    CHECK(f.ErrorOf(limits) == R"(zip "upload.zip" expands to more than 1000 bytes; refusing a possible zip bomb)");
+    CHECK(f.ErrorOf(limits) == R"(zip "upload.zip" expands to more than 1000 bytes, the limit for one upload)");
     CHECK(f.output.Count() == 0);
+    Fixture mib;
+    ZipWriter(mib.zip).Add("a.csv", std::string(600'000, 'a')).Add("b.csv", std::string(600'000, 'b'));
+    limits.max_total_uncompressed = 1u << 20;
+    CHECK(mib.ErrorOf(limits) == R"(zip "upload.zip" expands to more than 1 MiB, the limit for one upload)");
+    CHECK(mib.output.Count() == 0);
 
     Fixture many;
     {

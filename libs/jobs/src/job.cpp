@@ -1,16 +1,16 @@
 #include "mt/jobs/job.hpp"
 
 #include "mt/core/ids.hpp"
-#include "mt/jobs/blob_store.hpp"
 
 namespace mt::jobs {
 namespace {
 
 constexpr const char* kJobColumns =
     "id, company_id, user_table_id, target_table_id, mode, status, files::text, inferred_schema::text, "
-    "confirmed_schema::text, analysis::text, progress::text, error::text, coalesce(request_id, ''), "
+    "confirmed_schema::text, progress::text, error::text, coalesce(request_id, ''), "
     "created_by_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts, "
+    "coalesce(id_base_ms, 0)";
 
 std::string FilesJson(const std::vector<FileRef>& files) {
     rapidjson::StringBuffer sb;
@@ -54,19 +54,22 @@ Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
     j.company_id = rows.Get(r, 1);
     j.user_table_id = rows.GetOptional(r, 2);
     j.target_table_id = rows.GetOptional(r, 3);
-    j.mode = rows.Get(r, 4);
-    j.status = rows.Get(r, 5);
+    auto mode = ParseJobMode(rows.Get(r, 4));
+    auto status = ParseJobStatus(rows.Get(r, 5));
+    if (!mode || !status) return Internal("job " + j.id + " has an unknown mode or status");
+    j.mode = *mode;
+    j.status = *status;
     MT_ASSIGN_OR_RETURN(j.files, FilesFromJson(rows.Get(r, 6)));
     j.inferred_schema = rows.GetOptional(r, 7);
     j.confirmed_schema = rows.GetOptional(r, 8);
-    j.analysis = rows.GetOptional(r, 9);
-    j.progress = rows.GetOptional(r, 10);
-    j.error = rows.GetOptional(r, 11);
-    j.request_id = rows.Get(r, 12);
-    j.created_by_user_id = rows.Get(r, 13);
-    j.created_at = rows.Get(r, 14);
-    j.updated_at = rows.Get(r, 15);
-    j.attempts = std::stoi(std::string(rows.Get(r, 16)));
+    j.progress = rows.GetOptional(r, 9);
+    j.error = rows.GetOptional(r, 10);
+    j.request_id = rows.Get(r, 11);
+    j.created_by_user_id = rows.Get(r, 12);
+    j.created_at = rows.Get(r, 13);
+    j.updated_at = rows.Get(r, 14);
+    j.attempts = std::stoi(std::string(rows.Get(r, 15)));
+    j.id_base_ms = std::stoull(std::string(rows.Get(r, 16)));
     return j;
 }
 
@@ -78,6 +81,42 @@ void WriteRawOrNull(json::Writer& w, const std::optional<std::string>& json_text
 }
 
 }  // namespace
+
+const char* Name(JobStatus status) {
+    switch (status) {
+        case JobStatus::kQueued: return "queued";
+        case JobStatus::kAnalyzing: return "analisando";
+        case JobStatus::kWaitingConfirm: return "waiting_confirm";
+        case JobStatus::kInserting: return "inserting";
+        case JobStatus::kDone: return "done";
+        case JobStatus::kFailed: return "failed";
+    }
+    return "failed";
+}
+
+std::optional<JobStatus> ParseJobStatus(std::string_view text) {
+    for (auto s : {JobStatus::kQueued, JobStatus::kAnalyzing, JobStatus::kWaitingConfirm, JobStatus::kInserting,
+                   JobStatus::kDone, JobStatus::kFailed}) {
+        if (text == Name(s)) return s;
+    }
+    return std::nullopt;
+}
+
+const char* Name(JobMode mode) {
+    switch (mode) {
+        case JobMode::kCreate: return "create";
+        case JobMode::kAppend: return "append";
+        case JobMode::kReplace: return "replace";
+    }
+    return "create";
+}
+
+std::optional<JobMode> ParseJobMode(std::string_view text) {
+    for (auto m : {JobMode::kCreate, JobMode::kAppend, JobMode::kReplace}) {
+        if (text == Name(m)) return m;
+    }
+    return std::nullopt;
+}
 
 void WriteJob(json::Writer& w, const JobRecord& j) {
     auto str = [&](const char* key, const std::string& v) {
@@ -95,8 +134,8 @@ void WriteJob(json::Writer& w, const JobRecord& j) {
     w.Key("files");
     std::string files = FilesJson(j.files);
     w.RawValue(files.data(), files.size(), rapidjson::kArrayType);
-    str("mode", j.mode);
-    str("status", j.status);
+    str("mode", Name(j.mode));
+    str("status", Name(j.status));
     w.Key("inferred_schema");
     WriteRawOrNull(w, j.inferred_schema);
     w.Key("confirmed_schema");
@@ -154,7 +193,7 @@ Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, cons
                         "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::json, $6, $7) "
                         "RETURNING ") +
                 kJobColumns,
-            {id, job.company_id, job.user_table_id, job.mode, FilesJson(job.files), job.request_id,
+            {id, job.company_id, job.user_table_id, Name(job.mode), FilesJson(job.files), job.request_id,
              job.created_by_user_id}));
     return FromRow(rows, 0);
 }
@@ -175,9 +214,15 @@ Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id,
 }
 
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id) {
-    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(std::string("SELECT ") + kJobColumns +
+    // The schema without its samples: a listing stays small however wide the files' cells were.
+    std::string columns(kJobColumns);
+    columns.replace(columns.find("inferred_schema::text"), std::string_view("inferred_schema::text").size(),
+                    "CASE WHEN inferred_schema IS NULL THEN NULL ELSE json_build_object('suggested_table_name', "
+                    "inferred_schema->'suggested_table_name', 'columns', inferred_schema->'columns', 'sample_rows', "
+                    "'[]'::json, 'total_row_count_estimate', inferred_schema->'total_row_count_estimate')::text END");
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT " + columns +
                                                     " FROM mt_jobs WHERE company_id = $1 AND status NOT IN "
-                                                    "('done', 'failed') ORDER BY created_at DESC, id DESC LIMIT 1000",
+                                                    "('done', 'failed') ORDER BY created_at DESC, id DESC LIMIT 100",
                                                 {company_id}));
     std::vector<JobRecord> out;
     for (int r = 0; r < rows.size(); ++r) {
@@ -185,53 +230,6 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
         out.push_back(std::move(job));
     }
     return out;
-}
-
-Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
-    bool transitioned = false;
-    MT_TRY(pg::InTransaction(control, [&]() -> Status {
-        MT_ASSIGN_OR_RETURN(
-            auto failed,
-            control.Exec(
-                "UPDATE mt_jobs SET status = 'failed', error = $2::json, lease_owner = NULL, lease_expires_at = NULL, "
-                "updated_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING target_table_id",
-                {job_id, error_json}));
-        if (failed.empty()) return Ok();
-        transitioned = true;
-        // The uploaded bytes are of no further use: a failed job is never retried from them.
-        MT_TRY(DeleteJobBlobs(control, job_id));
-        if (failed.IsNull(0, 0)) return Ok();
-        // A name reserved for this job's create is released with it (the job stops pointing at it first: FK).
-        std::string reserved(failed.Get(0, 0));
-        MT_ASSIGN_OR_RETURN(auto table, control.Exec("SELECT status FROM mt_tables WHERE id = $1", {reserved}));
-        if (table.empty() || table.Get(0, 0) != "creating") return Ok();
-        MT_TRY(control.Exec("UPDATE mt_jobs SET target_table_id = NULL WHERE id = $1", {job_id}));
-        MT_TRY(control.Exec("DELETE FROM mt_tables WHERE id = $1 AND status = 'creating'", {reserved}));
-        return Ok();
-    }));
-    return transitioned;
-}
-
-Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, std::chrono::seconds ttl,
-                                                       const std::string& error_json) {
-    std::vector<std::string> expired;
-    MT_TRY(pg::InTransaction(control, [&]() -> Status {
-        // Row locks make a concurrent confirm either win (the job is then inserting and skipped) or wait for this.
-        MT_ASSIGN_OR_RETURN(
-            auto rows,
-            control.Exec(
-                "UPDATE mt_jobs SET status = 'failed', error = $2::json, updated_at = now() WHERE id IN (SELECT id "
-                "FROM "
-                "mt_jobs WHERE status = 'waiting_confirm' AND updated_at < now() - make_interval(secs => $1::int) "
-                "ORDER BY updated_at LIMIT 100 FOR UPDATE SKIP LOCKED) AND status = 'waiting_confirm' RETURNING id",
-                {std::to_string(ttl.count()), error_json}));
-        for (int r = 0; r < rows.size(); ++r) {
-            expired.emplace_back(rows.Get(r, 0));
-            MT_TRY(DeleteJobBlobs(control, expired.back()));
-        }
-        return Ok();
-    }));
-    return expired;
 }
 
 std::string MessageJson(const JobRecord& job, std::optional<int> part) {

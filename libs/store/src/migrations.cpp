@@ -39,54 +39,9 @@ CREATE TABLE mt_tables (
 CREATE UNIQUE INDEX mt_tables_active_name ON mt_tables (company_id, display_name) WHERE status <> 'archived';
 CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC, id DESC) WHERE status = 'active';
 )SQL",
-    R"SQL(
-CREATE TABLE mt_jobs (
-    id                  text PRIMARY KEY,
-    company_id          text NOT NULL,
-    user_table_id       text REFERENCES mt_tables (id),
-    target_table_id     text REFERENCES mt_tables (id),  -- the table being loaded (reserved at confirm for creates)
-    mode                text NOT NULL CHECK (mode IN ('create', 'append', 'replace')),
-    status              text NOT NULL CHECK (status IN ('queued', 'analisando', 'waiting_confirm', 'inserting',
-                                                         'done', 'failed')),
-    files               json NOT NULL,
-    inferred_schema     json,  -- json, not jsonb: keeps the column order of keys
-    confirmed_schema    json,
-    analysis            json,           -- per-file reading details (dialect, formats); internal
-    progress            json,
-    error               json,
-    request_id          text,
-    created_by_user_id  text NOT NULL,
-    attempts            integer NOT NULL DEFAULT 0,
-    lease_owner         text,
-    lease_expires_at    timestamptz,
-    created_at          timestamptz NOT NULL DEFAULT now(),
-    updated_at          timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX mt_jobs_company_active ON mt_jobs (company_id, created_at DESC)
-    WHERE status NOT IN ('done', 'failed');
-CREATE INDEX mt_jobs_recoverable ON mt_jobs (status, lease_expires_at) WHERE status IN ('queued', 'analisando', 'inserting');
-CREATE TABLE mt_job_parts (
-    job_id          text NOT NULL REFERENCES mt_jobs (id) ON DELETE CASCADE,
-    part            integer NOT NULL,
-    spec            jsonb NOT NULL,     -- which files / row range the part loads
-    status          text NOT NULL CHECK (status IN ('pending', 'loading', 'loaded')),
-    rows_loaded     bigint NOT NULL DEFAULT 0,
-    attempts        integer NOT NULL DEFAULT 0,
-    lease_owner     text,
-    lease_expires_at timestamptz,
-    PRIMARY KEY (job_id, part)
-);
-CREATE TABLE mt_blobs (
-    blob_id     text NOT NULL,
-    chunk       integer NOT NULL,
-    data        bytea NOT NULL,
-    PRIMARY KEY (blob_id, chunk)
-);
-)SQL",
-    R"SQL(
--- Uploads nobody confirmed expire (the analyzer's sweep); this keeps finding them cheap as mt_jobs grows.
-CREATE INDEX mt_jobs_waiting_confirm ON mt_jobs (updated_at) WHERE status = 'waiting_confirm';
-)SQL",
+    // 2 and 3 created the upload-job tables; they moved to libs/jobs (jobs::Migrate, idempotent over them).
+    "SELECT 1",
+    "SELECT 1",
 };
 
 }  // namespace

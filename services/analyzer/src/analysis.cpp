@@ -19,6 +19,24 @@ std::string Trim(std::string_view s) {
     return std::string(s);
 }
 
+/// "2 GiB", "16 MiB", or a byte count.
+std::string HumanBytes(std::uint64_t n) {
+    if (n >= (1ull << 30) && n % (1ull << 30) == 0) return std::to_string(n >> 30) + " GiB";
+    if (n >= (1ull << 20) && n % (1ull << 20) == 0) return std::to_string(n >> 20) + " MiB";
+    return std::to_string(n) + " bytes";
+}
+
+Error AtLine(const std::string& file, std::int64_t line, std::string message) {
+    Error e = Validation("file \"" + file + "\", line " + std::to_string(line) + ": " + message);
+    e.location = ValueLocation{file, line, "", ""};
+    return e;
+}
+
+Error WithFile(Error e, const std::string& file) {
+    if (!e.location) e.location = ValueLocation{file, 0, "", ""};
+    return e;
+}
+
 /// Widen the file's column list to `width`; columns that appear late were empty in the rows before.
 void EnsureWidth(FileAnalysis& fa, std::size_t width, const types::InferenceHints& hints) {
     while (fa.columns.size() < width) {
@@ -28,18 +46,29 @@ void EnsureWidth(FileAnalysis& fa, std::size_t width, const types::InferenceHint
     }
 }
 
-void ObserveRow(FileAnalysis& fa, const std::vector<std::string>& cells, const types::InferenceHints& hints) {
+void ObserveRow(FileAnalysis& fa, const std::vector<std::string>& cells, const types::InferenceHints& hints,
+                const AnalysisLimits& limits) {
     EnsureWidth(fa, cells.size(), hints);
     for (std::size_t i = 0; i < fa.columns.size(); ++i) {
         fa.columns[i].inference.Observe(i < cells.size() ? std::string_view(cells[i]) : std::string_view());
     }
-    if (fa.sample.size() < kSampleRows) fa.sample.push_back(cells);
+    if (fa.sample.size() < kSampleRows && fa.sample_bytes < limits.sample_bytes) {
+        std::vector<std::string> cut;
+        cut.reserve(cells.size());
+        for (const auto& c : cells) {
+            cut.push_back(CutText(c, limits.sample_cell_chars));
+            fa.sample_bytes += cut.back().size() + 8;
+        }
+        fa.sample.push_back(std::move(cut));
+    }
     ++fa.rows;
 }
 
-void NameColumns(FileAnalysis& fa, const std::vector<std::string>& header) {
+void NameColumns(FileAnalysis& fa, const std::vector<std::string>& header, const AnalysisLimits& limits) {
     std::vector<std::string> raw(fa.columns.size());
-    for (std::size_t i = 0; i < raw.size() && i < header.size(); ++i) raw[i] = header[i];
+    for (std::size_t i = 0; i < raw.size() && i < header.size(); ++i) {
+        raw[i] = CutText(header[i], limits.sample_cell_chars);
+    }
     auto names = types::NormalizeHeaders(raw);
     for (std::size_t i = 0; i < fa.columns.size(); ++i) {
         fa.columns[i].name = names[i];
@@ -62,56 +91,165 @@ void SettleDecimalSeparators(FileAnalysis& fa) {
     for (auto& c : fa.columns) c.inference.PreferDecimalComma(comma);
 }
 
-Error WithFile(Error e, const std::string& file) {
-    if (!e.location) e.location = ValueLocation{file, 0, "", ""};
-    return e;
+/// A cell of the staged copy: quoted only when it has to be.
+void AppendCsvCell(std::string& out, std::string_view cell) {
+    if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(cell);
+        return;
+    }
+    out.push_back('"');
+    for (const char c : cell) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
 }
+
+/// One file's rows as they are read: charged to the job's usage, staged when the file needs a copy, and
+/// positioned (byte offset and line where the next row starts) for checkpoints.
+class RowFeed {
+public:
+    RowFeed(const SourceFile& file, OpenedSource& opened, Staging staging, const AnalysisLimits& limits,
+            JobUsage& usage)
+        : file_(file), opened_(opened), staging_(staging), limits_(limits), usage_(usage) {}
+
+    Result<bool> Next(std::vector<std::string>& cells) {
+        auto more = opened_.reader->Next(cells);
+        if (!more) return WithFile(std::move(more).error(), file_.display_name);
+        if (!*more) return false;
+        std::uint64_t bytes = cells.size();
+        for (const auto& c : cells) bytes += c.size();
+        usage_.bytes += bytes;
+        ++usage_.rows;
+        if (usage_.bytes > limits_.max_job_bytes) {
+            return AtLine(file_.display_name, line(),
+                          "the upload holds more than " + HumanBytes(limits_.max_job_bytes) +
+                              " of data once decoded (all files and ZIP members together), the limit of one upload");
+        }
+        if (usage_.rows > limits_.max_job_rows) {
+            return AtLine(file_.display_name, line(),
+                          "the upload has more than " + std::to_string(limits_.max_job_rows) +
+                              " rows (all files and ZIP members together), the limit of one upload");
+        }
+        if (staging_.writer) {
+            row_.clear();
+            row_.append(std::to_string(line()));
+            for (const auto& c : cells) {
+                row_.push_back(',');
+                AppendCsvCell(row_, c);
+            }
+            row_.push_back('\n');
+            auto appended = staging_.writer->Append(row_);
+            if (!appended) return std::move(appended).error();
+        }
+        return true;
+    }
+
+    [[nodiscard]] std::int64_t line() const { return opened_.reader->line(); }
+    /// Where the row after the last one read starts: byte offset in the loaded text and physical line.
+    [[nodiscard]] jobs::Checkpoint Position(std::int64_t next_row) const {
+        if (staging_.writer) return {staging_.writer->size(), next_row, line() + 1};
+        return {opened_.csv->row_end_offset().value_or(0), next_row, opened_.csv->row_end_line()};
+    }
+
+private:
+    const SourceFile& file_;
+    OpenedSource& opened_;
+    Staging staging_;
+    const AnalysisLimits& limits_;
+    JobUsage& usage_;
+    std::string row_;
+};
 
 }  // namespace
 
-Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic<bool>& stop) {
-    MT_ASSIGN_OR_RETURN(auto opened, jobs::OpenSource(file));
+std::string CutText(std::string_view text, std::size_t max_chars) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
+        if (chars++ == max_chars) return std::string(text.substr(0, i));
+    }
+    return std::string(text);
+}
+
+bool NeedsStaging(const SourceFile& file, const OpenedSource& opened) {
+    return !(file.kind == ingest::FileKind::kCsv && !file.blob_id.empty() && opened.csv && opened.dialect &&
+             opened.dialect->encoding == ingest::Encoding::kUtf8);
+}
+
+Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, Staging staging,
+                                 const AnalysisLimits& limits, JobUsage& usage,
+                                 const std::function<bool()>& keep_going) {
     FileAnalysis fa;
     fa.display_name = file.display_name;
-    fa.kind = file.kind;
-    fa.dialect = opened.dialect;
+    jobs::FileReading& reading = fa.reading;
+    reading.display_name = file.display_name;
+    reading.staged = staging.writer != nullptr;
+    reading.blob_id = reading.staged ? staging.blob_id : file.blob_id;
+    if (!reading.staged) reading.dialect = *opened.dialect;  // a staged copy is UTF-8 CSV with `,` and `"`
     types::InferenceHints hints;
     hints.prefer_decimal_comma = opened.dialect && opened.dialect->delimiter == ';';
 
+    RowFeed feed(file, opened, staging, limits, usage);
+    const jobs::Checkpoint start = feed.Position(0);
+    // The first rows decide the layout (titles, header); they are kept, but never more than probe_bytes of them.
     std::vector<std::vector<std::string>> probe;
+    std::vector<jobs::Checkpoint> probe_end;  // where the row after each probe row starts
+    std::vector<std::int64_t> probe_line;
+    std::size_t probe_bytes = 0;
     std::vector<std::string> cells;
     bool at_end = false;
-    while (probe.size() < kHeaderProbeRows) {
-        MT_ASSIGN_OR_RETURN(bool more, opened.reader->Next(cells));
+    while (probe.size() < kHeaderProbeRows && probe_bytes < limits.probe_bytes) {
+        MT_ASSIGN_OR_RETURN(bool more, feed.Next(cells));
         if (!more) {
             at_end = true;
             break;
         }
+        probe_line.push_back(feed.line());
+        probe_end.push_back(feed.Position(0));
+        for (const auto& c : cells) probe_bytes += c.size() + sizeof(std::string);
         probe.push_back(cells);
     }
     const ingest::TableLayout layout = ingest::DetectLayout(probe);
     fa.title_rows = layout.title_rows;
-    fa.has_header = layout.has_header;
+    fa.has_header = layout.has_header && fa.title_rows < probe.size();
+    const std::size_t data_start = std::min(probe.size(), fa.title_rows + (fa.has_header ? 1 : 0));
     std::vector<std::string> header;
-    for (std::size_t r = fa.title_rows; r < probe.size(); ++r) {
-        if (r == fa.title_rows && fa.has_header) {
-            header = probe[r];
-            EnsureWidth(fa, header.size(), hints);
-            continue;
-        }
-        ObserveRow(fa, probe[r], hints);
+    if (fa.has_header) {
+        header = probe[fa.title_rows];
+        EnsureWidth(fa, header.size(), hints);
     }
+
+    jobs::Checkpoint next = data_start == 0 ? start : probe_end[data_start - 1];
+    std::int64_t last_checkpoint_row = -1;
+    std::uint64_t last_checkpoint_offset = 0;
+    auto observe = [&](const std::vector<std::string>& row, std::int64_t line, const jobs::Checkpoint& after) {
+        if (last_checkpoint_row < 0 || fa.rows - last_checkpoint_row >= limits.checkpoint_rows ||
+            next.offset - last_checkpoint_offset >= limits.checkpoint_bytes) {
+            reading.checkpoints.push_back({next.offset, fa.rows, reading.staged ? line : next.line});
+            last_checkpoint_row = fa.rows;
+            last_checkpoint_offset = next.offset;
+        }
+        ObserveRow(fa, row, hints, limits);
+        next = after;
+    };
+    for (std::size_t r = data_start; r < probe.size(); ++r) observe(probe[r], probe_line[r], probe_end[r]);
+    probe.clear();
+    probe.shrink_to_fit();
     while (!at_end) {
-        auto more = opened.reader->Next(cells);
-        if (!more) return WithFile(std::move(more).error(), file.display_name);
-        if (!*more) break;
-        ObserveRow(fa, cells, hints);
-        if ((fa.rows & 0xFFFF) == 0 && stop.load()) return Unavailable("worker stopping");
+        MT_ASSIGN_OR_RETURN(bool more, feed.Next(cells));
+        if (!more) break;
+        observe(cells, feed.line(), feed.Position(0));
+        if ((fa.rows & 0xFFF) == 0 && !keep_going()) return Unavailable("worker stopping");
     }
     if (fa.columns.empty()) {
         return WithFile(Validation("file \"" + file.display_name + "\" has no data"), file.display_name);
     }
-    NameColumns(fa, header);
+    reading.end_offset = next.offset;
+    reading.rows = fa.rows;
+    reading.title_rows = static_cast<std::int64_t>(fa.title_rows);
+    reading.has_header = fa.has_header;
+    NameColumns(fa, header, limits);
     for (std::size_t i = 0; i < fa.columns.size(); ++i) {
         fa.columns[i].dropped =
             fa.columns[i].inference.non_null_count() == 0 && (i >= header.size() || types::IsNullToken(header[i]));
@@ -120,7 +258,8 @@ Result<FileAnalysis> AnalyzeFile(const jobs::SourceFile& file, const std::atomic
     return fa;
 }
 
-Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std::string_view suggested_source) {
+Result<UploadAnalysis> CombineFiles(std::vector<FileAnalysis> files, std::string_view suggested_source,
+                                    const AnalysisLimits& limits) {
     struct Merged {
         std::string name, display_name;
         types::ColumnType type = types::ColumnType::kText;
@@ -183,7 +322,7 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
                     w.Null();
                 } else {
                     auto i = static_cast<std::size_t>(pos - file_map[f].begin());
-                    json::WriteString(w, i < row.size() ? std::string_view(row[i]) : std::string_view());
+                    json::WriteString(w, json::SanitizeUtf8(i < row.size() ? std::string_view(row[i]) : ""));
                 }
             }
             w.EndObject();
@@ -193,43 +332,24 @@ Result<UploadAnalysis> CombineFiles(const std::vector<FileAnalysis>& files, std:
     w.Key("total_row_count_estimate");
     w.Int64(out.total_rows);
     w.EndObject();
+    if (sb.GetSize() > limits.max_schema_bytes) {
+        return Validation("The inferred schema of these files is larger than " + HumanBytes(limits.max_schema_bytes) +
+                          " (too many or too long column names)");
+    }
     out.inferred_schema_json.assign(sb.GetString(), sb.GetSize());
 
-    rapidjson::StringBuffer ab;
-    json::Writer a(ab);
-    a.StartObject();
-    a.Key("files");
-    a.StartArray();
     for (std::size_t f = 0; f < files.size(); ++f) {
-        const auto& fa = files[f];
-        a.StartObject();
-        a.Key("display_name");
-        json::WriteString(a, fa.display_name);
-        a.Key("title_rows");
-        a.Uint64(fa.title_rows);
-        a.Key("has_header");
-        a.Bool(fa.has_header);
-        a.Key("rows");
-        a.Int64(fa.rows);
-        a.Key("columns");
-        a.StartArray();
-        for (std::size_t i = 0; i < fa.columns.size(); ++i) {
-            auto inferred = fa.columns[i].inference.Result();
-            a.StartObject();
-            a.Key("merged");  // "" for a dropped column: no table column reads it
-            json::WriteString(a, file_map[f][i] == kNoColumn ? std::string_view() : merged[file_map[f][i]].name);
-            a.Key("decimal_separator");
-            json::WriteString(a, types::Name(inferred.format.decimal_separator));
-            a.Key("date_order");
-            json::WriteString(a, types::Name(inferred.format.date_order));
-            a.EndObject();
+        jobs::FileReading& reading = files[f].reading;
+        reading.columns.clear();
+        for (std::size_t i = 0; i < files[f].columns.size(); ++i) {
+            auto inferred = files[f].columns[i].inference.Result();
+            jobs::ColumnReading column;
+            column.merged = file_map[f][i] == kNoColumn ? std::string() : merged[file_map[f][i]].name;
+            column.format = inferred.format;
+            reading.columns.push_back(std::move(column));
         }
-        a.EndArray();
-        a.EndObject();
+        out.record.files.push_back(std::move(reading));
     }
-    a.EndArray();
-    a.EndObject();
-    out.analysis_json.assign(ab.GetString(), ab.GetSize());
     return out;
 }
 

@@ -1,15 +1,26 @@
 #include "analyzer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "analysis.hpp"
 #include "mt/core/log.hpp"
-#include "mt/jobs/lease.hpp"
-#include "mt/jobs/sources.hpp"
+#include "mt/jobs/lifecycle.hpp"
+#include "mt/worker/lease.hpp"
+#include "mt/worker/scratch.hpp"
+#include "sources.hpp"
 
 namespace mt::analyzer {
-Analyzer::Analyzer(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
-    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
+
+Analyzer::Analyzer(store::Databases& databases, worker::WorkerConfig config, std::string owner,
+                   ops::Metrics& metrics)
+    : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {
+    limits_.max_job_bytes = config_.max_job_bytes;
+    limits_.max_job_rows = config_.max_job_rows;
+    limits_.reader.max_row_bytes = config_.max_row_bytes;
+    // Parts are cut at checkpoints: several per part, so parts come out close to their size.
+    limits_.checkpoint_rows = std::clamp<std::int64_t>(config_.part_rows / 4, 1, limits_.checkpoint_rows);
+}
 
 void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
     std::string hours = std::to_string(config_.unconfirmed_ttl.count());
@@ -23,7 +34,7 @@ void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
         return;
     }
     for (const auto& id : *expired) {
-        metrics_.JobTransition(jobs::kFailed);
+        metrics_.JobTransition(jobs::Name(jobs::JobStatus::kFailed));
         log::Info("unconfirmed upload expired", {{"job_id", id}, {"hours", hours}});
     }
 }
@@ -31,15 +42,7 @@ void Analyzer::ExpireUnconfirmed(pg::Connection& control) {
 Result<std::vector<jobs::JobMessage>> Analyzer::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
     ExpireUnconfirmed(*control);
-    MT_ASSIGN_OR_RETURN(
-        auto rows, control->Exec("SELECT id, company_id, coalesce(request_id, '') FROM mt_jobs WHERE "
-                                 "(status = 'queued' AND updated_at < now() - make_interval(secs => $1::int)) OR "
-                                 "(status = 'analisando' AND lease_expires_at < now()) ORDER BY created_at LIMIT 20",
-                                 {std::to_string(config_.queued_grace.count())}));
-    std::vector<jobs::JobMessage> out;
-    for (int r = 0; r < rows.size(); ++r)
-        out.push_back({std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2)), {}});
-    return out;
+    return jobs::FindAnalysisWork(*control, config_.queued_grace);
 }
 
 void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop) {
@@ -50,22 +53,32 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     if (!control) return;  // the lease expires and a sweep retries
     if (e.Retryable()) {
         // Hand the job back at once: the next sweep (here or in another analyzer) takes it again.
-        (void)(*control)->Exec("UPDATE mt_jobs SET lease_expires_at = now() WHERE id = $1 AND lease_owner = $2",
-                               {message.job_id, owner_});
+        (void)jobs::HandBackJob(**control, message.job_id, owner_);
         log::Warn("analysis interrupted; job handed back",
                   {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
         return;
     }
+    Fail(**control, message, e);
+}
+
+void Analyzer::Poisoned(const jobs::JobMessage& message, const std::string& what) {
+    auto control = databases_.control().Acquire();
+    if (!control) return;
+    Error e = Validation("The files could not be analyzed: " + what);
+    Fail(**control, message, e);
+}
+
+void Analyzer::Fail(pg::Connection& control, const jobs::JobMessage& message, const Error& e) {
     std::string code = e.kind == ErrorKind::kValidation ? "INVALID_FILE" : "ANALYSIS_FAILED";
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);
-    auto failed = jobs::FailJob(**control, message.job_id, jobs::ErrorJson(text, code, details));
+    auto failed = jobs::FailJob(control, message.job_id, jobs::ErrorJson(text, code, details));
     if (!failed) {
         log::Error("could not record the job's failure",
                    {{"job_id", message.job_id}, {"error", failed.error().message}});
     } else if (*failed) {
-        metrics_.JobTransition(jobs::kFailed);
+        metrics_.JobTransition(jobs::Name(jobs::JobStatus::kFailed));
     }
     log::Warn("analysis failed",
               {{"job_id", message.job_id}, {"request_id", message.request_id}, {"error", e.message}});
@@ -73,53 +86,57 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
 
 Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& stop) {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
-    MT_ASSIGN_OR_RETURN(
-        auto claimed,
-        control->Exec(
-            "UPDATE mt_jobs SET status = 'analisando', lease_owner = $2, "
-            "lease_expires_at = now() + make_interval(secs => $3::int), attempts = attempts + 1, updated_at = now() "
-            "WHERE id = $1 AND (status = 'queued' OR (status = 'analisando' AND lease_expires_at < now())) "
-            "RETURNING attempts",
-            {job_id, owner_, std::to_string(config_.lease.count())}));
-    if (claimed.empty()) return Ok();  // done, taken by a live worker, or gone: nothing to do
-    if (std::stoi(std::string(claimed.Get(0, 0))) > config_.max_attempts) {
+    const jobs::LeaseTerms terms{owner_, config_.lease};
+    MT_ASSIGN_OR_RETURN(auto attempt, jobs::ClaimForAnalysis(*control, job_id, terms));
+    if (!attempt) return Ok();  // done, taken by a live worker, or gone: nothing to do
+    if (*attempt > config_.max_attempts) {
         return Validation("The files could not be analyzed: the analysis stopped unexpectedly " +
                           std::to_string(config_.max_attempts) + " times");
     }
-    metrics_.JobTransition(jobs::kAnalyzing);
+    metrics_.JobTransition(jobs::Name(jobs::JobStatus::kAnalyzing));
     MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(*control, job_id));
     if (!job) return Ok();
     log::Info("analysis started", {{"job_id", job_id}, {"request_id", job->request_id}});
-    jobs::LeaseKeeper lease(databases_.control(),
-                            "UPDATE mt_jobs SET lease_expires_at = now() + make_interval(secs => $3::int) "
-                            "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
-                            {job_id, owner_, std::to_string(config_.lease.count())}, config_.lease / 3);
-    MT_ASSIGN_OR_RETURN(auto scratch, jobs::ScratchDir::Create(config_.scratch_dir, "analyze-" + job_id));
-    MT_ASSIGN_OR_RETURN(auto files, jobs::MaterializeFiles(*control, *job, scratch.path()));
+    worker::LeaseKeeper lease(
+        databases_.control(), [&](pg::Connection& c) { return jobs::ExtendAnalysisLease(c, job_id, terms); },
+        config_.lease / 3);
+    MT_ASSIGN_OR_RETURN(auto scratch, worker::ScratchDir::Create(config_.scratch_dir, "analyze"));
+    MT_ASSIGN_OR_RETURN(auto files, MaterializeFiles(*control, *job, scratch.path(), limits_.max_job_bytes));
+    auto keep_going = [&] { return !stop.load() && !lease.lost(); };
+    JobUsage usage;
     std::vector<FileAnalysis> analyses;
-    for (const auto& f : files) {
-        MT_ASSIGN_OR_RETURN(auto fa, AnalyzeFile(f, stop));
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const SourceFile& f = files[i];
+        MT_ASSIGN_OR_RETURN(auto opened, OpenSource(f, limits_.reader));
+        std::optional<jobs::BlobWriter> writer;
+        Staging staging;
+        if (NeedsStaging(f, opened)) {
+            staging.blob_id = jobs::StagedBlobId(job_id, i);
+            MT_ASSIGN_OR_RETURN(writer, jobs::BlobWriter::Create(*control, staging.blob_id));
+            staging.writer = &*writer;
+        }
+        MT_ASSIGN_OR_RETURN(auto fa, AnalyzeFile(f, std::move(opened), staging, limits_, usage, keep_going));
+        if (writer) MT_TRY(writer->Finish());
         metrics_.analyzer_rows().Increment(static_cast<double>(fa.rows));
         std::error_code ec;
         auto size = std::filesystem::file_size(f.local_path, ec);
         if (!ec) metrics_.analyzer_bytes().Increment(static_cast<double>(size));
+        std::filesystem::remove(f.local_path, ec);  // read: its disk space goes back before the next file
         analyses.push_back(std::move(fa));
-        if (lease.lost()) return Unavailable("lease lost");
+        if (!keep_going()) return Unavailable("analysis interrupted");
     }
     std::string base = job->files.front().original_name;
     base = std::filesystem::path(base).stem().string();
-    MT_ASSIGN_OR_RETURN(auto combined, CombineFiles(analyses, base));
-    MT_ASSIGN_OR_RETURN(
-        auto done,
-        control->Exec("UPDATE mt_jobs SET status = 'waiting_confirm', inferred_schema = $3::json, analysis = $4::json, "
-                      "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-                      "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
-                      {job_id, owner_, combined.inferred_schema_json, combined.analysis_json}));
-    if (done.affected() == 1) metrics_.JobTransition(jobs::kWaitingConfirm);
+    MT_ASSIGN_OR_RETURN(auto combined, CombineFiles(std::move(analyses), base, limits_));
+    const auto parts = jobs::PlanParts(combined.record, config_.part_rows);
+    MT_ASSIGN_OR_RETURN(bool applied, jobs::MarkAnalyzed(*control, job_id, owner_, combined.inferred_schema_json,
+                                                         combined.record, parts));
+    if (applied) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kWaitingConfirm));
     log::Info("analysis done", {{"job_id", job_id},
                                 {"request_id", job->request_id},
                                 {"rows", std::to_string(combined.total_rows)},
-                                {"applied", done.affected() == 1 ? "true" : "false"}});
+                                {"parts", std::to_string(parts.size())},
+                                {"applied", applied ? "true" : "false"}});
     return Ok();
 }
 

@@ -21,7 +21,6 @@ struct ApiLimits {
     std::size_t max_json_bytes = 64u << 20;
     std::size_t max_upload_bytes = 100u * 1000 * 1000;  // all files of one upload together (SPEC: 100 MB)
     std::size_t max_upload_files = 10;
-    std::int64_t insert_part_rows = 250'000;  // rows per parallel inserter part
 };
 
 /// What a handler module needs; passed by reference into each Register* function.

@@ -32,7 +32,6 @@ constexpr Setting kScratch{"MT_SCRATCH_DIR", "/tmp",
                            "folder where uploads are written as they arrive (unnamed files, gone after the request)"};
 constexpr Setting kGrace{"MT_SHUTDOWN_GRACE_MS", "25000",
                          "on SIGTERM, how long requests in flight may take to finish before the server stops"};
-constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000", "rows per part of a load (parts load in parallel)"};
 
 }  // namespace
 
@@ -54,7 +53,6 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.limits.max_json_bytes = static_cast<std::size_t>(r.Int(kMaxJson, 1024, 1ll << 32));
     c.limits.max_upload_bytes = static_cast<std::size_t>(r.Int(kMaxUpload, 1, 1ll << 34));
     c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
-    c.limits.insert_part_rows = r.Int(kPartRows, 1, 1ll << 40);
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.shutdown_grace_ms = r.Int(kGrace, 0, 3'600'000);
     MT_TRY(r.Finish());

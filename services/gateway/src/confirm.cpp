@@ -1,5 +1,5 @@
-// POST /upload-jobs/:jobId/confirm: validate the edited schema, reserve the table, split the load into parts,
-// move the job to `inserting` and trigger the inserters.
+// POST /upload-jobs/:jobId/confirm: validate the edited schema, reserve the table, move the job to `inserting` and
+// trigger the inserters, one message per part the analysis planned.
 #include <map>
 #include <set>
 
@@ -7,6 +7,7 @@
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
 #include "mt/jobs/job.hpp"
+#include "mt/jobs/lifecycle.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/store/tables.hpp"
 
@@ -167,18 +168,12 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
     auto not_waiting = [] {
         return BadRequest("Job não está aguardando confirmação (status waiting_confirm)", "JOB_NOT_WAITING_CONFIRM");
     };
-    if (job.status != jobs::kWaitingConfirm) return not_waiting();
+    if (job.status != jobs::JobStatus::kWaitingConfirm) return not_waiting();
     MT_ASSIGN_OR_RETURN(auto plan, PlanConfirm(s, ctx, job, body));
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, job.company_id));
     MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
-    std::int64_t total = inferred.total_rows;
-    int parts = static_cast<int>(
-        std::max<std::int64_t>(1, (total + s.limits.insert_part_rows - 1) / s.limits.insert_part_rows));
     std::string target = plan.existing ? plan.existing->id : NewObjectId();
-    // Every part numbers its rows from this instant, so the loaded ids sort in file order across parts.
-    std::string id_base_ms = std::to_string(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    std::vector<int> parts;
     MT_TRY(pg::InTransaction(*control, [&]() -> Status {
         if (!plan.existing) {
             auto reserved = control->Exec(
@@ -192,27 +187,16 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
                 return std::move(reserved).error();
             }
         }
-        std::string progress = "{\"processed_rows\":0,\"total_rows\":" + std::to_string(total) + "}";
-        MT_ASSIGN_OR_RETURN(
-            auto moved,
-            control->Exec("UPDATE mt_jobs SET status = 'inserting', confirmed_schema = $2::json, target_table_id = $3, "
-                          "progress = $4::json, updated_at = now() WHERE id = $1 AND status = 'waiting_confirm'",
-                          {job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target, progress}));
-        if (moved.affected() != 1) return not_waiting();  // a concurrent confirm won
-        for (int p = 0; p < parts; ++p) {
-            std::int64_t first = p * s.limits.insert_part_rows;
-            std::int64_t end = p + 1 == parts ? total : first + s.limits.insert_part_rows;
-            MT_TRY(
-                control->Exec("INSERT INTO mt_job_parts (job_id, part, spec, status) VALUES ($1, $2, $3::jsonb, "
-                              "'pending')",
-                              {job.id, std::to_string(p),
-                               "{\"first_row\":" + std::to_string(first) + ",\"end_row\":" + std::to_string(end) +
-                                   ",\"id_base_ms\":" + id_base_ms + "}"}));
-        }
+        MT_ASSIGN_OR_RETURN(auto confirmed,
+                            jobs::ConfirmJob(*control, job.id, ConfirmedJson(plan.display_name, plan.columns,
+                                                                             plan.sources),
+                                             target, inferred.total_rows));
+        if (!confirmed) return not_waiting();  // a concurrent confirm won
+        parts = std::move(*confirmed);
         return Ok();
     }));
-    s.metrics.JobTransition(jobs::kInserting);
-    for (int p = 0; p < parts; ++p) {
+    s.metrics.JobTransition(jobs::Name(jobs::JobStatus::kInserting));
+    for (int p : parts) {
         auto sent =
             s.publisher.Publish(jobs::kTopicInsert, job.id + ":" + std::to_string(p), jobs::MessageJson(job, p));
         if (!sent) {

@@ -1,12 +1,14 @@
 #include "readiness.hpp"
 
+#include "mt/jobs/migrations.hpp"
 #include "mt/store/migrations.hpp"
 
 namespace mt::gateway {
 
 Status MigrateControl(store::Databases& databases) {
     MT_ASSIGN_OR_RETURN(auto control, databases.control().Acquire());
-    return store::Migrate(*control);
+    MT_TRY(store::Migrate(*control));
+    return jobs::Migrate(*control);
 }
 
 ops::ReadinessCheck ReadinessCheck(store::Databases& databases, ops::Metrics& metrics, kafka::KafkaConfig kafka) {

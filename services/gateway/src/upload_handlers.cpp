@@ -66,14 +66,14 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
     MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.Body(), boundary));
     MT_ASSIGN_OR_RETURN(auto form, ReadForm(parts, s.limits));
     MT_TRY(store::RequireConnection(s.databases, ctx.principal.company_id));
-    jobs::NewJob job{ctx.principal.company_id, std::nullopt,         "create", {},
+    jobs::NewJob job{ctx.principal.company_id, std::nullopt,         jobs::JobMode::kCreate, {},
                      ctx.request.request_id,   ctx.principal.user_id};
     if (into_table) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, ctx.principal.company_id, ctx.params[0]));
         if (form.mode != "append" && form.mode != "replace")
             return Validation("Invalid upload", {{"mode", "must be \"append\" or \"replace\""}});
         job.user_table_id = table.id;
-        job.mode = form.mode;
+        job.mode = form.mode == "replace" ? jobs::JobMode::kReplace : jobs::JobMode::kAppend;
     }
     std::vector<std::pair<std::string, const FormPart*>> blobs;
     for (const FormPart* f : form.files) {
@@ -92,7 +92,7 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
         return Ok();
     }));
     for (const FormPart* f : form.files) s.metrics.upload_bytes().Increment(static_cast<double>(f->data.size()));
-    s.metrics.JobTransition(jobs::kQueued);
+    s.metrics.JobTransition(jobs::Name(jobs::JobStatus::kQueued));
     // The job is safe in PostgreSQL now. If the broker is down, the analyzers' sweep finds the queued job anyway.
     if (auto sent = s.publisher.Publish(jobs::kTopicAnalyze, job_id, jobs::MessageJson(*created)); !sent) {
         log::Warn("analyze message not published; the sweep will pick the job up",
@@ -104,7 +104,7 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
     w.Key("job_id");
     json::WriteString(w, job_id);
     w.Key("status");
-    w.String(jobs::kQueued);
+    w.String(jobs::Name(jobs::JobStatus::kQueued));
     w.EndObject();
     return JsonResponse(201, sb);
 }

@@ -1,8 +1,8 @@
 // Making a fully loaded job visible, atomically, exactly once.
 #include "inserter.hpp"
 #include "mt/core/log.hpp"
-#include "mt/jobs/blob_store.hpp"
-#include "mt/jobs/lease.hpp"
+#include "mt/jobs/lifecycle.hpp"
+#include "mt/worker/lease.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
 #include "target.hpp"
@@ -15,6 +15,7 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
     const std::string& job_id = t.job.id;
     std::int64_t total = 0;
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
+        MT_TRY(TakeFence(company, job_id, kFinalizeSlot));
         MT_ASSIGN_OR_RETURN(
             auto done, company.Exec("SELECT rows_applied FROM mt_internal.applied_jobs WHERE job_id = $1", {job_id}));
         if (!done.empty()) {  // applied before; only the control-database update was lost
@@ -29,13 +30,13 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
         if (exists.Get(0, 0) != "t") MT_TRY(store::CreateBareTable(company, LoadTable(job_id), t.columns));
         std::string table = store::QualifiedName(t.physical_name);
         std::string name = types::QuoteIdentifier(t.physical_name);
-        if (t.job.mode == "append") {
+        if (t.job.mode == jobs::JobMode::kAppend) {
             std::string cols = ColumnList(t.columns);
             MT_TRY(company.Run("INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
                                LoadTable(job_id) + " ORDER BY id"));
             MT_TRY(company.Run("DROP TABLE " + LoadTable(job_id)));
         } else {
-            if (t.job.mode == "replace") {
+            if (t.job.mode == jobs::JobMode::kReplace) {
                 // Readers of the old table finish first (the rename waits for their locks); new readers see the
                 // new content after COMMIT. The old rows go with the old table.
                 std::string old = "mt_replaced_" + job_id;
@@ -62,43 +63,23 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
 
 Status Inserter::Finalize(const std::string& job_id) {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
-    std::string lease_secs = std::to_string(config_.lease.count());
-    MT_ASSIGN_OR_RETURN(
-        auto claimed,
-        control->Exec("UPDATE mt_jobs SET lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3::int) "
-                      "WHERE id = $1 AND status = 'inserting' AND (lease_owner IS NULL OR lease_owner = $2 OR "
-                      "lease_expires_at < now()) AND NOT EXISTS (SELECT 1 FROM mt_job_parts WHERE job_id = $1 AND "
-                      "status <> 'loaded') RETURNING 1",
-                      {job_id, owner_, lease_secs}));
-    if (claimed.empty()) return Ok();  // parts still loading, or another inserter finalizes, or it is done
+    const jobs::LeaseTerms terms{owner_, config_.lease};
+    MT_ASSIGN_OR_RETURN(bool claimed, jobs::ClaimFinalize(*control, job_id, terms));
+    if (!claimed) return Ok();  // parts still loading, or another inserter finalizes, or it is done
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(databases_, *control, job_id));
-    jobs::LeaseKeeper lease(databases_.control(),
-                            "UPDATE mt_jobs SET lease_expires_at = now() + make_interval(secs => $3::int) "
-                            "WHERE id = $1 AND lease_owner = $2 AND status = 'inserting'",
-                            {job_id, owner_, lease_secs}, config_.lease / 3);
+    worker::LeaseKeeper lease(
+        databases_.control(), [&](pg::Connection& c) { return jobs::ExtendFinalizeLease(c, job_id, terms); },
+        config_.lease / 3);
     MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(target.company_url));
     auto applied = ApplyLoad(company, target);
     if (!applied) return store::MapDdlError(std::move(applied).error());
-    std::int64_t total = *applied;
-    MT_TRY(pg::InTransaction(*control, [&]() -> Status {
-        MT_TRY(
-            control->Exec("UPDATE mt_tables SET status = CASE WHEN status = 'creating' THEN 'active' ELSE status END,"
-                          " updated_at = now() WHERE id = $1",
-                          {target.table_id}));
-        std::string progress =
-            "{\"processed_rows\":" + std::to_string(total) + ",\"total_rows\":" + std::to_string(total) + "}";
-        MT_TRY(
-            control->Exec("UPDATE mt_jobs SET status = 'done', user_table_id = target_table_id, progress = "
-                          "$2::json, lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-                          "WHERE id = $1 AND status = 'inserting'",
-                          {job_id, progress}));
-        return jobs::DeleteJobBlobs(*control, job_id);
-    }));
-    metrics_.JobTransition(jobs::kDone);
+    const std::int64_t total = *applied;
+    MT_ASSIGN_OR_RETURN(bool done, jobs::MarkDone(*control, job_id, total));
+    if (done) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kDone));
     log::Info("job done", {{"job_id", job_id},
                            {"request_id", target.job.request_id},
                            {"rows", std::to_string(total)},
-                           {"mode", target.job.mode}});
+                           {"mode", jobs::Name(target.job.mode)}});
     return Ok();
 }
 

@@ -1,53 +1,21 @@
 #include "inserter.hpp"
 
 #include "mt/core/log.hpp"
-#include "mt/jobs/blob_store.hpp"
-#include "mt/jobs/lease.hpp"
-#include "mt/jobs/sources.hpp"
+#include "mt/jobs/lifecycle.hpp"
 #include "mt/store/provisioning.hpp"
-#include "mt/store/tables.hpp"
-#include "mt/types/identifier.hpp"
-#include "part_stream.hpp"
 #include "target.hpp"
 
 namespace mt::inserter {
-Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const store::TableRecord& table) {
-    if (job.mode != "create") return table.columns;
-    MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
-    return store::ColumnsFromJson(json::Serialize(*json::Find(confirmed, "columns")));
-}
 
-Inserter::Inserter(store::Databases& databases, jobs::WorkerConfig config, std::string owner, ops::Metrics& metrics)
+Inserter::Inserter(store::Databases& databases, worker::WorkerConfig config, std::string owner, ops::Metrics& metrics)
     : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {}
 
 Result<std::vector<jobs::JobMessage>> Inserter::Sweep() {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
     // Failed jobs whose parts outlived them (an inserter died while holding one): clean up after them here.
-    MT_ASSIGN_OR_RETURN(
-        auto leftovers,
-        control->Exec(
-            "SELECT DISTINCT p.job_id FROM mt_job_parts p JOIN mt_jobs j ON j.id = p.job_id WHERE j.status = 'failed' "
-            "AND NOT EXISTS (SELECT 1 FROM mt_job_parts l WHERE l.job_id = p.job_id AND l.status = 'loading' AND "
-            "l.lease_expires_at > now()) LIMIT 20"));
-    for (int r = 0; r < leftovers.size(); ++r) CleanUpFailed(std::string(leftovers.Get(r, 0)));
-    MT_ASSIGN_OR_RETURN(
-        auto rows,
-        control->Exec(
-            "SELECT j.id, j.company_id, coalesce(j.request_id, ''), p.part FROM mt_job_parts p JOIN mt_jobs j "
-            "ON j.id = p.job_id WHERE j.status = 'inserting' AND ((p.status = 'pending' AND j.updated_at < now() - "
-            "make_interval(secs => $1::int)) OR (p.status = 'loading' AND p.lease_expires_at < now())) "
-            "UNION ALL SELECT j.id, j.company_id, coalesce(j.request_id, ''), NULL FROM mt_jobs j "
-            "WHERE j.status = 'inserting' AND (j.lease_owner IS NULL OR j.lease_expires_at < now()) AND j.updated_at < "
-            "now() - make_interval(secs => $1::int) AND NOT EXISTS (SELECT 1 FROM mt_job_parts p WHERE p.job_id = j.id "
-            "AND p.status <> 'loaded') LIMIT 20",
-            {std::to_string(config_.queued_grace.count())}));
-    std::vector<jobs::JobMessage> out;
-    for (int r = 0; r < rows.size(); ++r) {
-        jobs::JobMessage m{std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2)), {}};
-        if (!rows.IsNull(r, 3)) m.part = std::stoi(std::string(rows.Get(r, 3)));
-        out.push_back(std::move(m));
-    }
-    return out;
+    MT_ASSIGN_OR_RETURN(auto leftovers, jobs::FindFailedWithParts(*control));
+    for (const auto& job_id : leftovers) CleanUpFailed(job_id);
+    return jobs::FindInsertWork(*control, config_.queued_grace);
 }
 
 void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop) {
@@ -58,12 +26,7 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     if (e.Retryable()) {
         // Give the part back at once; a sweep (here or elsewhere) picks it up again.
         if (auto control = databases_.control().Acquire()) {
-            (void)(*control)->Exec(
-                "UPDATE mt_job_parts SET lease_expires_at = now() WHERE job_id = $1 AND "
-                "lease_owner = $2 AND status = 'loading'",
-                {message.job_id, owner_});
-            (void)(*control)->Exec("UPDATE mt_jobs SET lease_expires_at = now() WHERE id = $1 AND lease_owner = $2",
-                                   {message.job_id, owner_});
+            (void)jobs::HandBackPart(**control, message.job_id, message.part, owner_);
         }
         log::Warn("insert interrupted; work handed back", {{"job_id", message.job_id}, {"error", e.message}});
         // The job may have failed on another part while this one worked, after that part's clean-up: whatever
@@ -74,7 +37,38 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     FailJob(message.job_id, e);
 }
 
+void Inserter::Poisoned(const jobs::JobMessage& message, const std::string& what) {
+    FailJob(message.job_id, Internal(what));
+}
+
+Result<std::optional<std::int64_t>> Inserter::AppliedRows(const std::string& job_id) {
+    MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());
+    MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(*control, job_id));
+    if (!job) return std::optional<std::int64_t>();
+    MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(databases_, job->company_id));
+    MT_ASSIGN_OR_RETURN(auto url, databases_.CompanyUrl(connection));
+    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(url));
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        company.Exec("SELECT rows_applied FROM mt_internal.applied_jobs WHERE job_id = $1", {job_id}));
+    if (rows.empty()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(std::stoll(std::string(rows.Get(0, 0))));
+}
+
 void Inserter::FailJob(const std::string& job_id, const Error& e) {
+    // Never fail a job whose rows are committed: a retry of it would load them twice.
+    if (auto applied = AppliedRows(job_id); !applied) {
+        log::Warn("cannot check whether the job was applied; it stays inserting and is retried",
+                  {{"job_id", job_id}, {"error", applied.error().message}});
+        return;
+    } else if (*applied) {
+        if (auto control = databases_.control().Acquire()) {
+            auto done = jobs::MarkDone(**control, job_id, **applied);
+            if (done && *done) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kDone));
+        }
+        log::Warn("an error came after the job's rows were committed; the job is done",
+                  {{"job_id", job_id}, {"error", e.message}});
+        return;
+    }
     std::string code =
         e.location ? "VALUE_CONVERSION_FAILED" : (e.kind == ErrorKind::kValidation ? "INVALID_DATA" : "INSERT_FAILED");
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
@@ -89,7 +83,7 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
             return;
         }
         if (*failed) {
-            metrics_.JobTransition(jobs::kFailed);
+            metrics_.JobTransition(jobs::Name(jobs::JobStatus::kFailed));
             log::Warn("insert failed", {{"job_id", job_id}, {"error", e.message}});
         }
     }
@@ -100,7 +94,7 @@ void Inserter::CleanUpFailed(const std::string& job_id) {
     auto control = databases_.control().Acquire();
     if (!control) return;
     auto job = jobs::LoadJob(**control, job_id);
-    if (!job || !*job || (*job)->status != jobs::kFailed) return;
+    if (!job || !*job || (*job)->status != jobs::JobStatus::kFailed) return;
     auto connection = store::RequireConnection(databases_, (*job)->company_id);
     if (!connection) return;
     auto url = databases_.CompanyUrl(*connection);
@@ -115,10 +109,7 @@ void Inserter::CleanUpFailed(const std::string& job_id) {
     (void)company->Exec("DELETE FROM mt_internal.applied_parts WHERE job_id = $1", {job_id});
     // Parts another live inserter still holds stay: that inserter cleans up after itself, or its lease runs out
     // and a sweep does.
-    (void)(*control)->Exec(
-        "DELETE FROM mt_job_parts WHERE job_id = $1 AND NOT (status = 'loading' AND "
-        "lease_owner <> $2 AND lease_expires_at > now())",
-        {job_id, owner_});
+    (void)jobs::DeleteFailedParts(**control, job_id, owner_);
 }
 
 }  // namespace mt::inserter

@@ -7,10 +7,10 @@
 
 namespace mt::inserter {
 
-Result<LoadPlan> BuildLoadPlan(const jobs::JobRecord& job, const std::vector<types::Column>& target) {
-    if (!job.confirmed_schema || !job.analysis) return Internal("job without confirmed schema or analysis");
+Result<LoadPlan> BuildLoadPlan(const jobs::JobRecord& job, const jobs::AnalysisRecord& analysis,
+                               const std::vector<types::Column>& target) {
+    if (!job.confirmed_schema) return Internal("job without confirmed schema");
     MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
-    MT_ASSIGN_OR_RETURN(auto analysis, json::ParseJson(*job.analysis));
     // target column name → inferred (merged) column name that feeds it
     std::map<std::string, std::string> source_of;
     const auto* cols = json::Find(confirmed, "columns");
@@ -23,35 +23,25 @@ Result<LoadPlan> BuildLoadPlan(const jobs::JobRecord& job, const std::vector<typ
     }
     LoadPlan plan;
     plan.target = target;
-    const auto* files = json::Find(analysis, "files");
-    if (!files || !files->IsArray()) return Internal("analysis without files");
-    for (const auto& f : files->GetArray()) {
+    for (const auto& f : analysis.files) {
         FilePlan fp;
-        fp.display_name = json::Text(*json::Find(f, "display_name"));
-        fp.has_header = json::Find(f, "has_header")->GetBool();
-        if (const auto* titles = json::Find(f, "title_rows")) {  // absent in analyses written before titles counted
-            fp.title_rows = std::stoull(std::string(json::Text(*titles)));
-        }
-        fp.rows = std::stoll(std::string(json::Text(*json::Find(f, "rows"))));
+        fp.display_name = f.display_name;
+        fp.blob_id = f.blob_id;
+        fp.dialect = f.dialect;
+        fp.staged = f.staged;
         fp.first_row = plan.total_rows;
-        plan.total_rows += fp.rows;
+        plan.total_rows += f.rows;
+        const int shift = f.staged ? 1 : 0;  // a staged row starts with its line
         std::map<std::string, std::pair<int, types::CellFormat>> by_merged;
-        int index = 0;
-        for (const auto& fc : json::Find(f, "columns")->GetArray()) {
-            types::CellFormat format;
-            format.decimal_separator = types::ParseDecimalSeparator(json::Text(*json::Find(fc, "decimal_separator")))
-                                           .value_or(types::DecimalSeparator::kPoint);
-            format.date_order =
-                types::ParseDateOrder(json::Text(*json::Find(fc, "date_order"))).value_or(types::DateOrder::kDayFirst);
-            std::string merged(json::Text(*json::Find(fc, "merged")));
-            if (!merged.empty()) by_merged.emplace(std::move(merged), std::make_pair(index, format));  // "": dropped
-            ++index;
+        for (std::size_t i = 0; i < f.columns.size(); ++i) {
+            if (f.columns[i].merged.empty()) continue;  // dropped
+            by_merged.emplace(f.columns[i].merged, std::make_pair(static_cast<int>(i) + shift, f.columns[i].format));
         }
         for (const auto& t : target) {
             auto src = source_of.find(t.name);
             auto it = src == source_of.end() ? by_merged.end() : by_merged.find(src->second);
             if (it == by_merged.end()) {
-                if (!t.nullable && fp.rows > 0) {
+                if (!t.nullable && f.rows > 0) {
                     return Validation("Column \"" + t.name + "\" is NOT NULL but file \"" + fp.display_name +
                                       "\" has no values for it");
                 }

@@ -1,7 +1,9 @@
 #include "part_stream.hpp"
 
+#include <charconv>
+
 #include "mt/core/ids.hpp"
-#include "mt/pg/connection.hpp"
+#include "mt/jobs/blob_store.hpp"
 #include "mt/types/value.hpp"
 
 namespace mt::inserter {
@@ -9,36 +11,46 @@ namespace {
 
 constexpr std::size_t kChunkBytes = 1 << 20;
 
+/// A byte range of a stored file, for the CSV reader.
+class BlobSource final : public ingest::ByteSource {
+public:
+    BlobSource(pg::Connection& control, std::string blob_id, std::uint64_t begin, std::uint64_t end)
+        : reader_(control, std::move(blob_id), begin, end) {}
+    Result<std::size_t> Read(char* data, std::size_t size) override { return reader_.Read(data, size); }
+
+private:
+    jobs::BlobRangeReader reader_;
+};
+
 }  // namespace
 
-PartStream::PartStream(const LoadPlan& plan, const std::vector<jobs::SourceFile>& files, PartRange range,
-                       ProgressFn progress)
-    : plan_(plan), files_(files), range_(range), progress_(std::move(progress)) {}
+PartStream::PartStream(const LoadPlan& plan, const jobs::PartSpec& spec, std::uint64_t id_base_ms,
+                       pg::Connection& control, ProgressFn progress)
+    : plan_(plan), spec_(spec), id_base_ms_(id_base_ms), control_(control), progress_(std::move(progress)) {}
 
-Status PartStream::OpenNextFile() {
-    // Skip whole files that end before the range.
-    while (file_ < plan_.files.size() && plan_.files[file_].first_row + plan_.files[file_].rows <= range_.first_row)
-        ++file_;
-    reader_.reset();
-    if (file_ >= plan_.files.size() || plan_.files[file_].first_row >= range_.end_row) return Ok();
-    if (file_ >= files_.size()) return Internal("the job's files changed since analysis");
-    MT_ASSIGN_OR_RETURN(auto opened, jobs::OpenSource(files_[file_]));
-    reader_ = std::move(opened.reader);
-    next_row_ = plan_.files[file_].first_row;
-    const std::size_t skip = plan_.files[file_].title_rows + (plan_.files[file_].has_header ? 1 : 0);
-    for (std::size_t i = 0; i < skip; ++i) {
-        MT_ASSIGN_OR_RETURN(bool more, reader_->Next(cells_));
-        (void)more;
-    }
+Status PartStream::OpenSegment() {
+    const jobs::Segment& seg = spec_.segments[segment_];
+    if (seg.file >= plan_.files.size()) return Internal("a part names a file the analysis does not have");
+    const FilePlan& fp = plan_.files[seg.file];
+    // A staged copy is UTF-8 CSV with `,` and `"`; an upload read as is keeps the dialect analysis found.
+    const ingest::CsvDialect dialect = fp.staged ? ingest::CsvDialect{} : fp.dialect;
+    reader_ = ingest::OpenCsvAt(std::make_unique<BlobSource>(control_, fp.blob_id, seg.begin, seg.end), dialect,
+                                fp.display_name, seg.line);
+    segment_rows_left_ = seg.rows;
+    next_row_ = fp.first_row + seg.first_row;
     return Ok();
 }
 
 Status PartStream::AppendRow(std::string& out) {
-    const FilePlan& fp = plan_.files[file_];
-    pg::AppendCopyField(out, UuidV7At(range_.id_base_ms, static_cast<std::uint64_t>(next_row_)));
+    const FilePlan& fp = plan_.files[spec_.segments[segment_].file];
+    std::int64_t line = reader_->line();
+    if (fp.staged && !cells_.empty()) {
+        std::from_chars(cells_[0].data(), cells_[0].data() + cells_[0].size(), line);
+    }
+    pg::AppendCopyField(out, UuidV7At(id_base_ms_, static_cast<std::uint64_t>(next_row_)));
     for (std::size_t c = 0; c < plan_.target.size(); ++c) {
         out.push_back('\t');
-        int src = fp.source_index[c];
+        const int src = fp.source_index[c];
         const types::Column& col = plan_.target[c];
         // Both branches string_view: a ternary of std::string& and "" would build a temporary std::string.
         std::string_view raw = src >= 0 && static_cast<std::size_t>(src) < cells_.size()
@@ -50,8 +62,8 @@ Status PartStream::AppendRow(std::string& out) {
         if (!value) {
             Error e = std::move(value).error();
             e.message = "Value \"" + std::string(raw.substr(0, 200)) + "\" in column \"" + col.name + "\" of file \"" +
-                        fp.display_name + "\", line " + std::to_string(reader_->line()) + ": " + e.message;
-            e.location = ValueLocation{fp.display_name, reader_->line(), col.name, std::string(raw.substr(0, 1000))};
+                        fp.display_name + "\", line " + std::to_string(line) + ": " + e.message;
+            e.location = ValueLocation{fp.display_name, line, col.name, std::string(raw.substr(0, 1000))};
             return e;
         }
         pg::AppendCopyField(out, *value ? std::optional<std::string_view>(**value) : std::nullopt);
@@ -63,23 +75,24 @@ Status PartStream::AppendRow(std::string& out) {
 Result<bool> PartStream::Fill(std::string& out) {
     while (out.size() < kChunkBytes) {
         if (!reader_) {
-            MT_TRY(OpenNextFile());
-            if (!reader_) return false;
+            if (segment_ >= spec_.segments.size()) return false;
+            MT_TRY(OpenSegment());
+        }
+        if (segment_rows_left_ == 0) {
+            reader_.reset();
+            ++segment_;
+            continue;
         }
         MT_ASSIGN_OR_RETURN(bool more, reader_->Next(cells_));
         if (!more) {
-            ++file_;
-            reader_.reset();
-            continue;
+            return Internal("file \"" + plan_.files[spec_.segments[segment_].file].display_name +
+                            "\" ended before the rows its analysis counted");
         }
-        std::int64_t row = next_row_;
-        if (row >= range_.end_row) return false;
-        if (row >= range_.first_row) {
-            MT_TRY(AppendRow(out));
-            ++written_;
-            if (written_ % kProgressEvery == 0 && progress_) MT_TRY(progress_(written_));
-        }
+        MT_TRY(AppendRow(out));
+        --segment_rows_left_;
         ++next_row_;
+        ++written_;
+        if (written_ % kProgressEvery == 0 && progress_) MT_TRY(progress_(written_));
     }
     return true;
 }

@@ -1,23 +1,20 @@
 #pragma once
-/// Streams one part of a load (a range of the upload's data rows) as COPY text: every cell converted with the
-/// type library to its column's type, ids numbered in file order. A value that does not convert stops the stream
-/// with a kValidation error that says file, line, column and value.
+/// Streams one part of a load as COPY text: the part's byte ranges of the stored files, parsed once in the dialect
+/// the analysis found, every cell converted with the type library to its column's type, ids numbered over the
+/// whole upload. A value that does not convert stops the stream with a kValidation error that says file, line,
+/// column and value.
 ///
-/// Lifecycle: construct, call `Fill` until it returns false; single thread; reads the files once.
+/// Lifecycle: construct, call `Fill` until it returns false; single thread. Reads the stored chunks through
+/// `control` (the caller's connection, idle between calls).
 #include <atomic>
 #include <functional>
 #include <memory>
 
 #include "load_plan.hpp"
-#include "mt/jobs/sources.hpp"
+#include "mt/ingest/csv.hpp"
+#include "mt/pg/connection.hpp"
 
 namespace mt::inserter {
-
-struct PartRange {
-    std::int64_t first_row = 0;
-    std::int64_t end_row = 0;
-    std::uint64_t id_base_ms = 0;
-};
 
 /// Called every `kProgressEvery` rows with the rows written so far; an error aborts the stream.
 using ProgressFn = std::function<Status(std::int64_t rows)>;
@@ -26,22 +23,25 @@ class PartStream {
 public:
     static constexpr std::int64_t kProgressEvery = 50'000;
 
-    PartStream(const LoadPlan& plan, const std::vector<jobs::SourceFile>& files, PartRange range, ProgressFn progress);
+    PartStream(const LoadPlan& plan, const jobs::PartSpec& spec, std::uint64_t id_base_ms, pg::Connection& control,
+               ProgressFn progress);
     /// Append COPY rows to `out` (about 1 MiB); true while more may follow.
     Result<bool> Fill(std::string& out);
     [[nodiscard]] std::int64_t rows_written() const { return written_; }
 
 private:
-    Status OpenNextFile();
+    Status OpenSegment();
     Status AppendRow(std::string& out);
 
     const LoadPlan& plan_;
-    const std::vector<jobs::SourceFile>& files_;
-    PartRange range_;
+    const jobs::PartSpec& spec_;
+    std::uint64_t id_base_ms_;
+    pg::Connection& control_;
     ProgressFn progress_;
-    std::size_t file_ = 0;
-    std::unique_ptr<ingest::RowReader> reader_;
-    std::int64_t next_row_ = 0;  // global index of the next data row the reader returns
+    std::size_t segment_ = 0;
+    std::unique_ptr<ingest::CsvRowReader> reader_;
+    std::int64_t segment_rows_left_ = 0;
+    std::int64_t next_row_ = 0;  // index in the whole upload of the next row
     std::int64_t written_ = 0;
     std::vector<std::string> cells_;
 };

@@ -1,12 +1,17 @@
 #include "target.hpp"
 
-#include "inserter.hpp"
+#include "mt/core/log.hpp"
 #include "mt/store/provisioning.hpp"
+#include "mt/store/records.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
-#include "part_stream.hpp"
 
 namespace mt::inserter {
+namespace {
+
+constexpr const char* kFenceClass = "7301005";
+
+}  // namespace
 
 std::string LoadTable(const std::string& job_id) { return store::QualifiedName("load_" + job_id, "mt_internal"); }
 
@@ -16,13 +21,13 @@ std::string ColumnList(const std::vector<types::Column>& columns) {
     return out;
 }
 
-Result<PartRange> ParseRange(std::string_view spec) {
-    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(spec));
-    auto num = [&](const char* key) -> std::int64_t {
-        const auto* v = json::Find(doc, key);
-        return v ? std::stoll(std::string(json::Text(*v))) : 0;
-    };
-    return PartRange{num("first_row"), num("end_row"), static_cast<std::uint64_t>(num("id_base_ms"))};
+Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const std::vector<types::Column>& table) {
+    if (job.mode != jobs::JobMode::kCreate) return table;
+    if (!job.confirmed_schema) return Internal("job without confirmed schema");
+    MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
+    const auto* columns = json::Find(confirmed, "columns");
+    if (!columns) return Internal("confirmed schema without columns");
+    return store::ColumnsFromJson(json::Serialize(*columns));
 }
 
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id) {
@@ -38,9 +43,8 @@ Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const 
     t.table_id = *job->target_table_id;
     t.physical_name = rows.Get(0, 0);
     t.table_status = rows.Get(0, 1);
-    store::TableRecord table;
-    MT_ASSIGN_OR_RETURN(table.columns, store::ColumnsFromJson(rows.Get(0, 2)));
-    MT_ASSIGN_OR_RETURN(t.columns, TargetColumns(*job, table));
+    MT_ASSIGN_OR_RETURN(auto table_columns, store::ColumnsFromJson(rows.Get(0, 2)));
+    MT_ASSIGN_OR_RETURN(t.columns, TargetColumns(*job, table_columns));
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(dbs, job->company_id));
     MT_ASSIGN_OR_RETURN(t.company_url, dbs.CompanyUrl(connection));
     t.job = std::move(*job);
@@ -56,16 +60,26 @@ Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const
     });
 }
 
-Status UpdateProgress(pg::Connection& control, const std::string& job_id) {
+Status TakeFence(pg::Connection& company, const std::string& job_id, int slot) {
+    const std::string key = job_id + ":" + std::to_string(slot);
+    MT_ASSIGN_OR_RETURN(auto got,
+                        company.Exec(std::string("SELECT pg_try_advisory_xact_lock(") + kFenceClass + ", hashtext($1))",
+                                     {key}));
+    if (got.Get(0, 0) == "t") return Ok();
+    // The holder's lease is gone (we hold it now): end its session so that it can commit nothing.
     MT_ASSIGN_OR_RETURN(
-        auto updated,
-        control.Exec(
-            "UPDATE mt_jobs SET progress = json_build_object('processed_rows', (SELECT coalesce(sum(rows_loaded), 0) "
-            "FROM mt_job_parts WHERE job_id = $1), 'total_rows', coalesce((progress->>'total_rows')::bigint, 0)), "
-            "updated_at = now() WHERE id = $1 AND status = 'inserting' RETURNING 1",
-            {job_id}));
-    // Another part failed the job: stop copying rows nobody will see.
-    if (updated.empty()) return Unavailable("job is no longer inserting");
+        auto holders,
+        company.Exec(std::string("SELECT pid, pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+                                 "classid = ") +
+                         kFenceClass + " AND objid = hashtext($1)::oid AND granted AND pid <> pg_backend_pid()",
+                     {key}));
+    for (int r = 0; r < holders.size(); ++r) {
+        log::Warn("fenced off a worker whose lease ran out",
+                  {{"job_id", job_id}, {"slot", std::to_string(slot)}, {"pid", std::string(holders.Get(r, 0))}});
+    }
+    MT_TRY(company.Run("SET LOCAL lock_timeout = '30s'"));
+    MT_TRY(company.Exec(std::string("SELECT pg_advisory_xact_lock(") + kFenceClass + ", hashtext($1))", {key}));
+    MT_TRY(company.Run("SET LOCAL lock_timeout = 0"));
     return Ok();
 }
 

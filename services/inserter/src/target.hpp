@@ -1,5 +1,6 @@
 #pragma once
-/// Shared pieces of part loading and finalizing: the job's target table and the load table in the company DB.
+/// Shared pieces of part loading and finalizing: the job's target table, the load table and the fence in the
+/// company database.
 #include "mt/jobs/job.hpp"
 #include "mt/pg/connection.hpp"
 #include "mt/store/databases.hpp"
@@ -16,13 +17,21 @@ struct Target {
 };
 
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id);
+/// Columns the load table gets: the confirmed ones for a create, the table's own for append/replace.
+Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const std::vector<types::Column>& table);
 /// `mt_internal."load_<job>"`, created once (concurrent parts serialize on an advisory lock).
 Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const std::vector<types::Column>& columns);
 std::string LoadTable(const std::string& job_id);
 /// `id, "a", "b"` quoted.
 std::string ColumnList(const std::vector<types::Column>& columns);
-Result<struct PartRange> ParseRange(std::string_view spec);
-/// progress.processed_rows = sum of the parts' rows so far; Unavailable once the job is no longer inserting.
-Status UpdateProgress(pg::Connection& control, const std::string& job_id);
+
+/// The slot of a job's finalize in TakeFence (parts use their number).
+inline constexpr int kFinalizeSlot = -1;
+
+/// Exactly once without trusting the clock: called first in a company-database transaction that writes a part
+/// (or finalizes), it takes a transaction lock on (job, slot). The caller has just taken the work's lease, so a
+/// session still holding that lock belongs to a worker whose lease ran out (paused, stalled, cut off): it is
+/// terminated, its transaction rolls back, and only then does the caller go on — the ledger it reads next is final.
+Status TakeFence(pg::Connection& company, const std::string& job_id, int slot);
 
 }  // namespace mt::inserter

@@ -9,6 +9,7 @@
 /// Both phases read the file with a fixed-size buffer, so memory is bounded whatever the file size.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,25 @@ struct CsvDialect {
     bool sep_line = false;  // the file starts with Excel's "sep=X" line, which names the delimiter; not data
 };
 
+/// Bytes for the CSV reader to parse: a file, or a range of a stored upload. One thread at a time.
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    /// Up to `size` bytes; fewer only at the end of the source (0 there).
+    virtual Result<std::size_t> Read(char* data, std::size_t size) = 0;
+};
+
+/// A CSV row reader that can say where its rows end in the input, so a later reader can start there.
+class CsvRowReader : public RowReader {
+public:
+    /// For UTF-8 input (BOM or not): bytes of the input from its very start consumed up to the end of the last row
+    /// returned, line break included — where the next row (or the blank lines before it) begins. nullopt for other
+    /// encodings, whose byte positions do not follow the decoded text.
+    [[nodiscard]] virtual std::optional<std::uint64_t> row_end_offset() const = 0;
+    /// The 1-based physical line at row_end_offset() (a reader started there starts on this line).
+    [[nodiscard]] virtual std::int64_t row_end_line() const = 0;
+};
+
 /// Detects the dialect of the CSV file at `path`.
 ///  - Encoding, over the whole file: a UTF-16 BOM decides UTF-16; otherwise UTF-8 (BOM optional) when every
 ///    byte sequence is valid UTF-8. Otherwise the file mixes encodings or is Windows-1252: when its valid
@@ -61,11 +81,18 @@ Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_na
 /// unquoted field is literal; text after a closing quote is appended to the cell. Strict where data would
 /// be lost — these fail with kValidation naming the file and line: a quoted field still open at the end of
 /// the file (the line where it started), a cell over `limits.max_cell_bytes`, a row over
-/// `limits.max_columns`, a NUL character. Rows may have different widths (ragged files); the caller decides.
+/// `limits.max_columns`, a row whose cells hold more than `limits.max_row_bytes` together
+/// (`file "x.csv", line 7: a row is larger than 16 MiB`, checked as each field is read), a NUL character.
+/// Rows may have different widths (ragged files); the caller decides.
 ///
 /// The reader owns its file descriptor and a buffer of ~1 MiB (plus the cells themselves); it is used by
 /// one thread at a time. `Next` reuses the strings of the caller's vector, so a steady read allocates nothing.
-Result<std::unique_ptr<RowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
+Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
                                            ReaderLimits limits = {});
+
+/// A reader over `source` that starts at a row boundary of a file written as `dialect`, on physical line `line`
+/// (a part of a load reading its byte range of a stored file). No BOM and no "sep=" line are expected there.
+std::unique_ptr<CsvRowReader> OpenCsvAt(std::unique_ptr<ByteSource> source, const CsvDialect& dialect,
+                                        std::string display_name, std::int64_t line, ReaderLimits limits = {});
 
 }  // namespace mt::ingest

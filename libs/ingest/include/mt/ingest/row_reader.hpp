@@ -34,9 +34,16 @@ public:
 };
 
 /// Limits applied by every reader; the defaults are the service's.
+/// Each is checked while the data is read, before anything larger is built; a file over a limit fails with a
+/// kValidation error naming the file (and the line, for the per-row limits).
 struct ReaderLimits {
     std::size_t max_cell_bytes = 1 << 20;  // a 1 MiB cell is accepted; above it the file fails
     std::size_t max_columns = 10'000;      // up to 10,000 columns
+    // The cells of one row together (their UTF-8 bytes as returned): a reader holds one row at a time, so this
+    // bounds its memory even where cells repeat stored text (one XLSX shared string in every cell).
+    std::size_t max_row_bytes = 16 << 20;
+    // XLSX: the shared string table, held in memory for the whole read (its text plus 8 bytes per string).
+    std::size_t max_shared_strings_bytes = 64 << 20;
 };
 
 }  // namespace mt::ingest

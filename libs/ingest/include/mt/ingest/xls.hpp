@@ -21,7 +21,8 @@ namespace mt::ingest {
 /// cell grid (rows × columns) — an .xls is at most 65,536 × 256 cells, so this stays bounded, but it is
 /// proportional to the file, not constant. The reader owns the FreeXL handle; one thread at a time.
 /// Errors are kValidation naming `display_name`: `file "x.xls" is not a valid XLS file: …` (not an OLE2
-/// file, corrupt, password-protected) or a cell over `limits.max_cell_bytes`.
+/// file, corrupt, password-protected), a cell over `limits.max_cell_bytes`, or a row whose cells hold more than
+/// `limits.max_row_bytes` together (`file "x.xls", line 3: a row is larger than 16 MiB`).
 Result<std::unique_ptr<RowReader>> OpenXls(const std::string& path, std::string display_name, ReaderLimits limits = {});
 
 }  // namespace mt::ingest

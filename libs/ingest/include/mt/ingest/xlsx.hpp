@@ -23,10 +23,14 @@ namespace mt::ingest {
 /// `line()` is the sheet's row number. A workbook without any non-empty cell yields no rows.
 ///
 /// Memory: the sheet XML is streamed (one row and a 64 KiB chunk at a time); the shared string table is held
-/// in memory (capped at 512 MiB). The reader owns a libarchive handle on `path`; one thread at a time.
+/// in memory, capped by `limits.max_shared_strings_bytes`; one row by `limits.max_row_bytes`. The reader owns
+/// a libarchive handle on `path`; one thread at a time.
 /// Errors are kValidation naming `display_name`: `file "x.xlsx" is not a valid XLSX file: missing
 /// xl/workbook.xml` (not a ZIP, truncated, password-protected, missing or malformed parts, a zip bomb), or
-/// `file "x.xlsx", row 12, cell C12: …` (cell over `limits.max_cell_bytes`, row over `limits.max_columns`).
+/// `file "x.xlsx", row 12, cell C12: …` (cell over `limits.max_cell_bytes`, row over `limits.max_columns`),
+/// `file "x.xlsx", line 12: a row is larger than 16 MiB` (checked as each cell joins the row: one shared string
+/// in many cells cannot expand a small file into gigabytes) or `file "x.xlsx": the shared strings of this
+/// workbook are larger than 64 MiB`. Every part is read under the ZIP ratio rule (400:1 plus 4 MiB of grace).
 Result<std::unique_ptr<RowReader>> OpenXlsx(const std::string& path, std::string display_name,
                                             ReaderLimits limits = {});
 

@@ -3,7 +3,8 @@
 ///
 /// The job's state of record is the control database; Kafka messages only say "look at job X". Every state change
 /// is a conditional UPDATE (expected state and, for workers, the lease owner), so a stale or duplicated message can
-/// never move a job backwards or apply its effect twice.
+/// never move a job backwards or apply its effect twice. Every statement on the job tables lives in this module
+/// (`job.cpp`, `lifecycle.cpp`, `blob_store.cpp`, `migrations.cpp`); services call the transitions.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -16,12 +17,15 @@
 
 namespace mt::jobs {
 
-inline constexpr const char* kQueued = "queued";
-inline constexpr const char* kAnalyzing = "analisando";  // the literal is part of the contract
-inline constexpr const char* kWaitingConfirm = "waiting_confirm";
-inline constexpr const char* kInserting = "inserting";
-inline constexpr const char* kDone = "done";
-inline constexpr const char* kFailed = "failed";
+/// SPEC §4: queued → analisando → waiting_confirm → inserting → done; any state → failed.
+enum class JobStatus { kQueued, kAnalyzing, kWaitingConfirm, kInserting, kDone, kFailed };
+/// The contract's literal ("analisando" for kAnalyzing).
+const char* Name(JobStatus status);
+std::optional<JobStatus> ParseJobStatus(std::string_view text);
+
+enum class JobMode { kCreate, kAppend, kReplace };
+const char* Name(JobMode mode);
+std::optional<JobMode> ParseJobMode(std::string_view text);
 
 inline constexpr const char* kTopicAnalyze = "mt.jobs.analyze";
 inline constexpr const char* kTopicInsert = "mt.jobs.insert";
@@ -38,12 +42,11 @@ struct JobRecord {
     std::string company_id;
     std::optional<std::string> user_table_id;
     std::optional<std::string> target_table_id;
-    std::string mode;  // create | append | replace
-    std::string status;
+    JobMode mode = JobMode::kCreate;
+    JobStatus status = JobStatus::kQueued;
     std::vector<FileRef> files;
-    std::optional<std::string> inferred_schema;   // JSON text
-    std::optional<std::string> confirmed_schema;  // JSON text
-    std::optional<std::string> analysis;          // JSON text (internal)
+    std::optional<std::string> inferred_schema;   // JSON text (the API's)
+    std::optional<std::string> confirmed_schema;  // JSON text (the API's)
     std::optional<std::string> progress;          // JSON text
     std::optional<std::string> error;             // JSON text
     std::string request_id;
@@ -51,6 +54,7 @@ struct JobRecord {
     std::string created_at;
     std::string updated_at;
     int attempts = 0;
+    std::uint64_t id_base_ms = 0;  // set at confirm: every part numbers its row ids from this instant
 };
 
 /// The job as the API shows it (internal fields left out).
@@ -65,7 +69,7 @@ std::string ErrorJson(std::string_view message, std::string_view code, const std
 struct NewJob {
     std::string company_id;
     std::optional<std::string> user_table_id;  // uploads into an existing table
-    std::string mode;
+    JobMode mode = JobMode::kCreate;
     std::vector<FileRef> files;
     std::string request_id;
     std::string created_by_user_id;
@@ -77,15 +81,9 @@ Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, cons
 Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id, const std::string& job_id);
 /// Any company (workers).
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id);
+/// The company's unfinished jobs, newest first (at most 100). The inferred schemas come without their
+/// `sample_rows` (empty): a listing never copies every job's samples; GET of one job shows them.
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id);
-
-/// Mark failed unless already terminal; true when this call made the transition. `error_json` from ErrorJson.
-Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json);
-
-/// Fails jobs left in waiting_confirm longer than `ttl` (up to 100 per call) with `error_json`, and deletes their
-/// uploaded files. A job confirmed meanwhile is not touched. Returns the ids it failed.
-Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, std::chrono::seconds ttl,
-                                                       const std::string& error_json);
 
 /// The trigger message both topics carry: {"job_id","company_id","request_id"[,"part"]}.
 std::string MessageJson(const JobRecord& job, std::optional<int> part = std::nullopt);

@@ -1,6 +1,6 @@
-#include "mt/jobs/worker_config.hpp"
+#include "mt/worker/worker_config.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 namespace {
 
 using config::Setting;
@@ -16,6 +16,14 @@ constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
                                "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
 constexpr Setting kUnconfirmedTtl{"MT_UNCONFIRMED_JOB_TTL_HOURS", "168",
                                   "analyzer: an analyzed upload not confirmed within this fails and its files go"};
+constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000",
+                            "analyzer: rows per part of a load (parts load in parallel, on any inserter)"};
+constexpr Setting kJobBytes{"MT_MAX_JOB_BYTES", "2147483648",
+                            "analyzer: an upload whose files hold more data than this once decoded (all files and "
+                            "ZIP members together) fails"};
+constexpr Setting kJobRows{"MT_MAX_JOB_ROWS", "50000000",
+                           "analyzer: an upload with more rows than this (all files together) fails"};
+constexpr Setting kRowBytes{"MT_MAX_ROW_BYTES", "16777216", "analyzer: a file with a row larger than this fails"};
 constexpr Setting kGroup{"MT_KAFKA_GROUP", "", "consumer group (default: mt-analyzer / mt-inserter)"};
 
 }  // namespace
@@ -33,6 +41,10 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.max_attempts = static_cast<int>(r.Int(kAttempts, 1, 100));
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.unconfirmed_ttl = std::chrono::hours(r.Int(kUnconfirmedTtl, 1, 24 * 365));
+    c.part_rows = r.Int(kPartRows, 1, 1ll << 40);
+    c.max_job_bytes = static_cast<std::uint64_t>(r.Int(kJobBytes, 1 << 20, 1ll << 42));
+    c.max_job_rows = r.Int(kJobRows, 1, 1ll << 40);
+    c.max_row_bytes = static_cast<std::size_t>(r.Int(kRowBytes, 1 << 10, 1 << 30));
     c.consumer_group = r.String(kGroup);
     if (c.consumer_group.empty()) c.consumer_group = default_group;
     MT_TRY(r.Finish());
@@ -40,4 +52,4 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     return c;
 }
 
-}  // namespace mt::jobs
+}  // namespace mt::worker

@@ -5,15 +5,16 @@
 #include <memory>
 #include <string>
 
-#include "mt/jobs/worker.hpp"
-#include "mt/jobs/worker_config.hpp"
+#include "mt/worker/worker.hpp"
+#include "mt/worker/worker_config.hpp"
 #include "mt/ops/metrics.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 
 struct WorkerParts {
     JobHandler handler;
     JobSweep sweep;
+    JobPoisoned poisoned;
 };
 using WorkerFactory =
     std::function<WorkerParts(store::Databases&, const WorkerConfig&, const std::string& owner, ops::Metrics&)>;
@@ -21,4 +22,4 @@ using WorkerFactory =
 int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_view default_group,
                   std::string_view topic, const WorkerFactory& factory);
 
-}  // namespace mt::jobs
+}  // namespace mt::worker

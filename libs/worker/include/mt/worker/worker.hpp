@@ -16,7 +16,7 @@
 #include "mt/kafka/consumer.hpp"
 #include "mt/ops/metrics.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 
 struct WorkerSettings {
     std::chrono::milliseconds poll_timeout{250};
@@ -24,23 +24,29 @@ struct WorkerSettings {
 };
 
 /// Handles one job trigger; never throws; errors are recorded on the job by the handler itself.
-using JobHandler = std::function<void(const JobMessage&, const std::atomic<bool>& stop)>;
+using JobHandler = std::function<void(const jobs::JobMessage&, const std::atomic<bool>& stop)>;
+/// Called when a handler threw (a defect, or memory exhausted by one input): the job must fail with `what`, once, so
+/// the message that caused it is not taken again and again.
+using JobPoisoned = std::function<void(const jobs::JobMessage&, const std::string& what)>;
 /// Work found in the database that no message is driving (the handler re-checks everything it is given).
-using JobSweep = std::function<Result<std::vector<JobMessage>>()>;
+using JobSweep = std::function<Result<std::vector<jobs::JobMessage>>()>;
 
 class WorkerLoop {
 public:
-    WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep, WorkerSettings settings,
-               ops::Metrics& metrics);
+    WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep, JobPoisoned poisoned,
+               WorkerSettings settings, ops::Metrics& metrics);
     void Run(const std::atomic<bool>& stop);
 
 private:
     void PollOnce(const std::atomic<bool>& stop);
     void SweepOnce(const std::atomic<bool>& stop);
+    /// The handler behind an exception barrier: whatever one message does, the loop goes on.
+    void HandleOne(const jobs::JobMessage& message, const std::atomic<bool>& stop);
 
     std::optional<kafka::Consumer> consumer_;
     JobHandler handler_;
     JobSweep sweep_;
+    JobPoisoned poisoned_;
     WorkerSettings settings_;
     ops::Metrics& metrics_;
     std::chrono::steady_clock::time_point last_kafka_error_log_{};
@@ -49,4 +55,4 @@ private:
 /// A unique name for this process's leases: host name, pid and a random suffix.
 std::string LeaseOwnerName(std::string_view service);
 
-}  // namespace mt::jobs
+}  // namespace mt::worker

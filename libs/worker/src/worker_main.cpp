@@ -1,4 +1,4 @@
-#include "mt/jobs/worker_main.hpp"
+#include "mt/worker/worker_main.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -9,14 +9,17 @@
 #include "mt/ingest/xls_isolated.hpp"
 #include "mt/kafka/admin.hpp"
 #include "mt/ops/ops_server.hpp"
+#include "mt/jobs/migrations.hpp"
 #include "mt/store/migrations.hpp"
+#include "mt/worker/scratch.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 namespace {
 
 Status Migrate(store::Databases& dbs) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
-    return store::Migrate(*control);
+    MT_TRY(store::Migrate(*control));
+    return jobs::Migrate(*control);
 }
 
 }  // namespace
@@ -48,7 +51,7 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
         return 1;
     }
     // Topics: created if missing (a fresh real cluster); if the broker is away we still start and sweep.
-    std::vector<kafka::TopicSpec> topics = {{kTopicAnalyze, 4}, {kTopicInsert, 8}};
+    std::vector<kafka::TopicSpec> topics = {{jobs::kTopicAnalyze, 4}, {jobs::kTopicInsert, 8}};
     if (auto ensured = kafka::EnsureTopics(config->kafka, topics, std::chrono::seconds(10)); !ensured) {
         log::Warn("could not ensure Kafka topics", {{"error", ensured.error().message}});
     }
@@ -64,6 +67,9 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
         return 2;
     }
     consumer.emplace(std::move(*created));
+    if (int removed = RemoveDeadScratch(config->scratch_dir); removed > 0) {
+        log::Info("removed scratch folders of workers that died", {{"count", std::to_string(removed)}});
+    }
     std::string owner = LeaseOwnerName(service);
     WorkerParts parts = factory(databases, *config, owner, metrics);
     ops::OpsServer ops(
@@ -81,7 +87,7 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
     }
     WorkerSettings settings;
     settings.sweep_interval = config->sweep_interval;
-    WorkerLoop loop(std::move(consumer), parts.handler, parts.sweep, settings, metrics);
+    WorkerLoop loop(std::move(consumer), parts.handler, parts.sweep, parts.poisoned, settings, metrics);
 
     std::atomic<bool> stop{false};
     std::thread signal_thread([&] {
@@ -99,4 +105,4 @@ int RunWorkerMain(int argc, char** argv, std::string_view service, std::string_v
     return 0;
 }
 
-}  // namespace mt::jobs
+}  // namespace mt::worker

@@ -1,12 +1,13 @@
 #pragma once
-/// Keeps a lease alive while a worker holds it: a background thread re-runs a lease-extending UPDATE every
-/// `interval`. If the UPDATE stops matching (the lease was lost to another worker after a stall), `lost()` turns
+/// Keeps a lease alive while a worker holds it: a background thread calls a lease-extending transition of the job
+/// module every `interval`. If it stops matching (the lease was lost to another worker after a stall), `lost()` turns
 /// true and the holder must abandon its work without committing anything.
 ///
 /// Lifecycle: starts in the constructor, stops and joins in the destructor. `lost()` is thread-safe.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -14,12 +15,13 @@
 #include "mt/pg/connection.hpp"
 #include "mt/pg/pool.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 
 class LeaseKeeper {
 public:
-    /// `extend_sql` must be an UPDATE … RETURNING 1 (or affect rows) that matches only while the lease is ours.
-    LeaseKeeper(pg::Pool& control, std::string extend_sql, pg::Params params, std::chrono::milliseconds interval);
+    /// `extend` returns true while the lease is ours (e.g. jobs::ExtendPartLease).
+    using Extend = std::function<Result<bool>(pg::Connection&)>;
+    LeaseKeeper(pg::Pool& control, Extend extend, std::chrono::milliseconds interval);
     ~LeaseKeeper();
     LeaseKeeper(const LeaseKeeper&) = delete;
     LeaseKeeper& operator=(const LeaseKeeper&) = delete;
@@ -28,8 +30,7 @@ public:
 private:
     void Loop();
     pg::Pool& control_;
-    std::string sql_;
-    pg::Params params_;
+    Extend extend_;
     std::chrono::milliseconds interval_;
     std::atomic<bool> lost_{false};
     std::mutex mu_;
@@ -38,4 +39,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace mt::jobs
+}  // namespace mt::worker

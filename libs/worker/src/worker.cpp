@@ -1,4 +1,4 @@
-#include "mt/jobs/worker.hpp"
+#include "mt/worker/worker.hpp"
 
 #include <unistd.h>
 
@@ -7,13 +7,14 @@
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
 
-namespace mt::jobs {
+namespace mt::worker {
 
 WorkerLoop::WorkerLoop(std::optional<kafka::Consumer> consumer, JobHandler handler, JobSweep sweep,
-                       WorkerSettings settings, ops::Metrics& metrics)
+                       JobPoisoned poisoned, WorkerSettings settings, ops::Metrics& metrics)
     : consumer_(std::move(consumer)),
       handler_(std::move(handler)),
       sweep_(std::move(sweep)),
+      poisoned_(std::move(poisoned)),
       settings_(settings),
       metrics_(metrics) {}
 
@@ -48,11 +49,11 @@ void WorkerLoop::PollOnce(const std::atomic<bool>& stop) {
     if (!*polled) return;
     const kafka::Message& message = **polled;
     metrics_.KafkaConsumed();
-    auto parsed = ParseMessage(message.payload);
+    auto parsed = jobs::ParseMessage(message.payload);
     if (!parsed) {
         log::Error("unreadable job message skipped", {{"topic", message.topic}, {"error", parsed.error().message}});
     } else {
-        handler_(*parsed, stop);
+        HandleOne(*parsed, stop);
     }
     // Committed only after the handler returned: a crash before this point redelivers the message.
     if (!stop.load()) {
@@ -70,7 +71,27 @@ void WorkerLoop::SweepOnce(const std::atomic<bool>& stop) {
     }
     for (const auto& m : *found) {
         if (stop.load()) return;
-        handler_(m, stop);
+        HandleOne(m, stop);
+    }
+}
+
+void WorkerLoop::HandleOne(const jobs::JobMessage& message, const std::atomic<bool>& stop) {
+    std::string what;
+    try {
+        handler_(message, stop);
+        return;
+    } catch (const std::bad_alloc&) {
+        what = "the input needed more memory than a worker has";
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    log::Error("job handler threw; failing the job", {{"job_id", message.job_id}, {"error", what}});
+    try {
+        if (poisoned_) poisoned_(message, what);
+    } catch (...) {
+        log::Error("could not fail the job after an exception", {{"job_id", message.job_id}});
     }
 }
 
@@ -80,4 +101,4 @@ std::string LeaseOwnerName(std::string_view service) {
     return std::string(service) + "@" + host + ":" + std::to_string(getpid()) + ":" + RandomHex(3);
 }
 
-}  // namespace mt::jobs
+}  // namespace mt::worker
