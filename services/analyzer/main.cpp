@@ -12,6 +12,6 @@ int main(int argc, char** argv) {
             auto analyzer = std::make_shared<mt::analyzer::Analyzer>(dbs, config, owner, metrics);
             return {[analyzer](const auto& m, const auto& stop) { analyzer->Handle(m, stop); },
                     [analyzer] { return analyzer->Sweep(); },
-                    [analyzer](const auto& m, const std::string& what) { analyzer->Poisoned(m, what); }};
+                    [analyzer](const auto& m, const mt::Error& e) { analyzer->Poisoned(m, e); }};
         });
 }

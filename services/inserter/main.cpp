@@ -12,6 +12,6 @@ int main(int argc, char** argv) {
             auto inserter = std::make_shared<mt::inserter::Inserter>(dbs, config, owner, metrics);
             return {[inserter](const auto& m, const auto& stop) { inserter->Handle(m, stop); },
                     [inserter] { return inserter->Sweep(); },
-                    [inserter](const auto& m, const std::string& what) { inserter->Poisoned(m, what); }};
+                    [inserter](const auto& m, const mt::Error& e) { inserter->Poisoned(m, e); }};
         });
 }

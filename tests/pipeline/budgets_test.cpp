@@ -74,8 +74,8 @@ TEST_CASE("a 2 MB ZIP of 32 members × 64 MiB is refused while it expands", "[pi
 TEST_CASE("an XLSX whose cells repeat one 1 MiB shared string fails on the row limit", "[pipeline][budget][xlsx]") {
     Stack& stack = PipelineStack({"budget-sst"});
     auto path = stack.scratch_dir() / "sst-bomb.xlsx";
-    const std::string cmd = "python3 " MT_SOURCE_DIR "/tests/pipeline/make_sst_bomb.py " + path.string() +
-                            " 1048576 256 100";
+    const std::string cmd =
+        "python3 " MT_SOURCE_DIR "/tests/pipeline/make_sst_bomb.py " + path.string() + " 1048576 256 100";
     REQUIRE(std::system(cmd.c_str()) == 0);
     std::ifstream in(path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

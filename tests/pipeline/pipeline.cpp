@@ -49,6 +49,8 @@ std::map<std::string, std::string> WorkerEnv() {
     std::map<std::string, std::string> env = {
         {"MT_LEASE_SECONDS", "3"},
         {"MT_INSERT_PART_ROWS", std::to_string(g_options.part_rows)},
+        // Appends of up to 1,000 rows load as one part straight into the table; larger ones use parts.
+        {"MT_APPEND_DIRECT_MAX_ROWS", "1000"},
         {"MT_SWEEP_INTERVAL_MS", "300"},
         {"MT_QUEUED_GRACE_SECONDS", "1"},
         // The dev broker answers a rejoin only after the session timeout (services/kafka-dev/README.md).

@@ -71,7 +71,6 @@ MT_MAX_REQUEST_BYTES: {{ .Values.gateway.maxRequestBytes | int64 | quote }}
 MT_MAX_JSON_BYTES: {{ .Values.gateway.maxJsonBytes | int64 | quote }}
 MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}
 MT_MAX_UPLOAD_FILES: {{ .Values.gateway.maxUploadFiles | int64 | quote }}
-MT_INSERT_PART_ROWS: {{ .Values.gateway.insertPartRows | int64 | quote }}
 MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
 MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
@@ -87,6 +86,11 @@ MT_SWEEP_INTERVAL_MS: {{ .Values.analyzer.sweepIntervalMs | int64 | quote }}
 MT_QUEUED_GRACE_SECONDS: {{ .Values.analyzer.queuedGraceSeconds | int64 | quote }}
 MT_MAX_ATTEMPTS: {{ .Values.analyzer.maxAttempts | int64 | quote }}
 MT_UNCONFIRMED_JOB_TTL_HOURS: {{ .Values.analyzer.unconfirmedJobTtlHours | int64 | quote }}
+MT_INSERT_PART_ROWS: {{ .Values.analyzer.insertPartRows | int64 | quote }}
+MT_APPEND_DIRECT_MAX_ROWS: {{ .Values.analyzer.appendDirectMaxRows | int64 | quote }}
+MT_MAX_JOB_BYTES: {{ .Values.analyzer.maxJobBytes | int64 | quote }}
+MT_MAX_JOB_ROWS: {{ .Values.analyzer.maxJobRows | int64 | quote }}
+MT_MAX_ROW_BYTES: {{ .Values.analyzer.maxRowBytes | int64 | quote }}
 {{- end -}}
 
 {{- define "mt.config.inserter" -}}

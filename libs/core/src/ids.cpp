@@ -65,11 +65,12 @@ std::string NewUuid() {
 namespace {
 
 std::string FormatUuid(const std::array<std::uint8_t, 16>& b) {
-    std::string out;
-    out.reserve(36);
+    std::string out(36, '-');  // one allocation-free fill: bulk loads format one per row
+    std::size_t o = 0;
     for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        AppendHex(out, b[i]);
+        if (i == 4 || i == 6 || i == 8 || i == 10) ++o;
+        out[o++] = kHex[b[i] >> 4];
+        out[o++] = kHex[b[i] & 0xF];
     }
     return out;
 }

@@ -219,8 +219,8 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
 
 }  // namespace
 
-Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
-                                           ReaderLimits limits) {
+Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect,
+                                              std::string display_name, ReaderLimits limits) {
     MT_ASSIGN_OR_RETURN(TextSource source, TextSource::Open(path, dialect.encoding, dialect.has_bom, display_name));
     auto reader = std::make_unique<CsvReader>(std::move(source), dialect, std::move(display_name), limits);
     if (dialect.sep_line) {  // "sep=;" reads as the row ["sep=", ""]; line numbers stay physical

@@ -168,8 +168,8 @@ Result<AnalysisRecord> ParseAnalysis(std::string_view text) {
                 Fields col(c, "analysis column");
                 ColumnReading reading;
                 reading.merged = col.String("merged");
-                reading.format.decimal_separator =
-                    types::ParseDecimalSeparator(col.String("decimal_separator")).value_or(types::DecimalSeparator::kPoint);
+                reading.format.decimal_separator = types::ParseDecimalSeparator(col.String("decimal_separator"))
+                                                       .value_or(types::DecimalSeparator::kPoint);
                 reading.format.date_order =
                     types::ParseDateOrder(col.String("date_order")).value_or(types::DateOrder::kDayFirst);
                 MT_TRY(col.Check());

@@ -54,9 +54,7 @@ Status DeleteJobBlobs(pg::Connection& control, const std::string& job_id) {
     return Ok();
 }
 
-std::string StagedBlobId(const std::string& job_id, std::size_t index) {
-    return job_id + ".s" + std::to_string(index);
-}
+std::string StagedBlobId(const std::string& job_id, std::size_t index) { return job_id + ".s" + std::to_string(index); }
 
 Result<BlobWriter> BlobWriter::Create(pg::Connection& control, std::string blob_id) {
     MT_TRY(control.Exec("DELETE FROM mt_blobs WHERE blob_id = $1", {blob_id}));
@@ -94,10 +92,10 @@ Status BlobRangeReader::Fetch() {
     const std::uint64_t first = position_ / kBlobChunkBytes;
     const std::uint64_t last_needed = (end_ - 1) / kBlobChunkBytes;
     const std::uint64_t last = std::min(last_needed, first + kChunksPerFetch - 1);
-    MT_ASSIGN_OR_RETURN(auto rows, control_->ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk "
-                                                         "BETWEEN $2 AND $3 ORDER BY chunk",
-                                                         {blob_id_, std::to_string(first), std::to_string(last)},
-                                                         {}, 1));
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        control_->ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk "
+                                              "BETWEEN $2 AND $3 ORDER BY chunk",
+                                              {blob_id_, std::to_string(first), std::to_string(last)}, {}, 1));
     if (static_cast<std::uint64_t>(rows.size()) != last - first + 1) {
         return Internal("stored file " + blob_id_ + " is shorter than its analysis says");
     }

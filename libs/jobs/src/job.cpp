@@ -1,5 +1,7 @@
 #include "mt/jobs/job.hpp"
 
+#include <charconv>
+
 #include "mt/core/ids.hpp"
 
 namespace mt::jobs {
@@ -42,8 +44,14 @@ Result<std::vector<FileRef>> FilesFromJson(std::string_view text) {
         const auto* size = json::Find(f, "size_bytes");
         const auto* mime = json::Find(f, "mime_type");
         if (!name || !path || !size || !mime) return Internal("job file entry is incomplete");
-        out.push_back({std::string(json::Text(*name)), std::string(json::Text(*path)),
-                       std::stoll(std::string(json::Text(*size))), std::string(json::Text(*mime))});
+        std::int64_t bytes = 0;
+        const std::string_view size_text = json::Text(*size);
+        const auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), bytes);
+        if (ec != std::errc() || end != size_text.data() + size_text.size()) {
+            return Internal("job file entry with a bad size");
+        }
+        out.push_back(
+            {std::string(json::Text(*name)), std::string(json::Text(*path)), bytes, std::string(json::Text(*mime))});
     }
     return out;
 }
@@ -258,8 +266,15 @@ Result<JobMessage> ParseMessage(std::string_view payload) {
     JobMessage m{std::string(json::Text(*id)), std::string(json::Text(*company)), "", std::nullopt};
     if (const auto* rid = json::Find(doc, "request_id"); rid && json::KindOf(*rid) == json::Kind::kString)
         m.request_id = json::Text(*rid);
-    if (const auto* part = json::Find(doc, "part"); part && json::KindOf(*part) == json::Kind::kNumber)
-        m.part = std::stoi(std::string(json::Text(*part)));
+    if (const auto* part = json::Find(doc, "part"); part && json::KindOf(*part) == json::Kind::kNumber) {
+        const std::string_view text = json::Text(*part);
+        int number = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (ec != std::errc() || end != text.data() + text.size() || number < 0) {
+            return BadRequest("job message with a bad part number");
+        }
+        m.part = number;
+    }
     return m;
 }
 

@@ -149,18 +149,20 @@ Status RecordPartProgress(pg::Connection& control, const std::string& job_id, in
 }
 
 Status MarkPartLoaded(pg::Connection& control, const std::string& job_id, int part, std::int64_t rows) {
-    MT_TRY(control.Exec("UPDATE mt_job_parts SET status = 'loaded', rows_loaded = $3, lease_owner = NULL, "
-                        "lease_expires_at = NULL WHERE job_id = $1 AND part = $2",
-                        {job_id, std::to_string(part), std::to_string(rows)}));
+    MT_TRY(
+        control.Exec("UPDATE mt_job_parts SET status = 'loaded', rows_loaded = $3, lease_owner = NULL, "
+                     "lease_expires_at = NULL WHERE job_id = $1 AND part = $2",
+                     {job_id, std::to_string(part), std::to_string(rows)}));
     return UpdateJobProgress(control, job_id);
 }
 
 Status HandBackPart(pg::Connection& control, const std::string& job_id, std::optional<int> part,
                     const std::string& owner) {
     if (part) {
-        MT_TRY(control.Exec("UPDATE mt_job_parts SET lease_expires_at = now() WHERE job_id = $1 AND part = $2 AND "
-                            "lease_owner = $3 AND status = 'loading'",
-                            {job_id, std::to_string(*part), owner}));
+        MT_TRY(
+            control.Exec("UPDATE mt_job_parts SET lease_expires_at = now() WHERE job_id = $1 AND part = $2 AND "
+                         "lease_owner = $3 AND status = 'loading'",
+                         {job_id, std::to_string(*part), owner}));
     }
     return HandBackJob(control, job_id, owner);
 }
@@ -187,8 +189,8 @@ Result<bool> ExtendFinalizeLease(pg::Connection& control, const std::string& job
 Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows) {
     bool done = false;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {
-        const std::string progress = "{\"processed_rows\":" + std::to_string(total_rows) +
-                                     ",\"total_rows\":" + std::to_string(total_rows) + "}";
+        const std::string progress =
+            "{\"processed_rows\":" + std::to_string(total_rows) + ",\"total_rows\":" + std::to_string(total_rows) + "}";
         MT_ASSIGN_OR_RETURN(
             auto moved,
             control.Exec("UPDATE mt_jobs SET status = 'done', user_table_id = target_table_id, progress = $2::json, "
@@ -197,9 +199,10 @@ Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::i
                          {job_id, progress}));
         if (moved.empty()) return Ok();
         done = true;
-        MT_TRY(control.Exec("UPDATE mt_tables SET status = CASE WHEN status = 'creating' THEN 'active' ELSE status "
-                            "END, updated_at = now() WHERE id = $1",
-                            {std::string(moved.Get(0, 0))}));
+        MT_TRY(
+            control.Exec("UPDATE mt_tables SET status = CASE WHEN status = 'creating' THEN 'active' ELSE status "
+                         "END, updated_at = now() WHERE id = $1",
+                         {std::string(moved.Get(0, 0))}));
         MT_TRY(control.Exec("DELETE FROM mt_job_parts WHERE job_id = $1", {job_id}));
         return DeleteJobBlobs(control, job_id);
     }));

@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS mt_blobs (
     R"SQL(
 -- Parts are planned by the analysis and number their row ids from the instant of the confirm.
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS id_base_ms bigint;
+)SQL",
+    R"SQL(
+-- Uploads are stored and read back once or twice, then deleted: compressing each chunk (pglz) cost more CPU than
+-- the bytes it saved, on the upload's path and on every read.
+ALTER TABLE mt_blobs ALTER COLUMN data SET STORAGE EXTERNAL;
 )SQL",
 };
 

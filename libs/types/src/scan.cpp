@@ -41,8 +41,10 @@ void AppendPadded(std::string& out, std::int64_t v, int width) {
         buf[n++] = static_cast<char>('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    for (int i = n; i < width; ++i) out += '0';
-    while (n > 0) out += buf[--n];
+    while (n < width) buf[n++] = '0';
+    char digits[24];
+    for (int i = 0; i < n; ++i) digits[i] = buf[n - 1 - i];
+    out.append(digits, static_cast<std::size_t>(n));
 }
 
 }  // namespace mt::types::detail

@@ -76,20 +76,19 @@ void WorkerLoop::SweepOnce(const std::atomic<bool>& stop) {
 }
 
 void WorkerLoop::HandleOne(const jobs::JobMessage& message, const std::atomic<bool>& stop) {
-    std::string what;
+    Error error = Internal("unknown exception");
     try {
         handler_(message, stop);
         return;
     } catch (const std::bad_alloc&) {
-        what = "the input needed more memory than a worker has";
+        error = Validation("The files need more memory than a worker has; they could not be processed");
     } catch (const std::exception& e) {
-        what = e.what();
+        error = Internal(e.what());
     } catch (...) {
-        what = "unknown exception";
     }
-    log::Error("job handler threw; failing the job", {{"job_id", message.job_id}, {"error", what}});
+    log::Error("job handler threw; failing the job", {{"job_id", message.job_id}, {"error", error.message}});
     try {
-        if (poisoned_) poisoned_(message, what);
+        if (poisoned_) poisoned_(message, error);
     } catch (...) {
         log::Error("could not fail the job after an exception", {{"job_id", message.job_id}});
     }

@@ -18,6 +18,9 @@ constexpr Setting kUnconfirmedTtl{"MT_UNCONFIRMED_JOB_TTL_HOURS", "168",
                                   "analyzer: an analyzed upload not confirmed within this fails and its files go"};
 constexpr Setting kPartRows{"MT_INSERT_PART_ROWS", "250000",
                             "analyzer: rows per part of a load (parts load in parallel, on any inserter)"};
+constexpr Setting kAppendDirect{"MT_APPEND_DIRECT_MAX_ROWS", "5000000",
+                                "analyzer: an append of up to this many rows loads as one part straight into the "
+                                "table (rows written once); larger appends load in parallel parts, then are copied"};
 constexpr Setting kJobBytes{"MT_MAX_JOB_BYTES", "2147483648",
                             "analyzer: an upload whose files hold more data than this once decoded (all files and "
                             "ZIP members together) fails"};
@@ -42,6 +45,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.unconfirmed_ttl = std::chrono::hours(r.Int(kUnconfirmedTtl, 1, 24 * 365));
     c.part_rows = r.Int(kPartRows, 1, 1ll << 40);
+    c.append_direct_rows = r.Int(kAppendDirect, 0, 1ll << 40);
     c.max_job_bytes = static_cast<std::uint64_t>(r.Int(kJobBytes, 1 << 20, 1ll << 42));
     c.max_job_rows = r.Int(kJobRows, 1, 1ll << 40);
     c.max_row_bytes = static_cast<std::size_t>(r.Int(kRowBytes, 1 << 10, 1 << 30));

@@ -7,9 +7,9 @@
 
 #include "mt/core/log.hpp"
 #include "mt/ingest/xls_isolated.hpp"
+#include "mt/jobs/migrations.hpp"
 #include "mt/kafka/admin.hpp"
 #include "mt/ops/ops_server.hpp"
-#include "mt/jobs/migrations.hpp"
 #include "mt/store/migrations.hpp"
 #include "mt/worker/scratch.hpp"
 

@@ -10,8 +10,8 @@
 
 #include "mt/jobs/analysis.hpp"
 #include "mt/jobs/blob_store.hpp"
-#include "sources.hpp"
 #include "mt/types/inference.hpp"
+#include "sources.hpp"
 
 namespace mt::analyzer {
 
@@ -21,14 +21,14 @@ inline constexpr std::size_t kMaxTableColumns = 1599;  // PostgreSQL's 1600 per 
 
 /// What one job may make the analyzer read and keep (README "Configuration").
 struct AnalysisLimits {
-    std::uint64_t max_job_bytes = 2ull << 30;  // decoded cell bytes of all files and ZIP members together
-    std::int64_t max_job_rows = 50'000'000;    // rows of all files together
-    ingest::ReaderLimits reader;               // per cell, per row, per workbook
-    std::size_t probe_bytes = 32u << 20;       // the first rows kept for header detection, at most this much
-    std::size_t sample_cell_chars = 200;       // sample_rows cells and display names are cut to this
-    std::size_t sample_bytes = 256u << 10;     // sample_rows stop growing past this
-    std::size_t max_schema_bytes = 4u << 20;   // the inferred schema as stored and shown
-    std::int64_t checkpoint_rows = 50'000;     // a checkpoint at least this often …
+    std::uint64_t max_job_bytes = 2ull << 30;    // decoded cell bytes of all files and ZIP members together
+    std::int64_t max_job_rows = 50'000'000;      // rows of all files together
+    ingest::ReaderLimits reader;                 // per cell, per row, per workbook
+    std::size_t probe_bytes = 32u << 20;         // the first rows kept for header detection, at most this much
+    std::size_t sample_cell_chars = 200;         // sample_rows cells and display names are cut to this
+    std::size_t sample_bytes = 256u << 10;       // sample_rows stop growing past this
+    std::size_t max_schema_bytes = 4u << 20;     // the inferred schema as stored and shown
+    std::int64_t checkpoint_rows = 50'000;       // a checkpoint at least this often …
     std::uint64_t checkpoint_bytes = 16u << 20;  // … and at least every this many bytes
 };
 

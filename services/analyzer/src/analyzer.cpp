@@ -12,8 +12,7 @@
 
 namespace mt::analyzer {
 
-Analyzer::Analyzer(store::Databases& databases, worker::WorkerConfig config, std::string owner,
-                   ops::Metrics& metrics)
+Analyzer::Analyzer(store::Databases& databases, worker::WorkerConfig config, std::string owner, ops::Metrics& metrics)
     : databases_(databases), config_(std::move(config)), owner_(std::move(owner)), metrics_(metrics) {
     limits_.max_job_bytes = config_.max_job_bytes;
     limits_.max_job_rows = config_.max_job_rows;
@@ -61,11 +60,10 @@ void Analyzer::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     Fail(**control, message, e);
 }
 
-void Analyzer::Poisoned(const jobs::JobMessage& message, const std::string& what) {
+void Analyzer::Poisoned(const jobs::JobMessage& message, const Error& error) {
     auto control = databases_.control().Acquire();
     if (!control) return;
-    Error e = Validation("The files could not be analyzed: " + what);
-    Fail(**control, message, e);
+    Fail(**control, message, error);
 }
 
 void Analyzer::Fail(pg::Connection& control, const jobs::JobMessage& message, const Error& e) {
@@ -128,7 +126,11 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     std::string base = job->files.front().original_name;
     base = std::filesystem::path(base).stem().string();
     MT_ASSIGN_OR_RETURN(auto combined, CombineFiles(std::move(analyses), base, limits_));
-    const auto parts = jobs::PlanParts(combined.record, config_.part_rows);
+    // An append small enough loads as one part straight into its table (see the inserter): its rows are written
+    // once instead of into a load table and then copied.
+    const bool direct_append = job->mode == jobs::JobMode::kAppend && combined.total_rows <= config_.append_direct_rows;
+    const auto parts = jobs::PlanParts(
+        combined.record, direct_append ? std::max<std::int64_t>(1, combined.total_rows) : config_.part_rows);
     MT_ASSIGN_OR_RETURN(bool applied, jobs::MarkAnalyzed(*control, job_id, owner_, combined.inferred_schema_json,
                                                          combined.record, parts));
     if (applied) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kWaitingConfirm));

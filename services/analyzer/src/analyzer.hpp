@@ -5,9 +5,9 @@
 
 #include "analysis.hpp"
 #include "mt/jobs/job.hpp"
-#include "mt/worker/worker_config.hpp"
 #include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/worker/worker_config.hpp"
 
 namespace mt::analyzer {
 
@@ -20,7 +20,7 @@ public:
     /// unconfirmed longer than MT_UNCONFIRMED_JOB_TTL_HOURS (their stored files are deleted).
     Result<std::vector<jobs::JobMessage>> Sweep();
     /// A handler threw on this message: the job fails, once.
-    void Poisoned(const jobs::JobMessage& message, const std::string& what);
+    void Poisoned(const jobs::JobMessage& message, const Error& error);
 
 private:
     Status Analyze(const std::string& job_id, const std::atomic<bool>& stop);

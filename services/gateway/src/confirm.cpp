@@ -187,10 +187,10 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
                 return std::move(reserved).error();
             }
         }
-        MT_ASSIGN_OR_RETURN(auto confirmed,
-                            jobs::ConfirmJob(*control, job.id, ConfirmedJson(plan.display_name, plan.columns,
-                                                                             plan.sources),
-                                             target, inferred.total_rows));
+        MT_ASSIGN_OR_RETURN(
+            auto confirmed,
+            jobs::ConfirmJob(*control, job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target,
+                             inferred.total_rows));
         if (!confirmed) return not_waiting();  // a concurrent confirm won
         parts = std::move(*confirmed);
         return Ok();

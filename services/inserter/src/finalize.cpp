@@ -2,9 +2,9 @@
 #include "inserter.hpp"
 #include "mt/core/log.hpp"
 #include "mt/jobs/lifecycle.hpp"
-#include "mt/worker/lease.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
+#include "mt/worker/lease.hpp"
 #include "target.hpp"
 
 namespace mt::inserter {

@@ -37,9 +37,7 @@ void Inserter::Handle(const jobs::JobMessage& message, const std::atomic<bool>& 
     FailJob(message.job_id, e);
 }
 
-void Inserter::Poisoned(const jobs::JobMessage& message, const std::string& what) {
-    FailJob(message.job_id, Internal(what));
-}
+void Inserter::Poisoned(const jobs::JobMessage& message, const Error& error) { FailJob(message.job_id, error); }
 
 Result<std::optional<std::int64_t>> Inserter::AppliedRows(const std::string& job_id) {
     MT_ASSIGN_OR_RETURN(auto control, databases_.control().Acquire());

@@ -28,7 +28,7 @@ public:
     void Handle(const jobs::JobMessage& message, const std::atomic<bool>& stop);
     Result<std::vector<jobs::JobMessage>> Sweep();
     /// A handler threw on this message: the job fails (once) and its leftovers are removed.
-    void Poisoned(const jobs::JobMessage& message, const std::string& what);
+    void Poisoned(const jobs::JobMessage& message, const Error& error);
 
 private:
     Status LoadPart(const std::string& job_id, int part, const std::atomic<bool>& stop);

@@ -62,9 +62,10 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
             MT_TRY(company.Exec("INSERT INTO mt_internal.applied_jobs (job_id, rows_applied) VALUES ($1, $2)",
                                 {job_id, std::to_string(loaded)}));
         } else {
-            MT_TRY(company.Exec("INSERT INTO mt_internal.applied_parts (job_id, part, rows_applied) VALUES ($1, $2, "
-                                "$3) ON CONFLICT DO NOTHING",
-                                {job_id, part_str, std::to_string(loaded)}));
+            MT_TRY(
+                company.Exec("INSERT INTO mt_internal.applied_parts (job_id, part, rows_applied) VALUES ($1, $2, "
+                             "$3) ON CONFLICT DO NOTHING",
+                             {job_id, part_str, std::to_string(loaded)}));
         }
         // Do not commit rows for a job that failed meanwhile (another part hit a bad value).
         MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(*control, job_id));

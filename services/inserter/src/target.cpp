@@ -62,9 +62,9 @@ Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const
 
 Status TakeFence(pg::Connection& company, const std::string& job_id, int slot) {
     const std::string key = job_id + ":" + std::to_string(slot);
-    MT_ASSIGN_OR_RETURN(auto got,
-                        company.Exec(std::string("SELECT pg_try_advisory_xact_lock(") + kFenceClass + ", hashtext($1))",
-                                     {key}));
+    MT_ASSIGN_OR_RETURN(
+        auto got,
+        company.Exec(std::string("SELECT pg_try_advisory_xact_lock(") + kFenceClass + ", hashtext($1))", {key}));
     if (got.Get(0, 0) == "t") return Ok();
     // The holder's lease is gone (we hold it now): end its session so that it can commit nothing.
     MT_ASSIGN_OR_RETURN(

@@ -87,8 +87,8 @@ Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_na
 ///
 /// The reader owns its file descriptor and a buffer of ~1 MiB (plus the cells themselves); it is used by
 /// one thread at a time. `Next` reuses the strings of the caller's vector, so a steady read allocates nothing.
-Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect, std::string display_name,
-                                           ReaderLimits limits = {});
+Result<std::unique_ptr<CsvRowReader>> OpenCsv(const std::string& path, const CsvDialect& dialect,
+                                              std::string display_name, ReaderLimits limits = {});
 
 /// A reader over `source` that starts at a row boundary of a file written as `dialect`, on physical line `line`
 /// (a part of a load reading its byte range of a stored file). No BOM and no "sep=" line are expected there.

@@ -54,8 +54,8 @@ Result<AnalysisRecord> ParseAnalysis(std::string_view json_text);
 /// One contiguous stretch of a file's data rows.
 struct Segment {
     std::size_t file = 0;
-    std::uint64_t begin = 0;  // byte offset of the first row
-    std::uint64_t end = 0;    // byte offset after the last row
+    std::uint64_t begin = 0;     // byte offset of the first row
+    std::uint64_t end = 0;       // byte offset after the last row
     std::int64_t first_row = 0;  // index of the first row among the file's data rows
     std::int64_t rows = 0;
     std::int64_t line = 1;  // physical line of the first row

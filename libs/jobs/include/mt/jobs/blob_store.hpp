@@ -57,7 +57,7 @@ private:
     std::string blob_id_;
     std::uint64_t position_;  // blob offset of the next byte to hand out
     std::uint64_t end_;
-    std::string window_;             // fetched chunks, starting at blob offset window_start_
+    std::string window_;  // fetched chunks, starting at blob offset window_start_
     std::uint64_t window_start_ = 0;
 };
 

@@ -25,9 +25,10 @@ struct WorkerSettings {
 
 /// Handles one job trigger; never throws; errors are recorded on the job by the handler itself.
 using JobHandler = std::function<void(const jobs::JobMessage&, const std::atomic<bool>& stop)>;
-/// Called when a handler threw (a defect, or memory exhausted by one input): the job must fail with `what`, once, so
-/// the message that caused it is not taken again and again.
-using JobPoisoned = std::function<void(const jobs::JobMessage&, const std::string& what)>;
+/// Called when a handler threw: the job must fail with `error`, once, so the message that caused it is not taken
+/// again and again. Memory exhausted by one input is kValidation (the input's fault, said plainly); any other
+/// exception is kInternal (a defect; its text is logged, not shown).
+using JobPoisoned = std::function<void(const jobs::JobMessage&, const Error& error)>;
 /// Work found in the database that no message is driving (the handler re-checks everything it is given).
 using JobSweep = std::function<Result<std::vector<jobs::JobMessage>>()>;
 

@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "mt/ops/metrics.hpp"
 #include "mt/worker/worker.hpp"
 #include "mt/worker/worker_config.hpp"
-#include "mt/ops/metrics.hpp"
 
 namespace mt::worker {
 
