@@ -94,6 +94,11 @@ Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, cons
     if (moved.affected() != 1) return std::optional<std::vector<int>>();
     MT_ASSIGN_OR_RETURN(auto parts,
                         control.Exec("SELECT part FROM mt_job_parts WHERE job_id = $1 ORDER BY part", {job_id}));
+    // Every analysis plans at least one part; none means the job was analyzed before parts were planned by the
+    // analysis (an upgrade): its record cannot be loaded, and finalizing it would commit an empty table.
+    if (parts.empty()) {
+        return Validation("This upload was analyzed by an earlier version of the service; upload the files again");
+    }
     std::vector<int> out;
     for (int r = 0; r < parts.size(); ++r) out.push_back(std::stoi(std::string(parts.Get(r, 0))));
     return std::optional<std::vector<int>>(std::move(out));

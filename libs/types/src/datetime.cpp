@@ -194,47 +194,71 @@ std::uint32_t TemporalReadings(std::string_view s) {
     return readings;
 }
 
-std::string FormatDate(const DateTime& t) {
-    std::string out;
-    out.reserve(10);
-    AppendPadded(out, t.year, 4);
-    out += '-';
-    AppendPadded(out, t.month, 2);
-    out += '-';
-    AppendPadded(out, t.day, 2);
-    return out;
+namespace {
+
+/// Writes `v` as exactly `width` digits at `at` (v fits: the callers' fields are range-checked when parsed).
+void PutDigits(char* at, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
 }
 
-namespace {
-std::string FormatUpToSeconds(const DateTime& t) {
-    std::string out = FormatDate(t);
-    out.reserve(32);
-    out += 'T';
-    AppendPadded(out, t.hour, 2);
-    out += ':';
-    AppendPadded(out, t.minute, 2);
-    out += ':';
-    AppendPadded(out, t.second, 2);
-    return out;
+/// "YYYY-MM-DDTHH:MM:SS" into `buf` (19 chars); only the first 10 for a date.
+void PutUpToSeconds(char* buf, const DateTime& t) {
+    PutDigits(buf, t.year, 4);
+    buf[4] = '-';
+    PutDigits(buf + 5, t.month, 2);
+    buf[7] = '-';
+    PutDigits(buf + 8, t.day, 2);
+    buf[10] = 'T';
+    PutDigits(buf + 11, t.hour, 2);
+    buf[13] = ':';
+    PutDigits(buf + 14, t.minute, 2);
+    buf[16] = ':';
+    PutDigits(buf + 17, t.second, 2);
 }
+
 }  // namespace
 
-std::string FormatDatetime(const DateTime& t) {
-    std::string out = FormatUpToSeconds(t);
+void AppendDate(std::string& out, const DateTime& t) {
+    char buf[19];
+    PutUpToSeconds(buf, t);
+    out.append(buf, 10);
+}
+
+void AppendDatetime(std::string& out, const DateTime& t) {
+    char buf[28];
+    PutUpToSeconds(buf, t);
+    std::size_t n = 19;
     if (t.micros != 0) {
-        out += '.';
-        AppendPadded(out, t.micros, 6);
+        buf[n++] = '.';
+        PutDigits(buf + n, t.micros, 6);
+        n += 6;
     }
-    out += 'Z';
+    buf[n++] = 'Z';
+    out.append(buf, n);
+}
+
+std::string FormatDate(const DateTime& t) {
+    std::string out;
+    AppendDate(out, t);
+    return out;
+}
+
+std::string FormatDatetime(const DateTime& t) {
+    std::string out;
+    AppendDatetime(out, t);
     return out;
 }
 
 std::string FormatDatetimeMillis(const DateTime& t) {
-    std::string out = FormatUpToSeconds(t);
-    out += '.';
-    AppendPadded(out, t.micros / 1000, 3);
-    out += 'Z';
-    return out;
+    char buf[24];
+    PutUpToSeconds(buf, t);
+    buf[19] = '.';
+    PutDigits(buf + 20, t.micros / 1000, 3);
+    buf[23] = 'Z';
+    return std::string(buf, 24);
 }
 
 }  // namespace mt::types::detail

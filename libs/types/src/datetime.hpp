@@ -42,6 +42,9 @@ std::uint32_t TemporalReadings(std::string_view s);
 
 /// `YYYY-MM-DD`.
 std::string FormatDate(const DateTime& t);
+/// FormatDate / FormatDatetime appended to `out` (no allocation once `out` has room).
+void AppendDate(std::string& out, const DateTime& t);
+void AppendDatetime(std::string& out, const DateTime& t);
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`: the fraction only when non-zero, then always six digits.
 std::string FormatDatetime(const DateTime& t);
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (SPEC §6 JSON out: milliseconds, cut rather than rounded).

@@ -56,8 +56,8 @@ Status PartStream::AppendRow(std::string& out) {
         std::string_view raw = src >= 0 && static_cast<std::size_t>(src) < cells_.size()
                                    ? std::string_view(cells_[static_cast<std::size_t>(src)])
                                    : std::string_view();
-        auto value = src < 0 ? Result<std::optional<std::string>>(std::nullopt)
-                             : types::ConvertCell(col.type, raw, fp.formats[c]);
+        auto value = src < 0 ? Result<std::optional<std::string_view>>(std::nullopt)
+                             : types::ConvertCellView(col.type, raw, fp.formats[c], scratch_);
         if (value && !*value && !col.nullable) value = Validation("empty value in NOT NULL column");
         if (!value) {
             Error e = std::move(value).error();
@@ -66,7 +66,7 @@ Status PartStream::AppendRow(std::string& out) {
             e.location = ValueLocation{fp.display_name, line, col.name, std::string(raw.substr(0, 1000))};
             return e;
         }
-        pg::AppendCopyField(out, *value ? std::optional<std::string_view>(**value) : std::nullopt);
+        pg::AppendCopyField(out, *value);
     }
     out.push_back('\n');
     return Ok();

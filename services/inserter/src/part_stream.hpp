@@ -44,6 +44,7 @@ private:
     std::int64_t next_row_ = 0;  // index in the whole upload of the next row
     std::int64_t written_ = 0;
     std::vector<std::string> cells_;
+    std::string scratch_;  // converted values, reused cell after cell
 };
 
 }  // namespace mt::inserter

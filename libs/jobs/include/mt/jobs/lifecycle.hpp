@@ -41,7 +41,8 @@ Result<AnalysisRecord> LoadAnalysis(pg::Connection& control, const std::string& 
 
 /// waiting_confirm → inserting, inside the caller's transaction (which also reserves the table): stores the
 /// confirmed schema (API JSON), the target table, the row-id base and progress {0, total}. Returns the part
-/// numbers to trigger, or nullopt when the job is no longer waiting (a concurrent confirm won).
+/// numbers to trigger, or nullopt when the job is no longer waiting (a concurrent confirm won). A job without
+/// planned parts (analyzed by a version that did not plan them) is refused with kValidation: nothing changes.
 Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, const std::string& job_id,
                                                    const std::string& confirmed_schema_json,
                                                    const std::string& target_table_id, std::int64_t total_rows);

@@ -81,5 +81,10 @@ private:
 /// converts to datetime at 00:00 UTC; an integer or decimal converts to decimal.
 /// Errors are kValidation with message `cannot convert "<value>" to <type>`.
 Result<std::optional<std::string>> ConvertCell(ColumnType type, std::string_view raw, const CellFormat& format);
+/// ConvertCell for bulk loads, without an allocation per cell: the value is returned as a view of `raw` (text is
+/// stored as written), of a literal, or of `scratch` (whose capacity is reused); nullopt for NULL. The view is
+/// valid until `scratch` or `raw` change. Same rules and errors as ConvertCell, which is built on it.
+Result<std::optional<std::string_view>> ConvertCellView(ColumnType type, std::string_view raw, const CellFormat& format,
+                                                        std::string& scratch);
 
 }  // namespace mt::types
