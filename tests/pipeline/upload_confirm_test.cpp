@@ -201,3 +201,25 @@ TEST_CASE("an upload left unconfirmed past MT_UNCONFIRMED_JOB_TTL_HOURS fails an
 
 }  // namespace
 }  // namespace pipeline
+
+namespace pipeline {
+namespace {
+
+// Parts are planned by the analysis; a job analyzed before that (a deployment in the middle of an upgrade) has
+// none, and finalizing it would commit an empty table. Its confirm is refused and nothing changes.
+TEST_CASE("a job without planned parts is refused at confirm and stays as it was", "[pipeline][confirm]") {
+    Uploader u(PipelineStack());
+    std::string job_id;
+    u.Analyzed({File("antigo.csv", "a,b\n1,x\n2,y\n")}, &job_id);
+    u.stack.ControlQuery("DELETE FROM mt_job_parts WHERE job_id = $1", {job_id});
+    auto before = Snapshot(u.stack, u.company);
+    auto refused = u.Confirm(job_id, "{}");
+    CHECK(refused.status == 422);
+    CHECK(e2e::Str(refused.Json()["error"]) ==
+          "This upload was analyzed by an earlier version of the service; upload the files again");
+    CHECK(e2e::Str(u.Job(job_id)["status"]) == "waiting_confirm");
+    CHECK(Snapshot(u.stack, u.company) == before);
+}
+
+}  // namespace
+}  // namespace pipeline
