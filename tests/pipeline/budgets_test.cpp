@@ -2,10 +2,13 @@
 // XLSX whose cells all expand one huge shared string) and uploads past the job budget end in a failed job with a
 // precise message within a minute, the analyzer's memory stays small, and another company's upload at the same
 // time is not affected.
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "inputs.hpp"
+#include "mt/testing/env.hpp"
 #include "mt/testing/wait.hpp"
 #include "pipeline.hpp"
 
@@ -130,6 +133,51 @@ TEST_CASE("sample cells and the listing of jobs stay small whatever the cells ho
     auto rows = u.RowTexts(e2e::Str(done["user_table_id"]));
     REQUIRE(rows.size() == 2);
     CHECK(rows[0].size() > 600'000);
+}
+
+}  // namespace
+}  // namespace pipeline
+
+namespace pipeline {
+namespace {
+
+/// A 1 MiB tmpfs mounted for the test's lifetime (needs root, as CI runs; otherwise `mounted` is false).
+struct TinyDisk {
+    std::filesystem::path dir;
+    bool mounted = false;
+    explicit TinyDisk(const std::filesystem::path& where) : dir(where) {
+        std::filesystem::create_directories(dir);
+        mounted = std::system(("mount -t tmpfs -o size=1m tmpfs " + dir.string() + " 2>/dev/null").c_str()) == 0;
+    }
+    ~TinyDisk() {
+        if (mounted) (void)std::system(("umount -l " + dir.string()).c_str());
+    }
+};
+
+TEST_CASE("a full scratch disk fails the job with a clear message and the analyzer goes on", "[pipeline][budget]") {
+    const auto where = std::filesystem::path(std::getenv("MT_TEST_SCRATCH") ? std::getenv("MT_TEST_SCRATCH") : "/tmp") /
+                       ("tiny-disk-" + mt::testing::RandomSuffix());
+    TinyDisk disk(where);
+    if (!disk.mounted) {
+        WARN("cannot mount a tmpfs here (not root): the full-disk case is not exercised");
+        return;
+    }
+    PipelineOptions options{"budget-full-disk"};
+    options.worker_env = {{"MT_SCRATCH_DIR", disk.dir.string()}};
+    Uploader u(PipelineStack(options));
+    std::string job = u.Start({File("grande.csv", NumberedCsv(1, 100'000))});  // ~3 MB: more than the disk holds
+    auto failed = u.WaitJob(job, kAnalyzed, 60s);
+    REQUIRE_JOB_STATUS(u.stack, failed, "failed");
+    CHECK(e2e::Str(failed["error"]["code"]) == "ANALYSIS_FAILED");
+    CHECK(e2e::Str(failed["error"]["message"]) ==
+          "The service's scratch space is full, so the files could not be read; upload them again later");
+    Process* analyzer = u.stack.FindProcess("mt-analyzer");
+    REQUIRE(analyzer != nullptr);
+    CHECK(analyzer->Running());
+    // Its scratch folder went with the job, so a file that fits is read.
+    std::string small;
+    u.Analyzed({File("pequeno.csv", NumberedCsv(1, 1'000))}, &small);
+    CHECK(e2e::Str(u.ConfirmDone(small)["status"]) == "done");
 }
 
 }  // namespace

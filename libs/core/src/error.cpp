@@ -1,5 +1,8 @@
 #include "mt/core/error.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace mt {
 
 Error BadRequest(std::string message, std::string code) {
@@ -39,6 +42,17 @@ int HttpStatus(ErrorKind kind) {
         case ErrorKind::kInternal: return 500;
     }
     return 500;
+}
+
+Error DiskWriteError(std::string_view path, int errno_value) {
+    if (errno_value == ENOSPC || errno_value == EDQUOT) {
+        Error e = Internal(
+            "The service's scratch space is full, so the files could not be read; upload them again "
+            "later");
+        e.code = "SCRATCH_FULL";
+        return e;
+    }
+    return Internal("cannot write " + std::string(path) + ": " + std::strerror(errno_value));
 }
 
 }  // namespace mt

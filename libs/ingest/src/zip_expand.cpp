@@ -114,7 +114,7 @@ Status WriteAll(int fd, const char* data, std::size_t size, const std::string& p
     while (size > 0) {
         const ssize_t n = ::write(fd, data, size);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Internal("cannot write " + path + ": " + std::strerror(errno));
+        if (n < 0) return DiskWriteError(path, errno);
         data += n;
         size -= static_cast<std::size_t>(n);
     }
@@ -224,7 +224,7 @@ Result<std::vector<ZipMember>> ExpandZip(const std::string& zip_path, const std:
         written.Add(path);
         MT_ASSIGN_OR_RETURN(const std::uint64_t size, CopyMember(a.get(), fd.fd, path, name, expansion));
         if (::close(std::exchange(fd.fd, -1)) != 0) {
-            return Internal("cannot write " + path + ": " + std::strerror(errno));
+            return DiskWriteError(path, errno);
         }
         members.push_back(ZipMember{name, std::move(path), *kind, size});
     }

@@ -1,6 +1,7 @@
 #include "mt/jobs/blob_store.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -28,7 +29,7 @@ Status StoreBlob(pg::Connection& control, const std::string& blob_id, std::strin
 
 Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string& blob_id, const std::string& path) {
     std::unique_ptr<FILE, decltype(&std::fclose)> out(std::fopen(path.c_str(), "wb"), &std::fclose);
-    if (!out) return Internal("cannot create scratch file " + path);
+    if (!out) return DiskWriteError(path, errno);
     std::int64_t total = 0;
     for (int chunk = 0;; ++chunk) {
         MT_ASSIGN_OR_RETURN(auto rows,
@@ -37,10 +38,10 @@ Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string&
         if (rows.empty()) break;
         auto data = rows.Get(0, 0);
         if (!data.empty() && std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
-            return Internal("cannot write scratch file " + path);
+            return DiskWriteError(path, errno);
         total += static_cast<std::int64_t>(data.size());
     }
-    if (std::fflush(out.get()) != 0) return Internal("cannot write scratch file " + path);
+    if (std::fflush(out.get()) != 0) return DiskWriteError(path, errno);
     return total;
 }
 

@@ -68,7 +68,10 @@ void Analyzer::Poisoned(const jobs::JobMessage& message, const Error& error) {
 
 void Analyzer::Fail(pg::Connection& control, const jobs::JobMessage& message, const Error& e) {
     std::string code = e.kind == ErrorKind::kValidation ? "INVALID_FILE" : "ANALYSIS_FAILED";
-    std::string text = e.kind == ErrorKind::kInternal ? "Internal error while analyzing the files" : e.message;
+    // An internal error's text is for the logs, except a full scratch disk, which the user should know of.
+    std::string text = e.kind == ErrorKind::kInternal && e.code != "SCRATCH_FULL"
+                           ? "Internal error while analyzing the files"
+                           : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);
     auto failed = jobs::FailJob(control, message.job_id, jobs::ErrorJson(text, code, details));

@@ -56,6 +56,9 @@ Error PayloadTooLarge(std::string message);
 Error Validation(std::string message, std::vector<FieldError> details = {});
 Error Unavailable(std::string message);
 Error Internal(std::string message);
+/// A failed write to local disk: when the disk is full (ENOSPC, EDQUOT) an error with code SCRATCH_FULL whose
+/// message may be shown ("…scratch space is full…"), else kInternal naming `path` and the system's reason.
+Error DiskWriteError(std::string_view path, int errno_value);
 
 /// HTTP status for an error kind (kUnavailable maps to 503).
 int HttpStatus(ErrorKind kind);
