@@ -30,16 +30,22 @@ Status StoreBlob(pg::Connection& control, const std::string& blob_id, std::strin
 Result<std::int64_t> FetchBlobToFile(pg::Connection& control, const std::string& blob_id, const std::string& path) {
     std::unique_ptr<FILE, decltype(&std::fclose)> out(std::fopen(path.c_str(), "wb"), &std::fclose);
     if (!out) return DiskWriteError(path, errno);
+    // A few chunks a round trip: far fewer statements, memory bounded by kChunksPerFetch chunks.
+    constexpr int kChunksPerFetch = 8;
     std::int64_t total = 0;
-    for (int chunk = 0;; ++chunk) {
-        MT_ASSIGN_OR_RETURN(auto rows,
-                            control.ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk = $2",
-                                                {blob_id, std::to_string(chunk)}, {}, 1));
-        if (rows.empty()) break;
-        auto data = rows.Get(0, 0);
-        if (!data.empty() && std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
-            return DiskWriteError(path, errno);
-        total += static_cast<std::int64_t>(data.size());
+    for (int first = 0;; first += kChunksPerFetch) {
+        MT_ASSIGN_OR_RETURN(
+            auto rows,
+            control.ExecFormats("SELECT data FROM mt_blobs WHERE blob_id = $1 AND chunk "
+                                "BETWEEN $2 AND $3 ORDER BY chunk",
+                                {blob_id, std::to_string(first), std::to_string(first + kChunksPerFetch - 1)}, {}, 1));
+        for (int r = 0; r < rows.size(); ++r) {
+            auto data = rows.Get(r, 0);
+            if (!data.empty() && std::fwrite(data.data(), 1, data.size(), out.get()) != data.size())
+                return DiskWriteError(path, errno);
+            total += static_cast<std::int64_t>(data.size());
+        }
+        if (rows.size() < kChunksPerFetch) break;
     }
     if (std::fflush(out.get()) != 0) return DiskWriteError(path, errno);
     return total;

@@ -1,6 +1,7 @@
 #include "analyzer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "analysis.hpp"
@@ -101,8 +102,10 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     worker::LeaseKeeper lease(
         databases_.control(), [&](pg::Connection& c) { return jobs::ExtendAnalysisLease(c, job_id, terms); },
         config_.lease / 3);
+    const auto started = std::chrono::steady_clock::now();
     MT_ASSIGN_OR_RETURN(auto scratch, worker::ScratchDir::Create(config_.scratch_dir, "analyze"));
     MT_ASSIGN_OR_RETURN(auto files, MaterializeFiles(*control, *job, scratch.path(), limits_.max_job_bytes));
+    const auto fetched = std::chrono::steady_clock::now();
     auto keep_going = [&] { return !stop.load() && !lease.lost(); };
     JobUsage usage;
     std::vector<FileAnalysis> analyses;
@@ -137,9 +140,14 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     MT_ASSIGN_OR_RETURN(bool applied, jobs::MarkAnalyzed(*control, job_id, owner_, combined.inferred_schema_json,
                                                          combined.record, parts));
     if (applied) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kWaitingConfirm));
+    auto ms = [](auto from, auto to) {
+        return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count());
+    };
     log::Info("analysis done", {{"job_id", job_id},
                                 {"request_id", job->request_id},
                                 {"rows", std::to_string(combined.total_rows)},
+                                {"fetch_ms", ms(started, fetched)},
+                                {"read_ms", ms(fetched, std::chrono::steady_clock::now())},
                                 {"parts", std::to_string(parts.size())},
                                 {"applied", applied ? "true" : "false"}});
     return Ok();
