@@ -59,7 +59,7 @@ Result<OpenedSource> OpenSource(const SourceFile& file, const ingest::ReaderLimi
             return out;
         }
         case ingest::FileKind::kXls: {
-            MT_ASSIGN_OR_RETURN(out.reader, ingest::OpenXlsIsolated(file.local_path, file.display_name));
+            MT_ASSIGN_OR_RETURN(out.reader, ingest::OpenXlsIsolated(file.local_path, file.display_name, limits));
             return out;
         }
         case ingest::FileKind::kZip: break;
