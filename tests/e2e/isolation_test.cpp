@@ -54,7 +54,9 @@ TEST_CASE("company B cannot see, change or delete company A's tables and rows", 
         CHECK_ERROR(h.Delete(t + "/data/" + row, tok), 404, "TABLE_NOT_FOUND");
         auto list = h.Get(Api("?search=ledger"), tok);
         REQUIRE_STATUS(list, 200);
-        for (const auto& rec : list.Json()["records"].GetArray()) CHECK(Str(rec["_id"]) != table);
+        // The document must outlive the loop: a range-for keeps only its last temporary (the array view) alive.
+        const rapidjson::Document listed = list.Json();
+        for (const auto& rec : listed["records"].GetArray()) CHECK(Str(rec["_id"]) != table);
     }
     // B's own table of the same name is B's: its rows are not A's.
     CHECK(b.Rows(b_table)["total"].GetInt64() == 0);

@@ -75,20 +75,27 @@ Status TextSource::SkipBom(bool has_bom) {
 }
 
 Result<std::string_view> TextSource::Next() {
-    const std::size_t chunk = raw_.size() - kMaxCarry;
-    MT_ASSIGN_OR_RETURN(std::size_t n, file_->Read(raw_.data() + carry_, chunk));
-    bytes_read_ += n;
-    switch (encoding_) {
-        case Encoding::kUtf8: return std::string_view(raw_.data(), n);
-        case Encoding::kWindows1252:
-            decoded_.clear();
-            AppendWindows1252AsUtf8(std::string_view(raw_.data(), n), decoded_);
-            return std::string_view(decoded_);
-        case Encoding::kUtf8WithWindows1252: return DecodeMixed(carry_ + n, n == 0);
-        case Encoding::kUtf16Le:
-        case Encoding::kUtf16Be: break;
+    // Bytes read may decode to no text yet (an incomplete UTF-8 sequence, one byte of a UTF-16 unit, a high
+    // surrogate: all carried to the next read). An empty chunk means the end of the file to every caller, so
+    // read on until there is text or the source is done.
+    while (true) {
+        const std::size_t chunk = raw_.size() - kMaxCarry;
+        MT_ASSIGN_OR_RETURN(std::size_t n, file_->Read(raw_.data() + carry_, chunk));
+        bytes_read_ += n;
+        std::string_view text;
+        switch (encoding_) {
+            case Encoding::kUtf8: text = std::string_view(raw_.data(), n); break;
+            case Encoding::kWindows1252:
+                decoded_.clear();
+                AppendWindows1252AsUtf8(std::string_view(raw_.data(), n), decoded_);
+                text = decoded_;
+                break;
+            case Encoding::kUtf8WithWindows1252: text = DecodeMixed(carry_ + n, n == 0); break;
+            case Encoding::kUtf16Le:
+            case Encoding::kUtf16Be: text = DecodeUtf16(carry_ + n, n == 0); break;
+        }
+        if (!text.empty() || n == 0) return text;
     }
-    return DecodeUtf16(carry_ + n, n == 0);
 }
 
 std::string_view TextSource::DecodeMixed(std::size_t raw_size, bool at_eof) {

@@ -185,3 +185,39 @@ TEST_CASE("the row limit stops a field in the middle — a limit that is no whol
     limits.max_cell_bytes = 4;
     CHECK(Read("a\n12345\n", ',', limits).error == R"(file "data.csv", line 2: a cell is larger than 4 bytes)");
 }
+
+// Found by fuzz/fuzz_csv.cpp: a decoder that turned its last read into no text yet (an incomplete UTF-8
+// sequence, one byte of a UTF-16 unit, a high surrogate) returned an empty chunk, which the reader takes for the
+// end of the file, so the file's last characters were dropped. That happens when the last read after a full
+// 1 MiB buffer brings only those bytes.
+TEST_CASE("the last bytes of a file are read when they arrive alone after a full 1 MiB buffer") {
+    constexpr std::size_t kBuffer = 1 << 20;
+    SECTION("UTF-8 with a Windows-1252 byte: the lone last byte é") {
+        const std::string last_row = "x,Jos";
+        const std::string filler = "p," + std::string(kBuffer - last_row.size() - 3, 'f') + "\n";
+        TempFile file(filler + last_row + "\xE9");  // 1 MiB + 1 byte; \xE9 also starts a 3-byte UTF-8 sequence
+        CsvDialect dialect;
+        dialect.encoding = mt::ingest::Encoding::kUtf8WithWindows1252;
+        const ReadOutcome out = ReadAll(file.path(), dialect, "data.csv");
+        REQUIRE(out.ok);
+        REQUIRE(out.rows.size() == 2);
+        CHECK(out.rows[1] == std::vector<std::string>{"x", "Jos\xC3\xA9"});
+    }
+    SECTION("UTF-16: an odd last byte, and a high surrogate as the last unit, become U+FFFD") {
+        for (const std::string& tail : {std::string("\x41", 1), std::string("\x3D\xD8", 2)}) {
+            std::string bytes;
+            for (const char c : std::string("x,Jos")) bytes += std::string{c, '\0'};  // UTF-16LE
+            const std::size_t filler_units = (kBuffer - bytes.size()) / 2 - 3;
+            std::string filler;
+            for (const char c : "p," + std::string(filler_units, 'f') + "\n") filler += std::string{c, '\0'};
+            TempFile file(filler + bytes + tail);  // 1 MiB of whole units, then the tail alone
+            CsvDialect dialect;
+            dialect.encoding = mt::ingest::Encoding::kUtf16Le;
+            const ReadOutcome out = ReadAll(file.path(), dialect, "data.csv");
+            INFO("tail of " << tail.size() << " bytes");
+            REQUIRE(out.ok);
+            REQUIRE(out.rows.size() == 2);
+            CHECK(out.rows[1] == std::vector<std::string>{"x", "Jos\xEF\xBF\xBD"});
+        }
+    }
+}
