@@ -11,6 +11,16 @@ constexpr char kNumberMarker = '\xFF';
 /// Deeper documents are refused: nobody's rows nest 256 levels, and the limit bounds the work per request.
 constexpr int kMaxDepth = 256;
 
+/// True when `s` holds a UTF-16 surrogate encoded as UTF-8 (ED A0..BF xx), which is not valid UTF-8. Raw input
+/// bytes are validated by rapidjson (kParseValidateEncodingFlag), but rapidjson 1.1.0 decodes the escape of an
+/// unpaired low surrogate ("\udc00") into exactly those bytes (it rejects only unpaired high surrogates).
+bool HasEncodedSurrogate(const char* s, rapidjson::SizeType length) {
+    for (rapidjson::SizeType i = 0; i + 1 < length; ++i) {
+        if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) return true;
+    }
+    return false;
+}
+
 /// Forwards SAX events to a Document, turning raw numbers into marked strings.
 class MarkingHandler {
 public:
@@ -27,9 +37,13 @@ public:
         buffer_.append(str, len);
         return doc_.String(buffer_.data(), static_cast<rapidjson::SizeType>(buffer_.size()), true);
     }
-    bool String(const char* str, rapidjson::SizeType len, bool copy) { return doc_.String(str, len, true); }
+    bool String(const char* str, rapidjson::SizeType len, bool copy) {
+        return !Surrogate(str, len) && doc_.String(str, len, true);
+    }
     bool StartObject() { return ++depth_ <= kMaxDepth && doc_.StartObject(); }
-    bool Key(const char* str, rapidjson::SizeType len, bool copy) { return doc_.Key(str, len, true); }
+    bool Key(const char* str, rapidjson::SizeType len, bool copy) {
+        return !Surrogate(str, len) && doc_.Key(str, len, true);
+    }
     bool EndObject(rapidjson::SizeType n) {
         --depth_;
         return doc_.EndObject(n);
@@ -40,17 +54,25 @@ public:
         return doc_.EndArray(n);
     }
     [[nodiscard]] bool too_deep() const { return depth_ > kMaxDepth; }
+    [[nodiscard]] bool unpaired_surrogate() const { return unpaired_surrogate_; }
 
 private:
+    bool Surrogate(const char* str, rapidjson::SizeType len) {
+        unpaired_surrogate_ = HasEncodedSurrogate(str, len);
+        return unpaired_surrogate_;
+    }
+
     rapidjson::Document& doc_;
     std::string buffer_;
     int depth_ = 0;
+    bool unpaired_surrogate_ = false;
 };
 
 struct Generator {
     std::string_view text;
     rapidjson::ParseResult result;
     bool too_deep = false;
+    bool unpaired_surrogate = false;
     bool operator()(rapidjson::Document& doc) {
         rapidjson::MemoryStream ms(text.data(), text.size());
         rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
@@ -61,6 +83,7 @@ struct Generator {
                                     rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
         result = reader.Parse<kFlags>(is, handler);
         too_deep = handler.too_deep();
+        unpaired_surrogate = handler.unpaired_surrogate();
         if (result) {
             // kParseStopWhenDoneFlag lets us reject trailing garbage ourselves while allowing trailing whitespace.
             std::size_t pos = is.Tell();
@@ -80,6 +103,11 @@ Result<rapidjson::Document> ParseJson(std::string_view text) {
     Generator gen{text, {}};
     doc.Populate(gen);
     if (gen.too_deep) return BadRequest("Malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (gen.unpaired_surrogate) {
+        return BadRequest(
+            "Malformed JSON: a \\u escape is an unpaired UTF-16 surrogate, in the string ending at offset " +
+            std::to_string(gen.result.Offset()));
+    }
     if (!gen.result) {
         return BadRequest(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(gen.result.Code()) +
                           " at offset " + std::to_string(gen.result.Offset()));

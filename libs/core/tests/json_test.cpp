@@ -30,6 +30,22 @@ TEST_CASE("invalid JSON, invalid UTF-8 and trailing garbage are rejected") {
     CHECK(mt::json::ParseJson("  {\"x\": [true, null]}  \n").ok());
 }
 
+// Found by fuzz/fuzz_json.cpp: rapidjson 1.1.0 turned "\udc00" into the bytes of a surrogate (ED B0 80), invalid
+// UTF-8 that PostgreSQL refuses and that no longer parsed once serialized.
+TEST_CASE("an unpaired surrogate escape is rejected like invalid UTF-8 — a pair is one character") {
+    for (const char* text :
+         {R"(["\udc00"])", R"({"\ude00": 1})", R"(["a\ud83d\ude00\ude00"])", R"(["\ud83d"])", R"(["\ud83dx"])"}) {
+        auto bad = mt::json::ParseJson(text);
+        INFO(text);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().code == "BAD_REQUEST");
+    }
+    auto pair = mt::json::ParseJson(R"(["\ud83d\ude00", "\ud7ff\ue000"])");
+    REQUIRE(pair.ok());
+    CHECK(mt::json::Text((*pair)[0]) == "\xF0\x9F\x98\x80");
+    CHECK(mt::json::Text((*pair)[1]) == "\xED\x9F\xBF\xEE\x80\x80");
+}
+
 TEST_CASE("strings with embedded NUL and escapes survive a round trip") {
     auto doc = mt::json::ParseJson(R"(["a\u0000b", "\u00e9", "q\"q"])");
     REQUIRE(doc.ok());
