@@ -12,6 +12,7 @@ MT_PACKAGES=(
     postgresql postgresql-contrib
     python3 python3-openpyxl python3-xlwt python3-yaml python3-jsonschema clang-format
     wrk
+    clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m[mt]\033[0m %s\n' "$*" >&2; }
@@ -35,17 +36,57 @@ mt_install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# mt_build BUILD_DIR [TARGET ...]: configure and build (everything, or only the given targets).
+MT_WARNING_FLAGS="-Wall -Wextra -Wpedantic -Wno-unused-parameter"
+# Configure arguments of the sanitizer build (build-asan, `scripts/test --sanitize`): AddressSanitizer (with
+# LeakSanitizer) and UndefinedBehaviorSanitizer, any undefined behaviour fatal; -O1 keeps stacks readable and
+# builds faster than -O2; NDEBUG is left undefined so assertions (ours, rapidjson's) are checked too.
+MT_ASAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+MT_ASAN_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g"
+    "-DCMAKE_CXX_FLAGS=$MT_WARNING_FLAGS $MT_ASAN_FLAGS")
+# Configure arguments of the fuzzer build (build-fuzz, scripts/fuzz): clang, libFuzzer targets only (fuzz/),
+# every library instrumented for coverage, ASan and UBSan (see fuzz/CMakeLists.txt). The presets "asan" and
+# "fuzz" of CMakePresets.json are the same two builds: keep them in step.
+MT_FUZZ_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g"
+    -DCMAKE_CXX_COMPILER=clang++ -DMT_BUILD_FUZZERS=ON -DMT_BUILD_TESTS=OFF "-DCMAKE_CXX_FLAGS=$MT_WARNING_FLAGS")
+
+# mt_build BUILD_DIR [TARGET ...]: configure and build (everything, or only the given targets). The array
+# MT_CMAKE_ARGS, when set, adds configure arguments (MT_ASAN_CMAKE_ARGS, MT_FUZZ_CMAKE_ARGS).
 mt_build() {
     local build_dir="${1:-$MT_ROOT/build}"; shift || true
     log "building in $build_dir"
     cmake -S "$MT_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Wno-unused-parameter" >/dev/null
+        -DCMAKE_CXX_FLAGS="$MT_WARNING_FLAGS" ${MT_CMAKE_ARGS[@]+"${MT_CMAKE_ARGS[@]}"} >/dev/null
     if [ $# -gt 0 ]; then
         cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}" --target "$@"
     else
         cmake --build "$build_dir" -j"${MT_BUILD_JOBS:-2}"
     fi
+}
+
+# mt_sanitizer_env REPORT_DIR: runtime options of sanitized binaries, exported so that every process a test
+# starts (services, the .xls child) inherits them. Reports go to REPORT_DIR/<tool>.<pid> rather than stderr:
+# a service's stderr is a log file deleted with its test's scratch folder, and a finding at a service's exit
+# would not fail any test. The caller fails the run when REPORT_DIR holds anything (mt_sanitizer_reports).
+mt_sanitizer_env() {
+    local dir="$1"
+    mkdir -p "$dir"
+    local asan="log_path=$dir/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1"
+    export ASAN_OPTIONS="$asan:check_initialization_order=1:strict_init_order=1"
+    export UBSAN_OPTIONS="log_path=$dir/ubsan:print_stacktrace=1:halt_on_error=1"
+    # Third-party leaks at exit only; every entry says why (scripts/lsan.supp).
+    export LSAN_OPTIONS="suppressions=$MT_ROOT/scripts/lsan.supp:print_suppressions=0"
+}
+
+# mt_sanitizer_reports REPORT_DIR: prints every report found there; fails when there is one.
+mt_sanitizer_reports() {
+    local dir="$1" found=0 f
+    for f in "$dir"/*; do
+        [ -s "$f" ] || continue
+        found=1
+        printf '\n===== %s =====\n' "$(basename "$f")" >&2
+        cat "$f" >&2
+    done
+    [ "$found" = 0 ]
 }
 
 mt_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

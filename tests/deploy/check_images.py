@@ -9,7 +9,8 @@ For every runtime stage that copies a binary out of the build stage:
     is built FROM (libc6 excepted: it is in every Debian image);
   * every package a runtime stage installs exists (installed here, or known to apt-cache);
   * the stage runs as a numeric non-root USER and its ENTRYPOINT is the copied binary.
-And for the build stage: it installs every -dev package of MT_PACKAGES (scripts/lib/common.sh) plus the toolchain.
+And for the build stage: it installs every -dev package of MT_PACKAGES (scripts/lib/common.sh) plus the toolchain
+(NOT_FOR_IMAGES excepted).
 
 Usage: check_images.py --root SOURCE_DIR --binary NAME=PATH [--binary NAME=PATH ...]
 Exit status: 0 ok, 1 a check failed.
@@ -23,6 +24,8 @@ import sys
 
 BASE_PACKAGES = {"libc6"}  # present in debian:bookworm(-slim); everything else must be installed explicitly
 TOOLCHAIN = {"build-essential", "cmake", "ninja-build", "pkg-config"}
+# -dev packages of MT_PACKAGES that no image build needs: the libFuzzer and sanitizer runtimes of scripts/fuzz.
+NOT_FOR_IMAGES = {"libclang-rt-14-dev"}
 
 failures = []
 
@@ -212,7 +215,7 @@ def main():
     else:
         if not build["from"].startswith("debian:bookworm"):
             fail(f"build stage is FROM {build['from']}, expected debian:bookworm")
-        wanted = TOOLCHAIN | {p for p in mt_packages(args.root) if p.endswith("-dev")}
+        wanted = TOOLCHAIN | {p for p in mt_packages(args.root) if p.endswith("-dev") and p not in NOT_FOR_IMAGES}
         missing = sorted(wanted - set(build["packages"]))
         if missing:
             fail(f"build stage does not install {missing} (MT_PACKAGES -dev packages and toolchain)")

@@ -210,6 +210,12 @@ void SheetParser::EndCell() {
     Result<std::string> value = RenderCell();
     if (!value) return Fail(std::move(value).error());
     if (value->empty()) return;  // empty cells never widen the row
+    // Rendering may lengthen a value (a number's plain spelling: "1E+300" has 301 digits); the limit is on the
+    // cell as returned.
+    if (value->size() > context_->limits.max_cell_bytes) {
+        return Fail(
+            CellError("the value is larger than " + std::to_string(context_->limits.max_cell_bytes) + " bytes"));
+    }
     if (column_ >= context_->limits.max_columns) {
         return Fail(CellError("the row has more than " + std::to_string(context_->limits.max_columns) + " columns"));
     }

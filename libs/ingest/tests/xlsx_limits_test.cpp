@@ -81,6 +81,23 @@ TEST_CASE("a row of exactly 16 MiB of shared strings is read — the next, one c
     CHECK(out.error == R"(file "edge.xlsx", line 2: a row is larger than 16 MiB)");
 }
 
+// Found by fuzz/fuzz_xlsx_sheet.cpp: the limit was checked on the XML text only, and a number's plain spelling can
+// be 400 digits longer than its XML ("1E+300"), so a rendered cell could pass the limit.
+TEST_CASE("the cell limit holds for a number as rendered — not as written", "[xlsx][errors]") {
+    ScratchDir dir;
+    RawXlsx x;
+    x.sheets = {R"(<sheetData><row r="1"><c r="A1"><v>1E+299</v></c></row>)"
+                R"(<row r="2"><c r="A2"><v>1E+300</v></c></row></sheetData>)"};
+    WriteRawXlsx(dir.File("long.xlsx"), x);
+    ReaderLimits limits;
+    limits.max_cell_bytes = 300;
+    const ReadOutcome out = ReadAll(OpenXlsx(dir.File("long.xlsx"), "long.xlsx", limits));
+    REQUIRE(out.rows.size() == 1);
+    REQUIRE(out.rows[0].size() == 1);
+    CHECK(out.rows[0][0].size() == 300);  // 300 digits: exactly the limit
+    CHECK(out.error == R"(file "long.xlsx", row 2, cell A2: the value is larger than 300 bytes)");
+}
+
 TEST_CASE("a shared string table over 64 MiB fails while loading", "[xlsx][errors]") {
     ScratchDir dir;
     RawXlsx x;
