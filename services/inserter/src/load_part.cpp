@@ -54,7 +54,7 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
             loaded = std::stoll(std::string(applied.Get(0, 0)));
             return Ok();
         }
-        PartStream stream(plan, claimed->spec, target.job.id_base_ms, *control, progress);
+        PartStream stream(plan, claimed->spec, target.job.id_base_ms, *control, progress, stop);
         const std::string into = direct ? store::QualifiedName(target.physical_name) : LoadTable(job_id);
         const std::string copy = "COPY " + into + " (" + ColumnList(target.columns) + ") FROM STDIN";
         MT_ASSIGN_OR_RETURN(loaded, company.CopyIn(copy, [&](std::string& out) { return stream.Fill(out); }));

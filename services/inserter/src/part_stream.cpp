@@ -25,8 +25,13 @@ private:
 }  // namespace
 
 PartStream::PartStream(const LoadPlan& plan, const jobs::PartSpec& spec, std::uint64_t id_base_ms,
-                       pg::Connection& control, ProgressFn progress)
-    : plan_(plan), spec_(spec), id_base_ms_(id_base_ms), control_(control), progress_(std::move(progress)) {}
+                       pg::Connection& control, ProgressFn progress, const std::atomic<bool>& stop)
+    : plan_(plan),
+      spec_(spec),
+      id_base_ms_(id_base_ms),
+      control_(control),
+      progress_(std::move(progress)),
+      stop_(stop) {}
 
 Status PartStream::OpenSegment() {
     const jobs::Segment& seg = spec_.segments[segment_];
@@ -93,6 +98,9 @@ Result<bool> PartStream::Fill(std::string& out) {
         ++next_row_;
         ++written_;
         if (written_ % kProgressEvery == 0 && progress_) MT_TRY(progress_(written_));
+        if (written_ % kStopCheckEvery == 0 && stop_.load(std::memory_order_relaxed)) {
+            return Unavailable("worker stopping");
+        }
     }
     return true;
 }

@@ -23,8 +23,12 @@ class PartStream {
 public:
     static constexpr std::int64_t kProgressEvery = 50'000;
 
+    /// Every `kStopCheckEvery` rows `stop` is looked at: once set, Fill fails with kUnavailable ("worker
+    /// stopping"), so a stopping worker leaves its COPY within milliseconds rather than at the next progress report.
+    static constexpr std::int64_t kStopCheckEvery = 1024;
+
     PartStream(const LoadPlan& plan, const jobs::PartSpec& spec, std::uint64_t id_base_ms, pg::Connection& control,
-               ProgressFn progress);
+               ProgressFn progress, const std::atomic<bool>& stop);
     /// Append COPY rows to `out` (about 1 MiB); true while more may follow.
     Result<bool> Fill(std::string& out);
     [[nodiscard]] std::int64_t rows_written() const { return written_; }
@@ -38,6 +42,7 @@ private:
     std::uint64_t id_base_ms_;
     pg::Connection& control_;
     ProgressFn progress_;
+    const std::atomic<bool>& stop_;
     std::size_t segment_ = 0;
     std::unique_ptr<ingest::CsvRowReader> reader_;
     std::int64_t segment_rows_left_ = 0;
