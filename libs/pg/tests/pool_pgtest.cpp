@@ -147,7 +147,7 @@ TEST_CASE("a pool destroyed while a lease is out leaves the lease working, then 
         {
             auto drop = std::move(*idle);  // returns to the pool: idle
         }
-        pool.reset();  // what an eviction does
+        pool.reset();                // what an eviction does
         CHECK(budget->open() == 1);  // the idle one closed; the leased one still counts
         auto rows = (*lease)->Exec("SELECT 41 + 1");
         REQUIRE(rows.ok());
@@ -157,7 +157,9 @@ TEST_CASE("a pool destroyed while a lease is out leaves the lease working, then 
     CHECK(SettledServerSessions(name, 0) == 0);
 }
 
-TEST_CASE("pooled sessions carry statement, lock and idle-in-transaction timeouts; a cut statement is a clear retryable error") {
+TEST_CASE(
+    "pooled sessions carry statement, lock and idle-in-transaction timeouts; a cut statement is a clear retryable "
+    "error") {
     ScratchDatabase db;
     PoolOptions options = Named("mt-test-timeouts");
     options.session.statement_timeout_ms = 300;
