@@ -158,8 +158,8 @@ TEST_CASE("a pool destroyed while a lease is out leaves the lease working, then 
 }
 
 TEST_CASE(
-    "pooled sessions carry statement, lock and idle-in-transaction timeouts; a cut statement is a clear retryable "
-    "error") {
+    "pooled sessions carry statement, lock and idle-in-transaction timeouts, and a statement they cut is a clear "
+    "retryable error") {
     ScratchDatabase db;
     PoolOptions options = Named("mt-test-timeouts");
     options.session.statement_timeout_ms = 300;
