@@ -73,6 +73,13 @@ MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}
 MT_MAX_UPLOAD_FILES: {{ .Values.gateway.maxUploadFiles | int64 | quote }}
 MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
 MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
+MT_DB_MAX_CONNECTIONS: {{ .Values.database.maxConnections | int64 | quote }}
+MT_DB_MAX_COMPANY_POOLS: {{ .Values.database.maxCompanyPools | int64 | quote }}
+MT_DB_IDLE_CONNECTION_MS: {{ .Values.database.idleConnectionMs | int64 | quote }}
+MT_DB_ACQUIRE_TIMEOUT_MS: {{ .Values.database.acquireTimeoutMs | int64 | quote }}
+MT_DB_STATEMENT_TIMEOUT_MS: {{ .Values.database.statementTimeoutMs | int64 | quote }}
+MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.lockTimeoutMs | int64 | quote }}
+MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.idleInTransactionMs | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
 MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
@@ -81,6 +88,11 @@ MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
 {{- define "mt.config.analyzer" -}}
 MT_SCRATCH_DIR: "/scratch"
 MT_KAFKA_GROUP: {{ .Values.analyzer.kafkaGroup | quote }}
+MT_DB_MAX_CONNECTIONS: {{ .Values.database.workers.maxConnections | int64 | quote }}
+MT_DB_IDLE_CONNECTION_MS: {{ .Values.database.idleConnectionMs | int64 | quote }}
+MT_DB_STATEMENT_TIMEOUT_MS: {{ .Values.database.workers.statementTimeoutMs | int64 | quote }}
+MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.workers.lockTimeoutMs | int64 | quote }}
+MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.workers.idleInTransactionMs | int64 | quote }}
 MT_LEASE_SECONDS: {{ .Values.analyzer.leaseSeconds | int64 | quote }}
 MT_SWEEP_INTERVAL_MS: {{ .Values.analyzer.sweepIntervalMs | int64 | quote }}
 MT_QUEUED_GRACE_SECONDS: {{ .Values.analyzer.queuedGraceSeconds | int64 | quote }}
@@ -96,6 +108,11 @@ MT_MAX_ROW_BYTES: {{ .Values.analyzer.maxRowBytes | int64 | quote }}
 {{- define "mt.config.inserter" -}}
 MT_SCRATCH_DIR: "/scratch"
 MT_KAFKA_GROUP: {{ .Values.inserter.kafkaGroup | quote }}
+MT_DB_MAX_CONNECTIONS: {{ .Values.database.workers.maxConnections | int64 | quote }}
+MT_DB_IDLE_CONNECTION_MS: {{ .Values.database.idleConnectionMs | int64 | quote }}
+MT_DB_STATEMENT_TIMEOUT_MS: {{ .Values.database.workers.statementTimeoutMs | int64 | quote }}
+MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.workers.lockTimeoutMs | int64 | quote }}
+MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.workers.idleInTransactionMs | int64 | quote }}
 MT_LEASE_SECONDS: {{ .Values.inserter.leaseSeconds | int64 | quote }}
 MT_SWEEP_INTERVAL_MS: {{ .Values.inserter.sweepIntervalMs | int64 | quote }}
 MT_QUEUED_GRACE_SECONDS: {{ .Values.inserter.queuedGraceSeconds | int64 | quote }}

@@ -13,6 +13,13 @@ namespace {
 /// Session settings the type library relies on (see header); sent as the libpq `options` startup parameter.
 constexpr const char* kSessionOptions = "-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3";
 
+/// The words shown for a statement the server cut short; the SQLSTATE stays in `code` for callers.
+std::optional<std::string> PlainMessage(std::string_view sqlstate) {
+    if (sqlstate == "57014") return "The database did not finish this request in time; try again";
+    if (sqlstate == "55P03") return "The data is busy with another change; try again shortly";
+    return std::nullopt;
+}
+
 std::string Trimmed(const char* s) {
     std::string out = s ? s : "";
     while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
@@ -24,7 +31,18 @@ std::string Trimmed(const char* s) {
 bool IsRetryableSqlState(std::string_view s) {
     if (s.size() != 5) return false;
     return s.substr(0, 2) == "08" || s == "40001" || s == "40P01" || s == "57P01" || s == "57P02" || s == "57P03" ||
-           s == "53300";
+           s == "53300" || s == "57014" || s == "55P03";
+}
+
+std::string SessionOptions(const SessionSettings& session) {
+    std::string out = kSessionOptions;
+    auto bound = [&out](const char* name, int ms) {
+        if (ms > 0) out.append(" -c ").append(name).append("=").append(std::to_string(ms));
+    };
+    bound("statement_timeout", session.statement_timeout_ms);
+    bound("lock_timeout", session.lock_timeout_ms);
+    bound("idle_in_transaction_session_timeout", session.idle_in_transaction_ms);
+    return out;
 }
 
 std::int64_t Rows::affected() const {
@@ -33,10 +51,17 @@ std::int64_t Rows::affected() const {
 }
 
 Result<Connection> Connection::Open(const std::string& conninfo, int connect_timeout_seconds) {
+    return Open(conninfo, SessionSettings{}, connect_timeout_seconds);
+}
+
+Result<Connection> Connection::Open(const std::string& conninfo, const SessionSettings& session,
+                                    int connect_timeout_seconds) {
     std::string timeout = std::to_string(connect_timeout_seconds);
+    std::string options = SessionOptions(session);
     // expand_dbname=1 lets `dbname` carry a full URL/conninfo; later keywords override it.
     const char* keys[] = {"dbname", "options", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {conninfo.c_str(), kSessionOptions, timeout.c_str(), "managed-tables", nullptr};
+    const char* values[] = {conninfo.c_str(), options.c_str(), timeout.c_str(), session.application_name.c_str(),
+                            nullptr};
     Connection conn(PQconnectdbParams(keys, values, 1));
     if (!conn.conn_) return Unavailable("PostgreSQL: out of memory creating a connection");
     if (PQstatus(conn.conn_.get()) != CONNECTION_OK) {
@@ -57,6 +82,7 @@ Error Connection::ErrorFrom(const PGresult* result) const {
     if (message.empty()) message = Trimmed(PQerrorMessage(conn_.get()));
     bool broken = PQstatus(conn_.get()) != CONNECTION_OK;
     if (sqlstate.empty() && broken) sqlstate = "08006";
+    if (auto plain = PlainMessage(sqlstate)) message = *plain;
     Error error = (broken || IsRetryableSqlState(sqlstate)) ? Unavailable(message) : Internal(message);
     error.code = sqlstate.empty() ? "XX000" : sqlstate;
     return error;

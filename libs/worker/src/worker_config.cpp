@@ -27,6 +27,19 @@ constexpr Setting kJobBytes{"MT_MAX_JOB_BYTES", "2147483648",
 constexpr Setting kJobRows{"MT_MAX_JOB_ROWS", "50000000",
                            "analyzer: an upload with more rows than this (all files together) fails"};
 constexpr Setting kRowBytes{"MT_MAX_ROW_BYTES", "16777216", "analyzer: a file with a row larger than this fails"};
+constexpr Setting kMaxConnections{"MT_DB_MAX_CONNECTIONS", "16",
+                                  "pooled server connections this process holds at most (each part being loaded "
+                                  "adds one dedicated company connection)"};
+constexpr Setting kIdleConnection{"MT_DB_IDLE_CONNECTION_MS", "60000", "a pooled connection idle this long is closed"};
+// Workers' statements run long by design: a part's COPY streams for as long as its file takes to read (a 2 GiB
+// upload is minutes), a finalize copies every row of an append. So no statement_timeout by default; a stalled
+// worker is ended by its lease running out and the fence (services/inserter), not by a statement bound.
+constexpr Setting kStatementTimeout{"MT_DB_STATEMENT_TIMEOUT_MS", "0",
+                                    "statement_timeout of every session (0: none, so a long COPY is never cut)"};
+constexpr Setting kLockTimeout{"MT_DB_LOCK_TIMEOUT_MS", "60000",
+                               "lock_timeout of every session (a finalize waiting longer is retried later)"};
+constexpr Setting kIdleInTransaction{"MT_DB_IDLE_IN_TRANSACTION_MS", "300000",
+                                     "idle_in_transaction_session_timeout of every session"};
 constexpr Setting kGroup{"MT_KAFKA_GROUP", "", "consumer group (default: mt-analyzer / mt-inserter)"};
 
 }  // namespace
@@ -37,6 +50,11 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.databases.company_server_url = r.String(kCompanyUrl);
     c.databases.control_pool_size = 4;
     c.databases.company_pool_size = 4;
+    c.databases.max_connections = static_cast<std::size_t>(r.Int(kMaxConnections, 2, 100'000));
+    c.databases.idle_connection = std::chrono::milliseconds(r.Int(kIdleConnection, 100, 86'400'000));
+    c.databases.session.statement_timeout_ms = static_cast<int>(r.Int(kStatementTimeout, 0, 86'400'000));
+    c.databases.session.lock_timeout_ms = static_cast<int>(r.Int(kLockTimeout, 0, 86'400'000));
+    c.databases.session.idle_in_transaction_ms = static_cast<int>(r.Int(kIdleInTransaction, 0, 86'400'000));
     c.scratch_dir = r.String(kScratch);
     c.lease = std::chrono::seconds(r.Int(kLease, 2, 3600));
     c.sweep_interval = std::chrono::milliseconds(r.Int(kSweep, 100, 600000));
@@ -51,6 +69,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.max_row_bytes = static_cast<std::size_t>(r.Int(kRowBytes, 1 << 10, 1 << 30));
     c.consumer_group = r.String(kGroup);
     if (c.consumer_group.empty()) c.consumer_group = default_group;
+    c.databases.session.application_name = std::string(default_group);  // mt-analyzer / mt-inserter
     MT_TRY(r.Finish());
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     return c;

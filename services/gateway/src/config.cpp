@@ -17,6 +17,20 @@ constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
                               true};
 constexpr Setting kControlPool{"MT_CONTROL_DB_POOL", "16", "connections to the control database"};
 constexpr Setting kCompanyPool{"MT_COMPANY_DB_POOL", "8", "connections per company database"};
+constexpr Setting kMaxConnections{"MT_DB_MAX_CONNECTIONS", "64",
+                                  "server connections this process holds at most, every pool together (README "
+                                  "\"Connections\" sizes it for N replicas)"};
+constexpr Setting kMaxCompanyPools{"MT_DB_MAX_COMPANY_POOLS", "100",
+                                   "company pools kept; beyond it the least recently used one is closed"};
+constexpr Setting kIdleConnection{"MT_DB_IDLE_CONNECTION_MS", "60000", "a pooled connection idle this long is closed"};
+constexpr Setting kAcquireTimeout{"MT_DB_ACQUIRE_TIMEOUT_MS", "10000",
+                                  "longest wait for a free connection before a 503"};
+constexpr Setting kStatementTimeout{"MT_DB_STATEMENT_TIMEOUT_MS", "30000",
+                                    "statement_timeout of every session (0: the server's default)"};
+constexpr Setting kLockTimeout{"MT_DB_LOCK_TIMEOUT_MS", "10000",
+                               "lock_timeout of every session (0: the server's default)"};
+constexpr Setting kIdleInTransaction{"MT_DB_IDLE_IN_TRANSACTION_MS", "60000",
+                                     "idle_in_transaction_session_timeout of every session (0: the server's default)"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
@@ -46,6 +60,15 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.databases.company_server_url = r.String(kCompanyUrl);
     c.databases.control_pool_size = static_cast<std::size_t>(r.Int(kControlPool, 1, 1000));
     c.databases.company_pool_size = static_cast<std::size_t>(r.Int(kCompanyPool, 1, 1000));
+    // Two at least: a request may hold a control and a company connection at once.
+    c.databases.max_connections = static_cast<std::size_t>(r.Int(kMaxConnections, 2, 100'000));
+    c.databases.max_company_pools = static_cast<std::size_t>(r.Int(kMaxCompanyPools, 1, 100'000));
+    c.databases.idle_connection = std::chrono::milliseconds(r.Int(kIdleConnection, 100, 86'400'000));
+    c.databases.acquire_timeout = std::chrono::milliseconds(r.Int(kAcquireTimeout, 1, 600'000));
+    c.databases.session.application_name = "mt-gateway";
+    c.databases.session.statement_timeout_ms = static_cast<int>(r.Int(kStatementTimeout, 0, 86'400'000));
+    c.databases.session.lock_timeout_ms = static_cast<int>(r.Int(kLockTimeout, 0, 86'400'000));
+    c.databases.session.idle_in_transaction_ms = static_cast<int>(r.Int(kIdleInTransaction, 0, 86'400'000));
     std::string alg = r.Choice(kJwtAlg, {"HS256", "RS256"});
     c.jwt.algorithm = alg == "RS256" ? auth::Algorithm::kRS256 : auth::Algorithm::kHS256;
     std::string key_file = r.String(kJwtKeyFile);

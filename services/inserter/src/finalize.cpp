@@ -70,7 +70,7 @@ Status Inserter::Finalize(const std::string& job_id) {
     worker::LeaseKeeper lease(
         databases_.control(), [&](pg::Connection& c) { return jobs::ExtendFinalizeLease(c, job_id, terms); },
         config_.lease / 3);
-    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(target.company_url));
+    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(target.company_url, databases_.session()));
     auto applied = ApplyLoad(company, target);
     if (!applied) return store::MapDdlError(std::move(applied).error());
     const std::int64_t total = *applied;

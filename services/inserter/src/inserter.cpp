@@ -45,7 +45,7 @@ Result<std::optional<std::int64_t>> Inserter::AppliedRows(const std::string& job
     if (!job) return std::optional<std::int64_t>();
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(databases_, job->company_id));
     MT_ASSIGN_OR_RETURN(auto url, databases_.CompanyUrl(connection));
-    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(url));
+    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(url, databases_.session()));
     MT_ASSIGN_OR_RETURN(auto rows,
                         company.Exec("SELECT rows_applied FROM mt_internal.applied_jobs WHERE job_id = $1", {job_id}));
     if (rows.empty()) return std::optional<std::int64_t>();
@@ -97,7 +97,7 @@ void Inserter::CleanUpFailed(const std::string& job_id) {
     if (!connection) return;
     auto url = databases_.CompanyUrl(*connection);
     if (!url) return;
-    auto company = pg::Connection::Open(*url);
+    auto company = pg::Connection::Open(*url, databases_.session());
     if (!company) return;
     // The DROP waits for any part still copying into the table; that part then sees the job failed and rolls back.
     if (auto dropped = company->Run("DROP TABLE IF EXISTS " + LoadTable(job_id)); !dropped) {

@@ -33,7 +33,7 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     worker::LeaseKeeper lease(
         databases_.control(), [&](pg::Connection& c) { return jobs::ExtendPartLease(c, job_id, part, terms); },
         config_.lease / 3);
-    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(target.company_url));
+    MT_ASSIGN_OR_RETURN(auto company, pg::Connection::Open(target.company_url, databases_.session()));
     if (!direct) MT_TRY(EnsureLoadTable(company, job_id, target.columns));
 
     auto progress = [&](std::int64_t rows) -> Status {

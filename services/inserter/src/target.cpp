@@ -79,7 +79,8 @@ Status TakeFence(pg::Connection& company, const std::string& job_id, int slot) {
     }
     MT_TRY(company.Run("SET LOCAL lock_timeout = '30s'"));
     MT_TRY(company.Exec(std::string("SELECT pg_advisory_xact_lock(") + kFenceClass + ", hashtext($1))", {key}));
-    MT_TRY(company.Run("SET LOCAL lock_timeout = 0"));
+    // Back to the session's own bound (MT_DB_LOCK_TIMEOUT_MS) for the rest of the transaction, not to none.
+    MT_TRY(company.Run("SET LOCAL lock_timeout = DEFAULT"));
     return Ok();
 }
 

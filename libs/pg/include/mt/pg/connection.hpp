@@ -6,9 +6,13 @@
 /// library's formatting relies on. Values always travel as text parameters ($1, $2 …); SQL text is never built
 /// from request data except through validated, quoted identifiers.
 ///
+/// Each session also gets the bounds of its `SessionSettings` (statement_timeout, lock_timeout,
+/// idle_in_transaction_session_timeout) and an application_name, in the same startup parameter.
+///
 /// Errors: a failed statement yields an mt::Error whose `code` is the SQLSTATE (e.g. "23505"), `kind`
-/// kUnavailable when retrying may help (class 08 connection exceptions, 40001, 40P01, 57P01-3, 53300) and
-/// kInternal otherwise; callers translate the SQLSTATEs they expect into domain errors.
+/// kUnavailable when retrying may help (class 08 connection exceptions, 40001, 40P01, 57P01-3, 53300, and a
+/// statement ended by statement_timeout (57014) or lock_timeout (55P03), whose message then says so in plain
+/// words) and kInternal otherwise; callers translate the SQLSTATEs they expect into domain errors.
 #include <libpq-fe.h>
 
 #include <functional>
@@ -48,6 +52,19 @@ private:
     std::unique_ptr<PGresult, decltype(&PQclear)> result_;
 };
 
+/// Bounds and name of a session, sent at connect time. A timeout of 0 leaves the server's (or the role's or
+/// database's) default in place, which is what a session behind PgBouncer in transaction mode relies on: it does
+/// not forward startup options, so there the bounds are set with ALTER ROLE … SET (README "Connections").
+struct SessionSettings {
+    std::string application_name = "managed-tables";  // shows in pg_stat_activity
+    int statement_timeout_ms = 0;
+    int lock_timeout_ms = 0;
+    int idle_in_transaction_ms = 0;  // idle_in_transaction_session_timeout: the server ends such a session
+};
+
+/// The libpq `options` startup value for `session`: the fixed settings above plus its timeouts.
+std::string SessionOptions(const SessionSettings& session);
+
 /// Producer of COPY data: append the next chunk to `out` and return true, or return false when done.
 using CopySource = std::function<Result<bool>(std::string& out)>;
 
@@ -55,6 +72,9 @@ class Connection {
 public:
     /// Connect with a libpq conninfo string or URL. Fails with kUnavailable when the server is unreachable.
     static Result<Connection> Open(const std::string& conninfo, int connect_timeout_seconds = 10);
+    /// The same, with the session's bounds and name.
+    static Result<Connection> Open(const std::string& conninfo, const SessionSettings& session,
+                                   int connect_timeout_seconds = 10);
 
     Connection(Connection&&) noexcept = default;
     Connection& operator=(Connection&&) noexcept = default;

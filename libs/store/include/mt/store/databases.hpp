@@ -4,12 +4,19 @@
 /// The control pool is fixed. Company pools are created on first use, one per company database, and connect as
 /// that company's own role (which can touch nothing but its database), so a bug in a query can never reach
 /// another company's data. `admin` connects with rights to create roles and databases (provisioning only).
+///
+/// Every pool shares one budget of `max_connections` server connections (README "Connections"). A reaper
+/// thread closes connections idle for `idle_connection` and forgets company pools left without connections;
+/// beyond `max_company_pools` the least recently used company pool is dropped at once (its leases stay valid).
 #include <chrono>
+#include <condition_variable>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "mt/pg/pool.hpp"
 #include "mt/store/records.hpp"
@@ -21,14 +28,24 @@ struct DatabaseSettings {
     std::string company_server_url;  // any database on the company server, as a role with CREATEDB and CREATEROLE
     std::size_t control_pool_size = 16;
     std::size_t company_pool_size = 8;  // per company database
+    std::size_t max_connections = 64;   // every pool of the process together (leased + idle)
+    std::size_t max_company_pools = 100;
+    std::chrono::milliseconds idle_connection{60'000};  // an idle pooled connection is closed after this
+    std::chrono::milliseconds acquire_timeout{10'000};  // wait for a connection at most this, then 503
+    pg::SessionSettings session;  // bounds and application_name of every session, pooled or dedicated
 };
 
 class Databases {
 public:
     explicit Databases(DatabaseSettings settings);
+    ~Databases();
+    Databases(const Databases&) = delete;
+    Databases& operator=(const Databases&) = delete;
 
-    pg::Pool& control() { return control_; }
-    pg::Pool& admin() { return admin_; }
+    pg::Pool& control() { return *control_; }
+    pg::Pool& admin() { return *admin_; }
+    /// What a dedicated (unpooled) session opens with: pg::Connection::Open(url, session()).
+    [[nodiscard]] const pg::SessionSettings& session() const { return settings_.session; }
     /// A connection to the company database, as the company role.
     Result<pg::Lease> Company(const ConnectionRecord& connection);
     /// A conninfo for the company database as the company's role (for workers' dedicated connections).
@@ -47,19 +64,37 @@ public:
     void ForgetTable(const std::string& table_id);
     /// Connections leased right now across every pool (for metrics).
     [[nodiscard]] std::size_t in_use() const;
+    /// Server connections open now (leased + idle) across every pool; never above max_connections.
+    [[nodiscard]] std::size_t open_connections() const { return budget_->open(); }
+    /// Company pools held now.
+    [[nodiscard]] std::size_t company_pools() const;
+    /// One pass of the reaper: closes connections idle for `idle_connection`, forgets empty company pools.
+    void Reap();
 
 private:
+    struct CompanyPool {
+        std::shared_ptr<pg::Pool> pool;  // shared: a request keeps it alive while an eviction drops it
+        std::list<std::string>::iterator lru;
+    };
+    void RunReaper();
+
     DatabaseSettings settings_;
-    pg::Pool control_;
-    pg::Pool admin_;
+    std::shared_ptr<pg::ConnectionBudget> budget_;
+    std::unique_ptr<pg::Pool> control_;
+    std::unique_ptr<pg::Pool> admin_;
     mutable std::mutex mu_;
-    std::map<std::string, std::unique_ptr<pg::Pool>> companies_;              // by connection id
+    std::map<std::string, CompanyPool> companies_;  // by connection id
+    std::list<std::string> company_lru_;            // connection ids, most recently used first
     std::map<std::string, ConnectionRecord, std::less<>> ready_connections_;  // by company id
     struct CachedTableEntry {
         TableRecord table;
         std::chrono::steady_clock::time_point at;
     };
     std::map<std::string, CachedTableEntry, std::less<>> tables_;  // by table id
+    std::mutex reaper_mu_;
+    std::condition_variable reaper_cv_;
+    bool stopping_ = false;
+    std::thread reaper_;  // last: started once everything above exists
 };
 
 }  // namespace mt::store
