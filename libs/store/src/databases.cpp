@@ -1,5 +1,7 @@
 #include "mt/store/databases.hpp"
 
+#include "mt/store/role_secrets.hpp"
+
 namespace mt::store {
 
 Databases::Databases(DatabaseSettings settings)
@@ -8,8 +10,13 @@ Databases::Databases(DatabaseSettings settings)
       admin_(settings_.company_server_url, 4) {}
 
 Result<std::string> Databases::CompanyUrl(const ConnectionRecord& c) const {
-    return pg::WithOverrides(settings_.company_server_url,
-                             {{"dbname", c.database_name}, {"user", c.role_name}, {"password", c.role_password}});
+    if (settings_.role_key.empty()) return Internal("no role key (MT_DB_ROLE_KEY_FILE) to connect as a company");
+    std::vector<std::pair<std::string, std::string>> overrides = {
+        {"dbname", c.database_name},
+        {"user", c.role_name},
+        {"password", DeriveRolePassword(settings_.role_key, c.role_name)}};
+    if (!settings_.company_options.empty()) overrides.emplace_back("options", settings_.company_options);
+    return pg::WithOverrides(settings_.company_server_url, overrides);
 }
 
 Result<std::string> Databases::CompanyAdminUrl(const ConnectionRecord& c) const {
