@@ -29,8 +29,8 @@ struct Role {
 };
 
 Role RoleOf(Tenant& t) {
-    auto r = t.stack.ControlQuery("SELECT role_name, database_name FROM mt_connections WHERE company_id = $1",
-                                  {t.company});
+    auto r =
+        t.stack.ControlQuery("SELECT role_name, database_name FROM mt_connections WHERE company_id = $1", {t.company});
     REQUIRE(r.size() == 1);
     return {*r[0][0], *r[0][1]};
 }
@@ -138,8 +138,7 @@ TEST_CASE("a role from before derived passwords is rotated and its stored passwo
         },
         std::chrono::seconds(30), "the stored password to be erased");
     CHECK_THROWS(mt::testing::QueryAt(UrlAs(t.stack, name, old_password, name), "SELECT 1"));
-    CHECK(mt::testing::QueryAt(UrlAs(t.stack, name, t.stack.CompanyRolePassword(name), name), "SELECT 1")[0][0] ==
-          "1");
+    CHECK(mt::testing::QueryAt(UrlAs(t.stack, name, t.stack.CompanyRolePassword(name), name), "SELECT 1")[0][0] == "1");
 }
 
 }  // namespace

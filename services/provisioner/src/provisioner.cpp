@@ -17,7 +17,6 @@
 namespace mt::provisioner {
 namespace {
 
-
 using config::Setting;
 
 constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
@@ -60,7 +59,6 @@ Result<Config> LoadConfig(config::ConfigReader& r) {
     return c;
 }
 
-
 namespace {
 
 /// A connection LISTENing on mt_provision; waits up to `ms` for a notification (or returns at once on one).
@@ -92,7 +90,6 @@ private:
     std::optional<pg::Connection> conn_;
 };
 
-
 }  // namespace
 
 int Run(const Config& config, const std::atomic<bool>& stop) {
@@ -109,7 +106,7 @@ int Run(const Config& config, const std::atomic<bool>& stop) {
         }
         if (auto hardened = store::HardenControlDatabase(**control); !hardened) {
             log::Warn("could not revoke PUBLIC's access to the control database",
-                          {{"error", hardened.error().message}});
+                      {{"error", hardened.error().message}});
         }
     }
     // Roles from before (stored passwords, no limits) get the derived password, the limit and the timeouts.
