@@ -131,9 +131,7 @@ Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(100));
     }
-    Error e = Unavailable("The company database is still being created; retry in a few seconds");
-    e.code = "PROVISIONING_IN_PROGRESS";
-    return e;
+    return Unavailable("The company database is still being created; retry in a few seconds");
 }
 
 Result<int> ProvisionPending(Databases& dbs, const RoleSettings& settings) {
