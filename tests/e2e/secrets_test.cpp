@@ -57,7 +57,13 @@ TEST_CASE("the gateway holds no admin credentials and provisioning still works",
     std::string env = EnvironOf(t.stack.gateway().pid());
     REQUIRE_FALSE(env.empty());
     CHECK(env.find("MT_COMPANY_DB_ADMIN_URL") == std::string::npos);
-    CHECK(env.find(t.stack.admin_url()) == std::string::npos);
+    for (std::size_t at = 0, end; at < env.size(); at = end + 1) {  // NUL-separated NAME=value entries
+        end = env.find('\0', at);
+        if (end == std::string::npos) end = env.size();
+        std::string entry = env.substr(at, end - at);
+        INFO(entry);
+        CHECK(entry.find(t.stack.admin_url()) == std::string::npos);
+    }
     // The gateway's company server URL carries no usable credentials.
     CHECK(env.find("MT_COMPANY_DB_URL=" + t.stack.company_url()) != std::string::npos);
     t.Provision();
@@ -113,6 +119,27 @@ TEST_CASE("concurrent provision calls through the provisioner make one database"
     CHECK(*dbs[0][0] == "1");
     auto server = t.stack.AdminQuery("SELECT count(*) FROM pg_database WHERE datname = $1", {t.Database()});
     CHECK(*server[0][0] == "1");
+}
+
+TEST_CASE("without a provisioner provision answers 503 after a bounded wait and the provisioner finishes it later",
+          "[secrets]") {
+    Tenant t;
+    t.stack.StopProcess("mt-provisioner");
+    auto started = std::chrono::steady_clock::now();
+    auto r = t.http.Post(Api("/provision"), t.token);
+    auto waited = std::chrono::steady_clock::now() - started;
+    CHECK_ERROR(r, 503, "SERVICE_UNAVAILABLE");
+    CHECK(waited < std::chrono::seconds(30));
+    auto row = t.stack.ControlQuery("SELECT status FROM mt_connections WHERE company_id = $1", {t.company});
+    REQUIRE(row.size() == 1);
+    CHECK(*row[0][0] == "provisioning");
+    // The provisioner picks the recorded request up at start; the retry gets the same connection.
+    t.stack.StartProcess("mt-provisioner", Stack::Binary("services/provisioner/mt-provisioner"), {},
+                         {{"MT_COMPANY_DB_ADMIN_URL", t.stack.admin_url()}});
+    auto again = t.http.Post(Api("/provision"), t.token);
+    REQUIRE_STATUS(again, 200);
+    CHECK(again.Json()["provisioned"].IsTrue());
+    CHECK(t.stack.ControlQuery("SELECT count(*) FROM mt_connections WHERE company_id = $1", {t.company})[0][0] == "1");
 }
 
 TEST_CASE("a role from before derived passwords is rotated and its stored password erased", "[secrets]") {
