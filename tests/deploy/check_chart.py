@@ -282,12 +282,15 @@ def check_kafka_topics(root, values):
 # Values that switch every optional template on (helm lint/template only).
 ALL_FEATURES = [
     "kafka.brokers=b1:9093", "existingSecret=mt-env", "jwt.existingSecret=mt-jwt",
+    "database.companyUrl=postgresql://server", "database.roleKey.existingSecret=mt-role-key",
+    "provisioner.existingSecret=mt-admin",
     "kafka.properties.security\\.protocol=SASL_SSL", "kafka.tls.existingSecret=kafka-ca",
     "serviceAccount.create=true", "metrics.serviceMonitor.enabled=true", "metrics.grafanaDashboard.enabled=true",
     "gateway.ingress.enabled=true", "analyzer.keda.enabled=true", "inserter.keda.enabled=true",
 ]
 DEFAULTS = ["kafka.brokers=b1:9092", "database.controlUrl=postgresql://control", "jwt.key=k",
-            "database.companyAdminUrl=postgresql://admin"]
+            "database.companyAdminUrl=postgresql://admin", "database.companyUrl=postgresql://server",
+            "database.roleKey.key=0123456789abcdef0123456789abcdef"]
 
 
 def check_with_helm(chart_dir):

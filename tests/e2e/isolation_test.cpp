@@ -74,10 +74,11 @@ TEST_CASE("company databases: one per company, reachable only by its own role", 
     b.Provision();
     auto creds = [&](const std::string& company) {
         auto r = a.stack.ControlQuery(
-            "SELECT role_name, role_password, database_name FROM mt_connections "
+            "SELECT role_name, role_name, database_name FROM mt_connections "
             "WHERE company_id = $1",
             {company});
         REQUIRE(r.size() == 1);
+        r[0][1] = a.stack.CompanyRolePassword(*r[0][0]);  // derived from the role key, stored nowhere
         return r[0];
     };
     auto ca = creds(a.company), cb = creds(b.company);

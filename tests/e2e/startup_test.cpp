@@ -1,4 +1,6 @@
 // SPEC/issue "Operate it": an invalid setting stops a service at start, with a message naming the variable.
+#include <fstream>
+
 #include "e2e.hpp"
 
 #include "mt/testing/wait.hpp"
@@ -20,7 +22,13 @@ TEST_CASE("each service exits at start on an invalid setting, naming the variabl
     options.name = "startup";
     options.gateway = false;
     Stack& stack = SharedStack(options);
+    std::string short_key = (stack.scratch_dir() / "short-role-key").string();
+    std::ofstream(short_key) << "a key of fewer than 32 bytes\n";
     const std::vector<BadSetting> cases = {
+        {"services/gateway/mt-gateway", "MT_DB_ROLE_KEY_FILE", short_key, "holds fewer than 32 bytes"},
+        {"services/inserter/mt-inserter", "MT_DB_ROLE_KEY_FILE", short_key, "holds fewer than 32 bytes"},
+        {"services/gateway/mt-gateway", "MT_DB_ROLE_KEY_FILE", "/nonexistent/key", "cannot read the role key file"},
+        {"services/provisioner/mt-provisioner", "MT_PROVISION_POLL_MS", "1", "MT_PROVISION_POLL_MS=\"1\""},
         {"services/gateway/mt-gateway", "MT_HTTP_THREADS", "eight", "MT_HTTP_THREADS=\"eight\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_MAX_UPLOAD_BYTES", "0", "MT_MAX_UPLOAD_BYTES=\"0\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_JWT_ALG", "none", "MT_JWT_ALG=\"none\" must be one of"},

@@ -49,6 +49,32 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (include "mt.fullname" .) .Values.existingSecret -}}
 {{- end -}}
 
+{{- define "mt.roleKeySecretName" -}}
+{{- default (printf "%s-role-key" (include "mt.fullname" .)) .Values.database.roleKey.existingSecret -}}
+{{- end -}}
+
+{{- define "mt.provisionerSecretName" -}}
+{{- default (printf "%s-provisioner" (include "mt.fullname" .)) .Values.provisioner.existingSecret -}}
+{{- end -}}
+
+{{/* The master key the company role passwords derive from (MT_DB_ROLE_KEY_FILE): every process that connects as a
+company role mounts it. Argument: the Secret's name. */}}
+{{- define "mt.volume.roleKey" -}}
+- name: role-key
+  secret:
+    secretName: {{ index . 1 }}
+    defaultMode: 0440
+    items:
+      - key: {{ (index . 0).Values.database.roleKey.secretKey }}
+        path: key
+{{- end -}}
+
+{{- define "mt.volumeMount.roleKey" -}}
+- name: role-key
+  mountPath: /etc/mt/db-role-key
+  readOnly: true
+{{- end -}}
+
 {{- define "mt.jwtSecretName" -}}
 {{- default (printf "%s-jwt" (include "mt.fullname" .)) .Values.jwt.existingSecret -}}
 {{- end -}}
@@ -57,6 +83,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "mt.config.common" -}}
 MT_KAFKA_BROKERS: {{ required "kafka.brokers is required" .Values.kafka.brokers | quote }}
 MT_METRICS_PORT: {{ .Values.metrics.port | int64 | quote }}
+MT_COMPANY_DB_URL: {{ required "database.companyUrl is required" .Values.database.companyUrl | quote }}
+MT_DB_ROLE_KEY_FILE: "/etc/mt/db-role-key/key"
 {{- range $name, $value := .Values.kafka.properties }}
 {{ printf "MT_KAFKA_PROP_%s" ($name | replace "." "_" | replace "-" "_" | upper) }}: {{ $value | toString | quote }}
 {{- end }}
@@ -119,10 +147,17 @@ MT_QUEUED_GRACE_SECONDS: {{ .Values.inserter.queuedGraceSeconds | int64 | quote 
 MT_MAX_ATTEMPTS: {{ .Values.inserter.maxAttempts | int64 | quote }}
 {{- end -}}
 
-{{/* Secret data (stringData): database URLs and secret Kafka properties. */}}
+{{- define "mt.config.provisioner" -}}
+MT_COMPANY_ROLE_CONNECTION_LIMIT: {{ .Values.provisioner.roleConnectionLimit | int64 | quote }}
+MT_COMPANY_ROLE_STATEMENT_TIMEOUT_MS: {{ .Values.provisioner.roleStatementTimeoutMs | int64 | quote }}
+MT_COMPANY_ROLE_LOCK_TIMEOUT_MS: {{ .Values.provisioner.roleLockTimeoutMs | int64 | quote }}
+MT_COMPANY_ROLE_IDLE_IN_TRANSACTION_TIMEOUT_MS: {{ .Values.provisioner.roleIdleInTransactionTimeoutMs | int64 | quote }}
+MT_PROVISION_POLL_MS: {{ .Values.provisioner.pollMs | int64 | quote }}
+{{- end -}}
+
+{{/* Secret data (stringData): the control database URL and secret Kafka properties (never the admin URL). */}}
 {{- define "mt.secret.env" -}}
 MT_CONTROL_DB_URL: {{ required "database.controlUrl is required (or set existingSecret)" .Values.database.controlUrl | quote }}
-MT_COMPANY_DB_ADMIN_URL: {{ required "database.companyAdminUrl is required (or set existingSecret)" .Values.database.companyAdminUrl | quote }}
 {{- range $name, $value := .Values.kafka.secretProperties }}
 {{ printf "MT_KAFKA_PROP_%s" ($name | replace "." "_" | replace "-" "_" | upper) }}: {{ $value | toString | quote }}
 {{- end }}

@@ -1,21 +1,84 @@
 #include "mt/core/ids.hpp"
 
+#include <pthread.h>
+#include <sys/random.h>
+
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
-#include <random>
+#include <vector>
 
 namespace mt {
 namespace {
 
-std::mt19937_64& Engine() {
-    thread_local std::mt19937_64 engine([] {
-        std::random_device rd;
-        std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd()};
-        return std::mt19937_64(seq);
-    }());
-    return engine;
+// Every id and secret comes from the kernel's CSPRNG (getrandom(2)). Small requests (ids, one per row in bulk
+// loads) are served from a per-thread buffer so that they cost no system call each; a fork invalidates every
+// buffer (the child would otherwise repeat the parent's bytes).
+std::atomic<std::uint64_t> fork_generation{0};
+
+void OnFork() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+void KernelRandom(std::uint8_t* out, std::size_t n) {
+    while (n > 0) {
+        ssize_t got = ::getrandom(out, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            // No entropy source at all: nothing safe to hand out ids or passwords from.
+            std::fprintf(stderr, "getrandom failed: %s\n", std::strerror(errno));
+            std::abort();
+        }
+        out += got;
+        n -= static_cast<std::size_t>(got);
+    }
+}
+
+struct RandomBuffer {
+    static constexpr std::size_t kSize = 512;
+    std::array<std::uint8_t, kSize> bytes{};
+    std::size_t used = kSize;
+    std::uint64_t generation = 0;
+};
+
+void FillRandom(std::uint8_t* out, std::size_t n) {
+    static const int registered = ::pthread_atfork(nullptr, nullptr, &OnFork);
+    (void)registered;
+    if (n >= 64) {  // secrets and large requests: straight from the kernel, never kept in a buffer
+        KernelRandom(out, n);
+        return;
+    }
+    thread_local RandomBuffer buffer;
+    std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (buffer.generation != generation) {
+        buffer.used = RandomBuffer::kSize;
+        buffer.generation = generation;
+    }
+    while (n > 0) {
+        if (buffer.used == RandomBuffer::kSize) {
+            KernelRandom(buffer.bytes.data(), RandomBuffer::kSize);
+            buffer.used = 0;
+        }
+        std::size_t take = std::min(n, RandomBuffer::kSize - buffer.used);
+        std::memcpy(out, buffer.bytes.data() + buffer.used, take);
+        std::memset(buffer.bytes.data() + buffer.used, 0, take);  // handed-out bytes do not linger
+        buffer.used += take;
+        out += take;
+        n -= take;
+    }
+}
+
+std::uint64_t Random64() {
+    std::uint8_t b[8];
+    FillRandom(b, sizeof b);
+    std::uint64_t r = 0;
+    for (std::uint8_t x : b) r = (r << 8) | x;
+    return r;
 }
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -30,10 +93,12 @@ bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'
 }  // namespace
 
 std::string RandomHex(std::size_t n_bytes) {
+    std::vector<std::uint8_t> bytes(n_bytes);
+    FillRandom(bytes.data(), bytes.size());
     std::string out;
     out.reserve(n_bytes * 2);
-    auto& engine = Engine();
-    for (std::size_t i = 0; i < n_bytes; ++i) AppendHex(out, static_cast<std::uint8_t>(engine() & 0xFF));
+    for (std::uint8_t b : bytes) AppendHex(out, b);
+    std::fill(bytes.begin(), bytes.end(), std::uint8_t{0});
     return out;
 }
 
@@ -49,8 +114,7 @@ std::string NewObjectId() {
 
 std::string NewUuid() {
     std::array<std::uint8_t, 16> b{};
-    auto& engine = Engine();
-    for (auto& x : b) x = static_cast<std::uint8_t>(engine() & 0xFF);
+    FillRandom(b.data(), b.size());
     b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
     std::string out;
@@ -99,8 +163,7 @@ std::string NewUuidV7() {
         seq = counter;
     }
     std::array<std::uint8_t, 16> b{};
-    auto& engine = Engine();
-    std::uint64_t r = engine();
+    std::uint64_t r = Random64();
     for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
     b[6] = static_cast<std::uint8_t>(0x70 | ((seq >> 8) & 0x0F));
     b[7] = static_cast<std::uint8_t>(seq & 0xFF);
@@ -111,7 +174,7 @@ std::string NewUuidV7() {
 
 std::string UuidV7At(std::uint64_t unix_ms, std::uint64_t sequence) {
     std::array<std::uint8_t, 16> b{};
-    std::uint64_t r = Engine()();
+    std::uint64_t r = Random64();
     for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
     // 12 bits rand_a + 62 bits rand_b = 74 bits: sequence in the top 34, randomness in the low 40.
     std::uint64_t seq = sequence & ((1ull << 34) - 1);

@@ -36,8 +36,10 @@ bool IsRetryableSqlState(std::string_view s) {
 
 std::string SessionOptions(const SessionSettings& session) {
     std::string out = kSessionOptions;
+    // Always sent, 0 included (0: no bound): a session's own setting overrides the role's default (a company
+    // role has one, provisioning.hpp RoleSettings), so a worker's long COPY is not cut by the role's bound.
     auto bound = [&out](const char* name, int ms) {
-        if (ms > 0) out.append(" -c ").append(name).append("=").append(std::to_string(ms));
+        out.append(" -c ").append(name).append("=").append(std::to_string(ms));
     };
     bound("statement_timeout", session.statement_timeout_ms);
     bound("lock_timeout", session.lock_timeout_ms);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "mt/store/role_secrets.hpp"
+
 namespace mt::store {
 
 namespace {
@@ -61,8 +63,12 @@ std::size_t Databases::company_pools() const {
 }
 
 Result<std::string> Databases::CompanyUrl(const ConnectionRecord& c) const {
-    return pg::WithOverrides(settings_.company_server_url,
-                             {{"dbname", c.database_name}, {"user", c.role_name}, {"password", c.role_password}});
+    if (settings_.role_key.empty()) return Internal("no role key (MT_DB_ROLE_KEY_FILE) to connect as a company");
+    std::vector<std::pair<std::string, std::string>> overrides = {
+        {"dbname", c.database_name},
+        {"user", c.role_name},
+        {"password", DeriveRolePassword(settings_.role_key, c.role_name)}};
+    return pg::WithOverrides(settings_.company_server_url, overrides);
 }
 
 Result<std::string> Databases::CompanyAdminUrl(const ConnectionRecord& c) const {

@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -42,6 +42,9 @@ CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC,
     // 2 and 3 created the upload-job tables; they moved to libs/jobs (jobs::Migrate, idempotent over them).
     "SELECT 1",
     "SELECT 1",
+    // 4: role passwords are derived from MT_DB_ROLE_KEY_FILE, never stored; mt-provisioner erases the old ones
+    // (after giving each role its derived password). The column stays, empty, for older readers.
+    "ALTER TABLE mt_connections ALTER COLUMN role_password SET DEFAULT ''",
 };
 
 }  // namespace

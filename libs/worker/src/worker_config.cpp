@@ -1,12 +1,18 @@
 #include "mt/worker/worker_config.hpp"
 
+#include "mt/store/role_secrets.hpp"
+
 namespace mt::worker {
 namespace {
 
 using config::Setting;
 constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
-constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
-                              "libpq URL of the server holding company databases (CREATEDB, CREATEROLE)", true};
+constexpr Setting kCompanyUrl{"MT_COMPANY_DB_URL", "",
+                              "libpq URL of the server holding company databases (host and port; no CREATEROLE "
+                              "credentials needed)",
+                              true};
+constexpr Setting kRoleKeyFile{"MT_DB_ROLE_KEY_FILE", "",
+                               "file with the master key (>= 32 bytes) the company role passwords derive from", true};
 constexpr Setting kScratch{"MT_SCRATCH_DIR", "/tmp", "folder for files being analyzed or loaded"};
 constexpr Setting kLease{"MT_LEASE_SECONDS", "30", "a worker that stops heart-beating loses its job after this"};
 constexpr Setting kSweep{"MT_SWEEP_INTERVAL_MS", "2000", "how often workers look for stranded work"};
@@ -48,6 +54,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     WorkerConfig c;
     c.databases.control_url = r.String(kControlUrl);
     c.databases.company_server_url = r.String(kCompanyUrl);
+    std::string role_key_file = r.String(kRoleKeyFile);
     c.databases.control_pool_size = 4;
     c.databases.company_pool_size = 4;
     c.databases.max_connections = static_cast<std::size_t>(r.Int(kMaxConnections, 2, 100'000));
@@ -72,6 +79,7 @@ Result<WorkerConfig> LoadWorkerConfig(config::ConfigReader& r, std::string_view 
     c.databases.session.application_name = std::string(default_group);  // mt-analyzer / mt-inserter
     MT_TRY(r.Finish());
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
+    MT_ASSIGN_OR_RETURN(c.databases.role_key, store::ReadRoleKeyFile(role_key_file));
     return c;
 }
 

@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include "mt/auth/key_file.hpp"
+#include "mt/store/role_secrets.hpp"
 
 namespace mt::gateway {
 namespace {
@@ -11,10 +12,12 @@ constexpr Setting kPort{"MT_HTTP_PORT", "3100", "HTTP port of the API"};
 constexpr Setting kAddress{"MT_HTTP_ADDRESS", "0.0.0.0", "address the API listens on"};
 constexpr Setting kThreads{"MT_HTTP_THREADS", "8", "HTTP worker threads (each serves requests synchronously)"};
 constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
-constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
-                              "libpq URL of the server holding company databases, as a role with CREATEDB and "
-                              "CREATEROLE (any database on it)",
+constexpr Setting kCompanyUrl{"MT_COMPANY_DB_URL", "",
+                              "libpq URL of the server holding company databases: host and port only matter (user, "
+                              "password and database become the company's); no CREATEROLE credentials",
                               true};
+constexpr Setting kRoleKeyFile{"MT_DB_ROLE_KEY_FILE", "",
+                               "file with the master key (>= 32 bytes) the company role passwords derive from", true};
 constexpr Setting kControlPool{"MT_CONTROL_DB_POOL", "16", "connections to the control database"};
 constexpr Setting kCompanyPool{"MT_COMPANY_DB_POOL", "8", "connections per company database"};
 constexpr Setting kMaxConnections{"MT_DB_MAX_CONNECTIONS", "64",
@@ -26,11 +29,10 @@ constexpr Setting kIdleConnection{"MT_DB_IDLE_CONNECTION_MS", "60000", "a pooled
 constexpr Setting kAcquireTimeout{"MT_DB_ACQUIRE_TIMEOUT_MS", "10000",
                                   "longest wait for a free connection before a 503"};
 constexpr Setting kStatementTimeout{"MT_DB_STATEMENT_TIMEOUT_MS", "30000",
-                                    "statement_timeout of every session (0: the server's default)"};
-constexpr Setting kLockTimeout{"MT_DB_LOCK_TIMEOUT_MS", "10000",
-                               "lock_timeout of every session (0: the server's default)"};
+                                    "statement_timeout of every session (0: none)"};
+constexpr Setting kLockTimeout{"MT_DB_LOCK_TIMEOUT_MS", "10000", "lock_timeout of every session (0: none)"};
 constexpr Setting kIdleInTransaction{"MT_DB_IDLE_IN_TRANSACTION_MS", "60000",
-                                     "idle_in_transaction_session_timeout of every session (0: the server's default)"};
+                                     "idle_in_transaction_session_timeout of every session (0: none)"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
@@ -58,6 +60,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.server.spool_dir = r.String(kScratch);
     c.databases.control_url = r.String(kControlUrl);
     c.databases.company_server_url = r.String(kCompanyUrl);
+    std::string role_key_file = r.String(kRoleKeyFile);
     c.databases.control_pool_size = static_cast<std::size_t>(r.Int(kControlPool, 1, 1000));
     c.databases.company_pool_size = static_cast<std::size_t>(r.Int(kCompanyPool, 1, 1000));
     // Two at least: a request may hold a control and a company connection at once.
@@ -81,6 +84,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     MT_TRY(r.Finish());
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));
+    MT_ASSIGN_OR_RETURN(c.databases.role_key, store::ReadRoleKeyFile(role_key_file));
     return c;
 }
 

@@ -19,11 +19,14 @@ extern char** environ;
 namespace mt::testing {
 namespace {
 
-/// The environment of the child: ours, with `extra` added or replacing.
+/// The environment of the child: ours, with `extra` added or replacing. The superuser URL of the test server
+/// (MT_TEST_PG_URL, and MT_PG_ADMIN_URL of the scripts) is left out: a service gets exactly the credentials its
+/// deployment would.
 std::vector<std::string> ChildEnvironment(const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> merged;
     for (char** e = environ; e && *e; ++e) {
         std::string_view entry(*e);
+        if (entry.rfind("MT_TEST_PG_URL=", 0) == 0 || entry.rfind("MT_PG_ADMIN_URL=", 0) == 0) continue;
         auto eq = entry.find('=');
         if (eq != std::string_view::npos) merged[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
     }

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "mt/core/ids.hpp"
+#include "mt/pg/connection.hpp"
+#include "mt/store/role_secrets.hpp"
 #include "mt/testing/env.hpp"
 #include "mt/testing/wait.hpp"
 
@@ -39,13 +41,25 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
         jwt_key_file_ = scratch_ / "jwt-secret";
         std::ofstream(jwt_key_file_) << jwt_secret_;
         ::chmod(jwt_key_file_.c_str(), 0600);
+        role_key_ = RandomHex(32);
+        role_key_file_ = scratch_ / "db-role-key";
+        std::ofstream(role_key_file_) << role_key_;
+        ::chmod(role_key_file_.c_str(), 0600);
+        // The company server without credentials: what request-serving processes get (only the provisioner
+        // holds the admin URL).
+        auto plain = pg::WithOverrides(admin_url_, {{"user", "mt_no_such_user"}, {"password", ""}});
+        if (!plain) throw std::runtime_error(plain.error().message);
+        company_url_ = *plain;
 
         if (options_.kafka) {
             StartKafka();
         } else {
             kafka_brokers_ = "127.0.0.1:" + std::to_string(FreePort());  // nothing listens there
         }
-        if (options_.gateway) StartGateway();
+        if (options_.gateway) {
+            StartProvisioner();
+            StartGateway();
+        }
     } catch (...) {
         Cleanup();
         throw;
@@ -60,7 +74,8 @@ std::filesystem::path Stack::Binary(std::string_view relative) { return BinDir()
 
 std::map<std::string, std::string> Stack::ServiceEnv() const {
     return {{"MT_CONTROL_DB_URL", control_url_},
-            {"MT_COMPANY_DB_ADMIN_URL", admin_url_},
+            {"MT_COMPANY_DB_URL", company_url_},
+            {"MT_DB_ROLE_KEY_FILE", role_key_file_.string()},
             {"MT_JWT_KEY_FILE", jwt_key_file_.string()},
             {"MT_KAFKA_BROKERS", kafka_brokers_},
             {"MT_SCRATCH_DIR", (scratch_ / "service-scratch").string()}};
@@ -110,6 +125,27 @@ void Stack::StartKafka() {
               "the dev Kafka broker's ready file");
     if (!broker.Running()) throw std::runtime_error("mt-kafka-dev exited at start-up:\n" + broker.LogTail());
     kafka_brokers_ = TrimNewlines(ReadFile(ready));
+}
+
+void Stack::StartProvisioner() {
+    Process& p = StartProcess("mt-provisioner", Binary("services/provisioner/mt-provisioner"), {},
+                              {{"MT_COMPANY_DB_ADMIN_URL", admin_url_}, {"MT_PROVISION_POLL_MS", "100"}});
+    // Up once it has migrated the control database (the gateway's own migration would race it otherwise).
+    WaitUntil(
+        [&] {
+            if (!p.Running()) return true;
+            try {
+                return ControlQuery("SELECT to_regclass('mt_connections') IS NOT NULL")[0][0] == "t";
+            } catch (const std::exception&) {
+                return false;
+            }
+        },
+        options_.startup_timeout, "mt-provisioner to migrate the control database");
+    if (!p.Running()) throw std::runtime_error("mt-provisioner exited at start-up:\n" + p.LogTail());
+}
+
+std::string Stack::CompanyRolePassword(std::string_view role) const {
+    return store::DeriveRolePassword(role_key_, role);
 }
 
 void Stack::StartGateway() {

@@ -1,5 +1,6 @@
 #pragma once
-/// Identifier generation and checks. Thread-safe: each thread has its own random engine.
+/// Identifier generation and checks. Thread-safe. Every random bit comes from the kernel CSPRNG (getrandom(2)):
+/// ids are shown to clients and RandomHex makes secrets, so none may be predictable from others.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,7 +23,7 @@ std::string UuidV7At(std::uint64_t unix_ms, std::uint64_t sequence);
 bool IsObjectId(std::string_view s);
 bool IsUuid(std::string_view s);
 
-/// `n` random bytes as lowercase hex (for passwords and suffixes).
+/// `n` random bytes from the kernel CSPRNG as lowercase hex (for secrets and suffixes).
 std::string RandomHex(std::size_t n_bytes);
 
 }  // namespace mt

@@ -3,7 +3,8 @@
 ///
 /// The control pool is fixed. Company pools are created on first use, one per company database, and connect as
 /// that company's own role (which can touch nothing but its database), so a bug in a query can never reach
-/// another company's data. `admin` connects with rights to create roles and databases (provisioning only).
+/// another company's data. `admin` connects as company_server_url's role: in mt-provisioner, one with rights to
+/// create roles and databases; nothing else uses it.
 ///
 /// Every pool shares one budget of `max_connections` server connections (README "Connections"). A reaper
 /// thread closes connections idle for `idle_connection` and forgets company pools left without connections;
@@ -24,8 +25,12 @@
 namespace mt::store {
 
 struct DatabaseSettings {
-    std::string control_url;         // the control database
-    std::string company_server_url;  // any database on the company server, as a role with CREATEDB and CREATEROLE
+    std::string control_url;  // the control database
+    /// The server holding company databases. Request-serving processes need only its host and port (user,
+    /// password and database are replaced by the company's); only mt-provisioner's is a role with CREATEDB and
+    /// CREATEROLE (admin()).
+    std::string company_server_url;
+    std::string role_key;  // master key of the company role passwords (MT_DB_ROLE_KEY_FILE)
     std::size_t control_pool_size = 16;
     std::size_t company_pool_size = 8;  // per company database
     std::size_t max_connections = 64;   // every pool of the process together (leased + idle)
@@ -42,6 +47,7 @@ public:
     Databases(const Databases&) = delete;
     Databases& operator=(const Databases&) = delete;
 
+    [[nodiscard]] const DatabaseSettings& settings() const { return settings_; }
     pg::Pool& control() { return *control_; }
     pg::Pool& admin() { return *admin_; }
     /// What a dedicated (unpooled) session opens with: pg::Connection::Open(url, session()).

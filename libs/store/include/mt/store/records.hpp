@@ -15,9 +15,8 @@ struct ConnectionRecord {
     std::string id;
     std::string company_id;
     std::string database_name;
-    std::string role_name;
-    std::string role_password;
-    std::string status;  // provisioning | ready
+    std::string role_name;  // its password is derived, never stored (role_secrets.hpp)
+    std::string status;     // provisioning | ready
 };
 
 struct TableRecord {

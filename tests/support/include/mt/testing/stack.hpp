@@ -1,6 +1,7 @@
 #pragma once
 /// A whole Managed Tables deployment for one test executable: a fresh control database on the throwaway
-/// PostgreSQL server (MT_TEST_PG_URL), a JWT secret, and the service processes from MT_TEST_BIN_DIR.
+/// PostgreSQL server (MT_TEST_PG_URL), a JWT secret, a role key, and the service processes from MT_TEST_BIN_DIR
+/// (mt-provisioner, the only one given the admin URL, then mt-gateway).
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -56,6 +57,11 @@ public:
     [[nodiscard]] const std::filesystem::path& scratch_dir() const { return scratch_; }
     [[nodiscard]] const std::filesystem::path& jwt_key_file() const { return jwt_key_file_; }
     [[nodiscard]] const std::string& jwt_secret() const { return jwt_secret_; }
+    /// The company server's URL without credentials, as the gateway and the workers get it (MT_COMPANY_DB_URL).
+    [[nodiscard]] const std::string& company_url() const { return company_url_; }
+    [[nodiscard]] const std::filesystem::path& role_key_file() const { return role_key_file_; }
+    /// The password of a company role (derived from the stack's MT_DB_ROLE_KEY_FILE, as the services do).
+    [[nodiscard]] std::string CompanyRolePassword(std::string_view role) const;
 
     /// A valid token for `company` (default: every permission, one hour).
     [[nodiscard]] std::string Token(std::string_view company, const std::vector<std::string>& grants = AllPermissions(),
@@ -96,6 +102,7 @@ public:
 
 private:
     void StartKafka();
+    void StartProvisioner();
     void StartGateway();
     void Cleanup() noexcept;
 
@@ -105,6 +112,9 @@ private:
     std::string control_database_;
     std::string control_url_;
     std::string jwt_secret_;
+    std::string company_url_;
+    std::string role_key_;
+    std::filesystem::path role_key_file_;
     std::filesystem::path jwt_key_file_;
     std::string kafka_brokers_;
     std::string base_url_;
