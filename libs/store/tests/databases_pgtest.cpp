@@ -6,6 +6,7 @@
 
 #include "mt/core/ids.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/role_secrets.hpp"
 #include "test_env.hpp"
 
 using mt::pg::testing::AdminUrl;
@@ -35,10 +36,14 @@ int SessionsWithin(const std::string& name, int at_most) {
     return n;
 }
 
+/// Master key of the scratch roles' passwords (Databases derives each company password from it).
+constexpr const char* kRoleKey = "0123456789abcdef0123456789abcdef-test-key";
+
 /// A login role for the company pools (dropped at the end).
 class ScratchRole {
 public:
-    ScratchRole() : name_("mt_test_role_" + mt::RandomHex(4)), password_(mt::RandomHex(8)) {
+    ScratchRole()
+        : name_("mt_test_role_" + mt::RandomHex(4)), password_(mt::store::DeriveRolePassword(kRoleKey, name_)) {
         auto admin = mt::pg::Connection::Open(AdminUrl());
         REQUIRE(admin.ok());
         REQUIRE(admin->Run("CREATE ROLE " + name_ + " LOGIN PASSWORD " + mt::pg::QuoteLiteral(password_)).ok());
@@ -53,7 +58,6 @@ public:
         r.company_id = db.name();
         r.database_name = db.name();
         r.role_name = name_;
-        r.role_password = password_;
         r.status = "ready";
         return r;
     }
@@ -67,6 +71,7 @@ DatabaseSettings Settings(const std::string& control_url, const std::string& nam
     DatabaseSettings s;
     s.control_url = control_url;
     s.company_server_url = AdminUrl();
+    s.role_key = kRoleKey;
     s.session.application_name = name;
     return s;
 }
