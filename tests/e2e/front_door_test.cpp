@@ -25,7 +25,9 @@ constexpr std::size_t kBodyBudget = 64u << 20;
 Stack& FrontStack() {
     StackOptions options;
     options.name = "front";
-    options.gateway_env = {{"MT_HTTP_BODY_TIMEOUT_MS", "1000"},
+    // Two reactor threads: before the worker pool, two requests waiting on the database stalled every socket.
+    options.gateway_env = {{"MT_HTTP_THREADS", "2"},
+                           {"MT_HTTP_BODY_TIMEOUT_MS", "1000"},
                            {"MT_HTTP_HEAD_TIMEOUT_MS", "2000"},
                            {"MT_HTTP_MAX_INFLIGHT_BODY_BYTES", std::to_string(kBodyBudget)},
                            {"MT_HTTP_WORKERS", "2"},
@@ -152,13 +154,13 @@ TEST_CASE("front door: a head over 32 KiB → 431 HEADERS_TOO_LARGE", "[front]")
 
 TEST_CASE("front door: framing that could be read two ways → 400 BAD_REQUEST", "[front]") {
     Tenant t(FrontStack());
-    const std::string start = "POST " + Api("/status") + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.token +
-                              "\r\n";
-    for (const std::string& bad :
-         {start + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", start + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
-          start + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}", start + "Content-Length: 0x2\r\n\r\n{}",
-          start + "X-A: 1\r\n folded\r\n\r\n", start + "X-A: 1\n\r\n",
-          start + "Authorization: Bearer " + t.token + "\r\n\r\n"}) {
+    const std::string start =
+        "POST " + Api("/status") + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.token + "\r\n";
+    for (const std::string& bad : {start + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+                                   start + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                                   start + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+                                   start + "Content-Length: 0x2\r\n\r\n{}", start + "X-A: 1\r\n folded\r\n\r\n",
+                                   start + "X-A: 1\n\r\n", start + "Authorization: Bearer " + t.token + "\r\n\r\n"}) {
         INFO(bad);
         int fd = Connect(t.stack);
         SendSome(fd, bad);
@@ -187,15 +189,19 @@ TEST_CASE("front door: a request smuggled inside a body or behind ambiguous fram
     const std::string id = t.CreateTable("kept", Columns({{"v", "text"}}));
     const std::string smuggled =
         "DELETE " + Api("/" + id) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.token + "\r\n\r\n";
-    const std::string upload_body = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n\r\n"
-                                    "v\r\n1\r\n\r\n" + smuggled + "\r\n--b--\r\n";
+    const std::string upload_body =
+        "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\n\r\n"
+        "v\r\n1\r\n\r\n" +
+        smuggled + "\r\n--b--\r\n";
     const std::string auth = "Authorization: Bearer " + t.token + "\r\n";
     for (const std::string& attempt :
          {UploadHead(t.token, upload_body.size(), "Connection: close\r\n") + upload_body,
-          "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 5\r\n"
-              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
-          "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 0\r\nContent-Length: " +
-              std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled,
+          "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\n" + auth +
+              "Content-Length: 5\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+              smuggled,
+          "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\n" + auth +
+              "Content-Length: 0\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled,
           "POST " + Api("/upload") + " HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
               smuggled}) {
         int fd = Connect(t.stack);
@@ -316,9 +322,11 @@ TEST_CASE("front door: the sockets keep answering while every worker waits on th
     });
     mt::testing::WaitUntil(
         [&] {
-            return !t.stack.AdminQuery("SELECT 1 FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted "
-                                       "AND relation IS NOT NULL",
-                                       {}, database)
+            return !t.stack
+                        .AdminQuery(
+                            "SELECT 1 FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted "
+                            "AND relation IS NOT NULL",
+                            {}, database)
                         .empty();
         },
         10s, "the lock");

@@ -52,12 +52,9 @@ Result<std::size_t> BodyIntake::Append(std::string_view data) {
 
 IntakeWatch::Clock::time_point IntakeWatch::DeadlineOf(Phase phase, Clock::time_point now) const {
     switch (phase) {
-        case Phase::kHead:
-            return now + timeouts_.head;
-        case Phase::kBody:
-            return now + timeouts_.body_idle;
-        case Phase::kLinger:
-            return now + timeouts_.linger;
+        case Phase::kHead: return now + timeouts_.head;
+        case Phase::kBody: return now + timeouts_.body_idle;
+        case Phase::kLinger: return now + timeouts_.linger;
     }
     return now;
 }

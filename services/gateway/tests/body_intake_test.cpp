@@ -47,8 +47,8 @@ TEST_CASE("body intake: a memory body takes exactly its length and holds the bud
 
 TEST_CASE("body intake: an upload body goes to a spool file") {
     BodyBudget budget(1000);
-    auto intake = BodyIntake::Start(6, true, std::filesystem::temp_directory_path().string(),
-                                    std::move(*budget.TryTake(6)));
+    auto intake =
+        BodyIntake::Start(6, true, std::filesystem::temp_directory_path().string(), std::move(*budget.TryTake(6)));
     REQUIRE(intake);
     CHECK((*intake)->spooled());
     CHECK(*(*intake)->Append("abc") == 3);
