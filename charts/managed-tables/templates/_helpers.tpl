@@ -94,6 +94,11 @@ MT_DB_ROLE_KEY_FILE: "/etc/mt/db-role-key/key"
 MT_HTTP_PORT: {{ .Values.gateway.httpPort | int64 | quote }}
 MT_HTTP_ADDRESS: "0.0.0.0"
 MT_HTTP_THREADS: {{ .Values.gateway.httpThreads | int64 | quote }}
+MT_HTTP_WORKERS: {{ .Values.gateway.httpWorkers | int64 | quote }}
+MT_HTTP_QUEUE: {{ .Values.gateway.httpQueue | int64 | quote }}
+MT_HTTP_MAX_INFLIGHT_BODY_BYTES: {{ .Values.gateway.maxInflightBodyBytes | int64 | quote }}
+MT_HTTP_HEAD_TIMEOUT_MS: {{ .Values.gateway.headTimeoutMs | int64 | quote }}
+MT_HTTP_BODY_TIMEOUT_MS: {{ .Values.gateway.bodyTimeoutMs | int64 | quote }}
 MT_SCRATCH_DIR: "/tmp"
 MT_MAX_REQUEST_BYTES: {{ .Values.gateway.maxRequestBytes | int64 | quote }}
 MT_MAX_JSON_BYTES: {{ .Values.gateway.maxJsonBytes | int64 | quote }}

@@ -59,26 +59,42 @@ std::string Api::RouteTemplate(const HttpRequest& request) const {
     return match.route ? match.route->pattern : "unmatched";
 }
 
-HttpResponse Api::Dispatch(const HttpRequest& request) const {
-    auto sub = StripApiPrefix(request.path);
-    Router::Match match;
-    if (sub) match = router_.Find(request.method, *sub);
+std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& method, const std::string& path,
+                                                            const std::string& authorization,
+                                                            const std::string& request_id, Router::Match& match) const {
+    auto sub = StripApiPrefix(path);
+    if (sub) match = router_.Find(method, *sub);
     if (!match.route) {
         if (match.path_known) {
-            Error e = BadRequest("Method " + request.method + " is not allowed here", "METHOD_NOT_ALLOWED");
-            auto resp = ErrorResponse(e, request.request_id);
+            Error e = BadRequest("Method " + method + " is not allowed here", "METHOD_NOT_ALLOWED");
+            auto resp = ErrorResponse(e, request_id);
             resp.status = 405;
             return resp;
         }
-        return ErrorResponse(NotFound("NOT_FOUND", "Rota não encontrada"), request.request_id);
+        return ErrorResponse(NotFound("NOT_FOUND", "Rota não encontrada"), request_id);
     }
-    auto principal = Authenticate(request.authorization);
-    if (!principal) return ErrorResponse(principal.error(), request.request_id);
+    auto principal = Authenticate(authorization);
+    if (!principal) return ErrorResponse(principal.error(), request_id);
     if (match.route->permission && !principal->Has(*match.route->permission)) {
         return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
-                             request.request_id);
+                             request_id);
     }
-    RequestContext ctx{request, std::move(*principal), std::move(match.params)};
+    return std::move(*principal);
+}
+
+std::variant<auth::Principal, HttpResponse> Api::Admit(const std::string& method, const std::string& path,
+                                                       const std::string& authorization,
+                                                       const std::string& request_id) const {
+    Router::Match match;
+    return AdmitRoute(method, path, authorization, request_id, match);
+}
+
+HttpResponse Api::Dispatch(const HttpRequest& request) const {
+    Router::Match match;
+    auto admitted = AdmitRoute(request.method, request.path, request.authorization, request.request_id, match);
+    if (auto* refusal = std::get_if<HttpResponse>(&admitted)) return std::move(*refusal);
+    auto principal = std::get<auth::Principal>(std::move(admitted));
+    RequestContext ctx{request, std::move(principal), std::move(match.params)};
     auto result = match.route->handler(ctx);
     if (!result) {
         const Error& e = result.error();

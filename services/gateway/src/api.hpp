@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <variant>
 
 #include "http_types.hpp"
 #include "mt/ops/metrics.hpp"
@@ -41,12 +42,22 @@ public:
     explicit Api(ApiServices services);
     /// Routes under /api/v1/managed-tables and its alias /v1/managed-tables.
     HttpResponse Handle(const HttpRequest& request) const;
+    /// Whether a request may go on, from its head alone (before any body byte is read): its route exists
+    /// (404, or 405 for a known path), its token is valid (401) and grants the route's permission (403).
+    /// `path` is decoded and without the query. The principal, or the error response to send.
+    [[nodiscard]] std::variant<auth::Principal, HttpResponse> Admit(const std::string& method, const std::string& path,
+                                                                    const std::string& authorization,
+                                                                    const std::string& request_id) const;
     /// The matched route template (for metrics); "unmatched" when none.
     [[nodiscard]] std::string RouteTemplate(const HttpRequest& request) const;
     Router& router() { return router_; }
 
 private:
     HttpResponse Dispatch(const HttpRequest& request) const;
+    /// Admit's checks, also giving the matched route (set whenever the principal is returned).
+    std::variant<auth::Principal, HttpResponse> AdmitRoute(const std::string& method, const std::string& path,
+                                                           const std::string& authorization,
+                                                           const std::string& request_id, Router::Match& match) const;
     /// Verify the bearer token, reusing an earlier verification of the same token while it is within its
     /// validity window (signature checks and claim parsing are the gateway's largest per-request CPU cost).
     Result<auth::Principal> Authenticate(const std::string& authorization) const;

@@ -4,8 +4,8 @@
 /// Pistache keeps a whole request body in memory, several copies of it at peak while parsing. An upload instead
 /// goes to an anonymous file in the gateway's scratch directory as its bytes arrive, and the handler reads it
 /// through a read-only memory map: gateway memory stays flat whatever the upload size, and the kernel drops the
-/// file when the request is done. The reactor (server.cpp) decides per request, from its head, which way the
-/// body goes; everything else still goes through Pistache's parser.
+/// file when the request is done. The front door (pistache_handler.cpp, body_intake.hpp) decides per request,
+/// from its head, which way the body goes; other bodies are kept in memory.
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -30,8 +30,8 @@ struct RequestHead {
     [[nodiscard]] const std::string* Find(std::string_view name) const;
 };
 
-/// The head at the start of `data`, when `data` holds all of it and it is well formed; nullopt otherwise (the
-/// request then takes Pistache's path, which answers malformed requests).
+/// The head at the start of `data`, when `data` holds all of it and it is well formed; nullopt otherwise. A
+/// lenient reader kept for tests and fuzzing; requests are read by the bounded HeadGate (head_gate.hpp).
 std::optional<RequestHead> ParseRequestHead(std::string_view data);
 
 /// The body length of a head whose body is spooled: a POST to an upload route (path ending in "/upload") with a

@@ -10,7 +10,20 @@ using config::Setting;
 
 constexpr Setting kPort{"MT_HTTP_PORT", "3100", "HTTP port of the API"};
 constexpr Setting kAddress{"MT_HTTP_ADDRESS", "0.0.0.0", "address the API listens on"};
-constexpr Setting kThreads{"MT_HTTP_THREADS", "8", "HTTP worker threads (each serves requests synchronously)"};
+constexpr Setting kThreads{"MT_HTTP_THREADS", "8", "HTTP reactor threads (read requests and write responses)"};
+constexpr Setting kWorkers{"MT_HTTP_WORKERS", "16",
+                           "threads that serve complete requests (database work happens here)"};
+constexpr Setting kQueue{
+    "MT_HTTP_QUEUE", "64",
+    "complete requests waiting for a free worker; beyond, 503 SERVICE_UNAVAILABLE with Retry-After"};
+constexpr Setting kInflightBody{"MT_HTTP_MAX_INFLIGHT_BODY_BYTES", "1073741824",
+                                "request body bytes the gateway receives or holds at once, in memory and spool files "
+                                "together; a request whose declared length does not fit gets 503 with Retry-After"};
+constexpr Setting kHeadTimeout{
+    "MT_HTTP_HEAD_TIMEOUT_MS", "10000",
+    "time a request head may take to arrive from its first byte; then the connection is cut"};
+constexpr Setting kBodyTimeout{"MT_HTTP_BODY_TIMEOUT_MS", "30000",
+                               "longest pause between two reads of a request body; then the connection is cut"};
 constexpr Setting kControlUrl{"MT_CONTROL_DB_URL", "", "libpq URL of the control database", true};
 constexpr Setting kCompanyUrl{"MT_COMPANY_DB_URL", "",
                               "libpq URL of the server holding company databases: host and port only matter (user, "
@@ -56,6 +69,11 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.server.port = static_cast<std::uint16_t>(r.Int(kPort, 0, 65535));
     c.server.address = r.String(kAddress);
     c.server.threads = static_cast<int>(r.Int(kThreads, 1, 256));
+    c.server.workers = static_cast<int>(r.Int(kWorkers, 1, 1024));
+    c.server.queue = static_cast<std::size_t>(r.Int(kQueue, 0, 100000));
+    c.server.max_inflight_body_bytes = static_cast<std::size_t>(r.Int(kInflightBody, 1 << 20, 1ll << 40));
+    c.server.timeouts.head = std::chrono::milliseconds(r.Int(kHeadTimeout, 100, 3'600'000));
+    c.server.timeouts.body_idle = std::chrono::milliseconds(r.Int(kBodyTimeout, 100, 3'600'000));
     c.server.max_request_bytes = static_cast<std::size_t>(r.Int(kMaxRequest, 1 << 20, 1ll << 32));
     c.server.spool_dir = r.String(kScratch);
     c.databases.control_url = r.String(kControlUrl);
@@ -77,6 +95,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     std::string key_file = r.String(kJwtKeyFile);
     c.jwt.leeway_seconds = r.Int(kJwtLeeway, 0, 86400);
     c.limits.max_json_bytes = static_cast<std::size_t>(r.Int(kMaxJson, 1024, 1ll << 32));
+    c.server.max_json_bytes = c.limits.max_json_bytes;
     c.limits.max_upload_bytes = static_cast<std::size_t>(r.Int(kMaxUpload, 1, 1ll << 34));
     c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));

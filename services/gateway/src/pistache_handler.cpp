@@ -1,16 +1,16 @@
-// The Pistache handler in front of Api: request intake (100-continue, size refusal, upload spooling, drain
-// accounting) and the one place where Api's HttpResponse becomes bytes on the wire.
+// The front door's wiring: per-connection state on the reactor threads, the hand-off to the workers, and the one
+// place where Api's HttpResponse becomes bytes on the wire.
 #include "pistache_handler.hpp"
 
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <pistache/transport.h>
 #include <strings.h>
 #include <sys/socket.h>
 
-#include <charconv>
+#include <mutex>
 #include <optional>
 
-#include "body_spool.hpp"
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
 
@@ -18,8 +18,7 @@ namespace mt::gateway {
 namespace {
 
 using namespace Pistache;
-
-std::string MethodName(Http::Method m) { return Http::methodString(m); }
+using Clock = std::chrono::steady_clock;
 
 /// A client-supplied request id is kept only if it is short and printable, so it is safe to log and echo.
 std::string RequestIdFrom(const std::string* supplied) {
@@ -31,12 +30,6 @@ std::string RequestIdFrom(const std::string* supplied) {
     }
     return RandomHex(12);
 }
-
-/// What a spooling peer is receiving: the request's head and its body so far.
-struct SpoolingRequest {
-    RequestHead head;
-    std::unique_ptr<BodySpool> body;
-};
 
 /// `X-Request-Id` as a typed header: Pistache 0.0.5 writes only typed headers into responses.
 class RequestIdHeader : public Http::Header::Header {
@@ -51,135 +44,219 @@ private:
     std::string id_;
 };
 
+class RetryAfterHeader : public Http::Header::Header {
+public:
+    NAME("Retry-After")
+    RetryAfterHeader() = default;
+    explicit RetryAfterHeader(int seconds) : seconds_(seconds) {}
+    void parse(const std::string& data) override { seconds_ = std::atoi(data.c_str()); }
+    void write(std::ostream& os) const override { os << seconds_; }
+
+private:
+    int seconds_ = 1;
+};
+
+Http::Version VersionOf(const RequestHead& head) {
+    return head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
+}
+
+HttpResponse Refusal(int status, const std::string& code, const std::string& message, const std::string& id) {
+    HttpResponse resp = ErrorResponse(BadRequest(message, code), id);
+    resp.status = status;
+    return resp;
+}
+
+/// One connection's intake. Its mutex orders the reactor thread (onInput, onDisconnection) and the worker that
+/// answers its request; it is recursive because a write promise may complete on the thread that holds it.
+struct Connection {
+    std::recursive_mutex mu;
+    int fd = -1;
+    HeadGate gate;
+    bool gone = false;        // Pistache disconnected the peer: its fd may already belong to someone else
+    bool discarding = false;  // refused: whatever else arrives is dropped until the connection closes
+    bool busy = false;        // a request is with a worker; later bytes (pipelined) wait in `pending`
+    bool counted = false;     // counted in Traffic::in_flight
+    std::string pending;
+    RequestHead head;  // the admitted request whose body is arriving
+    std::string request_id;
+    std::unique_ptr<BodyIntake> body;
+    Clock::time_point started;
+
+    /// Sends FIN once the answer is out (a lingering close: the peer reads the answer, then sees the end).
+    void ShutdownWrite() {
+        std::lock_guard lock(mu);
+        if (!gone) ::shutdown(fd, SHUT_WR);
+    }
+};
+
+/// Pipelined bytes held while a request is served; a peer that sends more without reading is cut.
+constexpr std::size_t kMaxPending = 1u << 20;
+
+/// A complete request on its way to a worker.
+struct Job {
+    std::shared_ptr<Connection> conn;
+    std::shared_ptr<Tcp::Peer> peer;
+    HttpRequest request;
+    std::unique_ptr<BodyIntake> body;  // owns the spool file and the budget lease until the answer is sent
+    Http::ResponseWriter response;
+    bool close;
+};
+
 class PistacheHandler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(PistacheHandler)
-    explicit PistacheHandler(const Api* api = nullptr, ops::Metrics* metrics = nullptr,
-                             std::shared_ptr<Traffic> traffic = nullptr, std::string spool_dir = "/tmp")
-        : api_(api), metrics_(metrics), traffic_(std::move(traffic)), spool_dir_(std::move(spool_dir)) {}
+    explicit PistacheHandler(std::shared_ptr<FrontDoor> door = nullptr) : door_(std::move(door)) {}
 
-    /// Pistache 0.0.5 never answers `Expect: 100-continue` (curl -F then waits a second before sending a large
-    /// upload), and its own onInput is private. So this handler runs the input step itself, with the same public
-    /// pieces Pistache uses: answer "100 Continue" when a request's headers ask for it, feed the per-peer parser,
-    /// dispatch complete requests, and turn parser failures (too large, malformed) into our JSON errors.
+    /// Pistache's own onInput (its parser) is never reached: every byte goes through the head gate and intake.
     void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
-        if (peer->tryGetData(kDiscardData)) return;  // the rest of a body we already refused
-        std::string_view data(buffer, len);
-        auto& spooling = SpoolingOf(peer);
-        if (spooling) {
-            ContinueSpooling(peer, spooling, data);
+        auto conn = ConnectionOf(peer);
+        std::lock_guard lock(conn->mu);
+        if (conn->discarding || conn->gone) return;  // the rest of a refused request
+        if (conn->busy) {
+            if (conn->pending.size() + len > kMaxPending) {
+                conn->discarding = true;
+                conn->pending.clear();
+                ::shutdown(conn->fd, SHUT_RDWR);
+                return;
+            }
+            conn->pending.append(buffer, len);
             return;
         }
-        // Bytes that start a request (its whole head in this read, as clients send it) are looked at first.
-        if (auto head = IsReceiving(peer) ? std::nullopt : ParseRequestHead(data)) {
-            if (auto declared = DeclaredLength(*head); declared && *declared > getMaxRequestSize()) {
-                // Refused from the head alone: no "100 Continue", and nothing of the body is buffered or parsed.
-                peer->putData(kDiscardData, std::make_shared<bool>(true));
-                SendError(
-                    peer, VersionOf(*head),
-                    PayloadTooLarge("Request body of " + std::to_string(*declared) + " bytes is over the limit of " +
-                                    std::to_string(getMaxRequestSize()) + " bytes"));
-                return;
-            }
-            const std::string* expect = head->Find("expect");
-            if (expect && strcasecmp(expect->c_str(), "100-continue") == 0 && head->size == data.size()) {
-                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                // Nothing else is queued for this peer (the client waits for us), so a direct write is ordered.
-                (void)::send(peer->fd(), kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
-            }
-            if (auto length = SpooledBodyLength(*head)) {  // an upload goes to a spool file, not to memory
-                StartSpooling(peer, spooling, std::move(*head), *length, data);
-                return;
-            }
-        }
-        auto parser = getParser(peer);
-        auto& request = parser->request;
-        try {
-            if (!parser->feed(buffer, len)) {
-                parser->reset();
-                Received(peer);
-                SendError(peer, request, PayloadTooLarge("Request body over the limit"));
-                return;
-            }
-            if (parser->parse() != Http::Private::State::Done) {
-                Receiving(peer);  // a drain waits for the rest of this request
-                return;
-            }
-            Http::ResponseWriter response(request.version(), transport(), this, peer);
-            request.copyAddress(peer->address());
-            auto connection = request.headers().tryGet<Http::Header::Connection>();
-            response.headers().add<Http::Header::Connection>(
-                Persistence(connection ? std::optional(connection->control()) : std::nullopt, request.version()));
-            peer->setIdle(false);
-            onRequest(request, std::move(response));  // counts itself in flight before this request stops counting
-            Received(peer);
-            parser->reset();
-        } catch (const std::exception& e) {
-            parser->reset();
-            Received(peer);
-            SendError(peer, request, BadRequest(std::string("Malformed HTTP request: ") + e.what()));
-        }
+        Process(conn, peer, std::string_view(buffer, len));
     }
 
     void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
-        SpoolingOf(peer).reset();  // an upload cut short: its file goes with it
-        Received(peer);
+        auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionData));
+        if (!conn) return;
+        std::lock_guard lock(conn->mu);
+        conn->gone = true;
+        door_->watch.Forget(conn.get());  // before Pistache closes the fd: the reaper never cuts a reused one
+        conn->body.reset();               // an upload cut short: its file and budget go with it
+        conn->pending.clear();
+        if (!conn->busy) Uncount(*conn);  // a request with a worker stops counting when it is answered
     }
 
-    /// The peer's spooled request, if one is arriving (a slot created on first use: Pistache cannot remove data).
-    std::unique_ptr<SpoolingRequest>& SpoolingOf(const std::shared_ptr<Tcp::Peer>& peer) {
-        auto slot = std::static_pointer_cast<std::unique_ptr<SpoolingRequest>>(peer->tryGetData(kSpoolData));
-        if (!slot) {
-            slot = std::make_shared<std::unique_ptr<SpoolingRequest>>();
-            peer->putData(kSpoolData, slot);
+    // Pistache calls onRequest only from its own parser, which is never fed.
+    void onRequest(const Http::Request&, Http::ResponseWriter) override {}
+
+private:
+    static constexpr const char* kConnectionData = "mt.connection";
+
+    std::shared_ptr<Connection> ConnectionOf(const std::shared_ptr<Tcp::Peer>& peer) {
+        auto conn = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionData));
+        if (!conn) {
+            conn = std::make_shared<Connection>();
+            conn->fd = peer->fd();
+            conn->gate = HeadGate(door_->options.head_limits);
+            peer->putData(kConnectionData, conn);
         }
-        return *slot;
+        return conn;
     }
 
-    void StartSpooling(const std::shared_ptr<Tcp::Peer>& peer, std::unique_ptr<SpoolingRequest>& spooling,
-                       RequestHead head, std::size_t length, std::string_view data) {
-        Receiving(peer);
+    void Count(Connection& conn) {
+        if (!conn.counted) {
+            conn.counted = true;
+            door_->traffic->in_flight.fetch_add(1);
+        }
+    }
+
+    void Uncount(Connection& conn) {
+        if (conn.counted) {
+            conn.counted = false;
+            door_->traffic->in_flight.fetch_sub(1);
+        }
+    }
+
+    /// Feeds `data` to the connection's current request (head, then body) and dispatches complete requests.
+    /// Called with conn->mu held, on the reactor thread or on the worker that answered the previous request.
+    void Process(const std::shared_ptr<Connection>& conn, const std::shared_ptr<Tcp::Peer>& peer,
+                 std::string_view data) {
+        while (!data.empty() && !conn->discarding && !conn->busy) {
+            if (conn->body) {
+                auto taken = conn->body->Append(data);
+                if (!taken) {
+                    log::Error("request body refused",
+                               {{"request_id", conn->request_id}, {"error", taken.error().message}});
+                    Refuse(conn, peer, VersionOf(conn->head), ErrorResponse(taken.error(), conn->request_id));
+                    return;
+                }
+                data.remove_prefix(*taken);
+                door_->watch.Touch(conn.get(), Clock::now());
+                if (conn->body->complete()) Dispatch(conn, peer);
+                continue;
+            }
+            if (!conn->gate.started()) {
+                Count(*conn);  // a drain waits for this request from its first byte
+                conn->started = Clock::now();
+                door_->watch.Enter(conn.get(), conn->fd, IntakeWatch::Phase::kHead, conn->started);
+            }
+            data.remove_prefix(conn->gate.Push(data));
+            if (conn->gate.state() == HeadGate::State::kError) {
+                const HeadError& e = conn->gate.error();
+                Refuse(conn, peer, Http::Version::Http11, Refusal(e.status, e.code, e.message, RandomHex(12)));
+                return;
+            }
+            if (conn->gate.state() == HeadGate::State::kDone) Admit(conn, peer);
+        }
+        if (conn->busy && !data.empty()) conn->pending.append(data);
+    }
+
+    /// The head is complete: decide from it alone whether the body is read at all.
+    void Admit(const std::shared_ptr<Connection>& conn, const std::shared_ptr<Tcp::Peer>& peer) {
+        conn->head = conn->gate.head();
+        const std::size_t length = conn->gate.content_length();
+        conn->gate.Reset();
+        const RequestHead& head = conn->head;
         const Http::Version version = VersionOf(head);
-        auto body = BodySpool::Create(spool_dir_, length);
+        conn->request_id = RequestIdFrom(head.Find("x-request-id"));
+        HttpRequest req = RequestOf(head, conn->request_id);
+        auto admitted = door_->api.Admit(req.method, req.path, req.authorization, req.request_id);
+        if (auto* refusal = std::get_if<HttpResponse>(&admitted)) {
+            Record(req, refusal->status, conn->started);
+            Refuse(conn, peer, version, std::move(*refusal));
+            return;
+        }
+        const bool spool = SpooledBodyLength(head).has_value();
+        const std::size_t limit = spool ? door_->options.max_request_bytes : door_->options.max_json_bytes;
+        if (length > limit) {
+            Refuse(conn, peer, version,
+                   ErrorResponse(PayloadTooLarge("Request body of " + std::to_string(length) +
+                                                 " bytes is over the limit of " + std::to_string(limit) + " bytes"),
+                                 conn->request_id));
+            return;
+        }
+        auto lease = door_->budget.TryTake(length);
+        if (!lease) {
+            log::Warn("request refused: body budget exhausted",
+                      {{"request_id", conn->request_id}, {"bytes", std::to_string(length)}});
+            Refuse(conn, peer, version,
+                   Refusal(503, "SERVICE_UNAVAILABLE", "The gateway is receiving too many request bodies; retry later",
+                           conn->request_id),
+                   true);
+            return;
+        }
+        auto body = BodyIntake::Start(length, spool, door_->options.spool_dir, std::move(*lease));
         if (!body) {
-            log::Error("upload refused", {{"error", body.error().message}});
-            Refuse(peer, version, body.error());
+            log::Error("request body refused", {{"request_id", conn->request_id}, {"error", body.error().message}});
+            Refuse(conn, peer, version, ErrorResponse(body.error(), conn->request_id));
             return;
         }
-        const std::size_t head_size = head.size;
-        spooling = std::make_unique<SpoolingRequest>(SpoolingRequest{std::move(head), std::move(*body)});
-        ContinueSpooling(peer, spooling, data.substr(head_size));
-    }
-
-    void ContinueSpooling(const std::shared_ptr<Tcp::Peer>& peer, std::unique_ptr<SpoolingRequest>& spooling,
-                          std::string_view data) {
-        auto taken = spooling->body->Append(data);
-        if (!taken) {
-            log::Error("upload refused", {{"error", taken.error().message}});
-            Http::Version version =
-                spooling->head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
-            spooling.reset();
-            Refuse(peer, version, taken.error());
+        conn->body = std::move(*body);
+        if (length == 0) {
+            Dispatch(conn, peer);
             return;
         }
-        if (!spooling->body->complete()) return;
-        std::unique_ptr<SpoolingRequest> request = std::move(spooling);
-        ServeSpooled(peer, *request);
-        request.reset();  // the file is gone before the next request of this connection
-        Received(peer);
-        if (*taken < data.size()) onInput(data.data() + *taken, data.size() - *taken, peer);  // pipelined
+        door_->watch.Enter(conn.get(), conn->fd, IntakeWatch::Phase::kBody, Clock::now());
+        const std::string* expect = head.Find("expect");
+        if (expect && strcasecmp(expect->c_str(), "100-continue") == 0) {
+            // Queued like any response, so it follows an answer to an earlier pipelined request.
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            transport()->asyncWrite(conn->fd, RawBuffer(std::string(kContinue), kContinue.size()));
+        }
     }
 
-    /// Answers `error` and drops whatever else the peer sends on this connection.
-    void Refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, const Error& error) {
-        peer->putData(kDiscardData, std::make_shared<bool>(true));
-        Received(peer);
-        SendError(peer, version, error);
-    }
-
-    void ServeSpooled(const std::shared_ptr<Tcp::Peer>& peer, SpoolingRequest& spooled) {
-        const RequestHead& head = spooled.head;
-        const Http::Version version = VersionOf(head);
+    /// The request as Api sees it, without its body.
+    static HttpRequest RequestOf(const RequestHead& head, const std::string& request_id) {
         HttpRequest req;
         req.method = head.method;
         std::string_view target(head.target);
@@ -190,138 +267,153 @@ public:
         }
         if (const std::string* a = head.Find("authorization")) req.authorization = *a;
         if (const std::string* t = head.Find("content-type")) req.content_type = *t;
-        req.request_id = RequestIdFrom(head.Find("x-request-id"));
-        auto mapped = spooled.body->Map();
-        if (!mapped) {
-            SendError(peer, version, mapped.error());
-            return;
+        req.request_id = request_id;
+        return req;
+    }
+
+    /// The body is complete: the request goes to a worker (or is refused at once when all are busy).
+    void Dispatch(const std::shared_ptr<Connection>& conn, const std::shared_ptr<Tcp::Peer>& peer) {
+        door_->watch.Forget(conn.get());
+        const Http::Version version = VersionOf(conn->head);
+        HttpRequest req = RequestOf(conn->head, conn->request_id);
+        std::unique_ptr<BodyIntake> body = std::move(conn->body);
+        if (body->spooled()) {
+            auto mapped = body->Map();
+            if (!mapped) {
+                Refuse(conn, peer, version, ErrorResponse(mapped.error(), conn->request_id));
+                return;
+            }
+            req.mapped_body = *mapped;
+        } else {
+            req.body = body->TakeMemory();
         }
-        req.mapped_body = *mapped;
         std::optional<Http::ConnectionControl> asked;
-        if (const std::string* connection = head.Find("connection")) {
+        if (const std::string* connection = conn->head.Find("connection")) {
             if (strcasecmp(connection->c_str(), "close") == 0) asked = Http::ConnectionControl::Close;
             if (strcasecmp(connection->c_str(), "keep-alive") == 0) asked = Http::ConnectionControl::KeepAlive;
         }
+        const Http::ConnectionControl persistence = Persistence(asked, version);
         Http::ResponseWriter response(version, transport(), this, peer);
-        response.headers().add<Http::Header::Connection>(Persistence(asked, version));
+        response.headers().add<Http::Header::Connection>(persistence);
         peer->setIdle(false);
-        Serve(std::move(req), std::move(response));
-    }
-
-    /// The peer's request has started arriving: it counts as in flight until Received.
-    void Receiving(const std::shared_ptr<Tcp::Peer>& peer) {
-        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
-        if (!flag) {
-            flag = std::make_shared<bool>(false);
-            peer->putData(kReceivingData, flag);
-        }
-        if (!*flag) {
-            *flag = true;
-            traffic_->in_flight.fetch_add(1);
+        conn->busy = true;
+        auto job = std::make_shared<Job>(Job{conn, peer, std::move(req), std::move(body), std::move(response),
+                                             persistence == Http::ConnectionControl::Close});
+        if (!door_->workers->TrySubmit([this, job] { Serve(*job); })) {
+            conn->busy = false;
+            log::Warn("request refused: all workers busy", {{"request_id", conn->request_id}});
+            Record(job->request, 503, conn->started);
+            Refuse(conn, peer, version,
+                   Refusal(503, "SERVICE_UNAVAILABLE", "The gateway is busy; retry later", conn->request_id), true);
         }
     }
 
-    bool IsReceiving(const std::shared_ptr<Tcp::Peer>& peer) {
-        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
-        return flag && *flag;
-    }
-
-    /// The peer's request was answered, refused, or the peer went away.
-    void Received(const std::shared_ptr<Tcp::Peer>& peer) {
-        auto flag = std::static_pointer_cast<bool>(peer->tryGetData(kReceivingData));
-        if (flag && *flag) {
-            *flag = false;
-            traffic_->in_flight.fetch_sub(1);
-        }
-    }
-
-    void SendError(const std::shared_ptr<Tcp::Peer>& peer, const Http::Request& request, const Error& error) {
-        SendError(peer, request.version(), error);
-    }
-
-    void SendError(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, const Error& error) {
-        Http::ResponseWriter response(version, transport(), this, peer);
-        HttpResponse body = ErrorResponse(error, RandomHex(12));
-        response.headers().add<Http::Header::ContentType>(body.content_type);
-        response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
-        response.send(static_cast<Http::Code>(body.status), body.body);
-    }
-
-    static constexpr const char* kDiscardData = "mt.discard";
-    static constexpr const char* kReceivingData = "mt.receiving";
-    static constexpr const char* kSpoolData = "mt.spool";
-
-    static std::optional<std::size_t> DeclaredLength(const RequestHead& head) {
-        const std::string* length = head.Find("content-length");
-        std::size_t value = 0;
-        if (!length || std::from_chars(length->data(), length->data() + length->size(), value).ec != std::errc()) {
-            return std::nullopt;
-        }
-        return value;
-    }
-
-    /// Whether the connection stays open after this response: what the client asked, else HTTP/1.1's default of
-    /// persistent (Pistache assumed Close); never while draining, so clients go to another gateway.
-    Http::ConnectionControl Persistence(std::optional<Http::ConnectionControl> asked, Http::Version version) const {
-        if (traffic_->draining.load()) return Http::ConnectionControl::Close;
-        if (asked) return *asked;
-        return version == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive : Http::ConnectionControl::Close;
-    }
-
-    static Http::Version VersionOf(const RequestHead& head) {
-        return head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
-    }
-
-    void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
-        HttpRequest req;
-        req.method = MethodName(request.method());
-        req.path = PercentDecode(request.resource(), false);
-        // Pistache hands query parameters over still percent-encoded.
-        for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it) {
-            req.query[PercentDecode(it->first, true)] = PercentDecode(it->second, true);
-        }
-        if (auto a = request.headers().tryGet<Http::Header::Authorization>()) req.authorization = a->value();
-        if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
-        auto supplied = request.headers().tryGetRaw("X-Request-Id");
-        const std::string supplied_value = supplied ? supplied->value() : std::string();
-        req.request_id = RequestIdFrom(supplied ? &supplied_value : nullptr);
-        req.body = request.body();
-        Serve(std::move(req), std::move(response));
-    }
-
-    void Serve(HttpRequest req, Http::ResponseWriter response) {
-        traffic_->in_flight.fetch_add(1);
-        struct Done {
-            std::atomic<int>& n;
-            ~Done() { n.fetch_sub(1); }
-        } done{traffic_->in_flight};
-        auto started = std::chrono::steady_clock::now();
-        HttpResponse resp = api_->Handle(req);
-        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        metrics_->HttpRequest(api_->RouteTemplate(req), req.method, resp.status,
-                              static_cast<double>(micros.count()) / 1e6);
-        response.headers().add<RequestIdHeader>(req.request_id);
-        if (!resp.content_type.empty()) response.headers().add<Http::Header::ContentType>(resp.content_type);
-        response.send(static_cast<Http::Code>(resp.status), resp.body);
+    /// On a worker: runs the request, sends the answer, then takes up the connection's pipelined bytes.
+    void Serve(Job& job) {
+        const HttpRequest& req = job.request;
+        auto started = Clock::now();
+        HttpResponse resp = door_->api.Handle(req);
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+        door_->metrics.HttpRequest(door_->api.RouteTemplate(req), req.method, resp.status,
+                                   static_cast<double>(micros.count()) / 1e6);
+        job.response.headers().add<RequestIdHeader>(req.request_id);
+        if (!resp.content_type.empty()) job.response.headers().add<Http::Header::ContentType>(resp.content_type);
         log::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
                               {"path", req.path},
                               {"status", std::to_string(resp.status)},
                               {"us", std::to_string(micros.count())}});
+        std::lock_guard lock(job.conn->mu);
+        Connection& conn = *job.conn;
+        conn.busy = false;
+        Uncount(conn);
+        job.body.reset();       // the spool file and the budget are given back
+        if (conn.gone) return;  // the peer left: its fd may already be another connection's
+        auto sent = job.response.send(static_cast<Http::Code>(resp.status), resp.body);
+        if (job.close) {
+            conn.discarding = true;
+            conn.pending.clear();
+            door_->watch.Enter(&conn, conn.fd, IntakeWatch::Phase::kLinger, Clock::now());
+            auto shared = job.conn;
+            sent.then([shared](ssize_t) { shared->ShutdownWrite(); }, Async::IgnoreException);
+            return;
+        }
+        if (!conn.pending.empty()) {
+            std::string more = std::move(conn.pending);
+            conn.pending.clear();
+            Process(job.conn, job.peer, more);
+        }
     }
 
-private:
-    const Api* api_;
-    ops::Metrics* metrics_;
-    std::shared_ptr<Traffic> traffic_;
-    std::string spool_dir_;
+    /// Answers `resp` with `Connection: close`, drops whatever else the peer sends, and closes once it is out.
+    void Refuse(const std::shared_ptr<Connection>& conn, const std::shared_ptr<Tcp::Peer>& peer, Http::Version version,
+                HttpResponse resp, bool retry_after = false) {
+        conn->discarding = true;
+        conn->body.reset();
+        conn->pending.clear();
+        Uncount(*conn);
+        door_->watch.Enter(conn.get(), conn->fd, IntakeWatch::Phase::kLinger, Clock::now());
+        Http::ResponseWriter response(version, transport(), this, peer);
+        response.headers().add<Http::Header::ContentType>(resp.content_type);
+        response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+        if (!conn->request_id.empty()) response.headers().add<RequestIdHeader>(conn->request_id);
+        if (retry_after) response.headers().add<RetryAfterHeader>(1);
+        auto sent = response.send(static_cast<Http::Code>(resp.status), resp.body);
+        sent.then([conn](ssize_t) { conn->ShutdownWrite(); }, Async::IgnoreException);
+    }
+
+    /// Metrics and the request log line for a request answered without running a handler.
+    void Record(const HttpRequest& req, int status, Clock::time_point started) {
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+        door_->metrics.HttpRequest(door_->api.RouteTemplate(req), req.method, status,
+                                   static_cast<double>(micros.count()) / 1e6);
+        log::Info("request", {{"request_id", req.request_id},
+                              {"method", req.method},
+                              {"path", req.path},
+                              {"status", std::to_string(status)},
+                              {"us", std::to_string(micros.count())}});
+    }
+
+    /// Whether the connection stays open after this response: what the client asked, else HTTP/1.1's default of
+    /// persistent; never while draining, so clients go to another gateway.
+    Http::ConnectionControl Persistence(std::optional<Http::ConnectionControl> asked, Http::Version version) const {
+        if (door_->traffic->draining.load()) return Http::ConnectionControl::Close;
+        if (asked) return *asked;
+        return version == Http::Version::Http11 ? Http::ConnectionControl::KeepAlive : Http::ConnectionControl::Close;
+    }
+
+    std::shared_ptr<FrontDoor> door_;
 };
 
 }  // namespace
 
-std::shared_ptr<Pistache::Http::Handler> MakePistacheHandler(const Api* api, ops::Metrics* metrics,
-                                                             std::shared_ptr<Traffic> traffic, std::string spool_dir) {
-    return Pistache::Http::make_handler<PistacheHandler>(api, metrics, std::move(traffic), std::move(spool_dir));
+FrontDoor::FrontDoor(const Api& api_in, ops::Metrics& metrics_in, std::shared_ptr<Traffic> traffic_in,
+                     const ServerOptions& options_in)
+    : api(api_in),
+      metrics(metrics_in),
+      traffic(std::move(traffic_in)),
+      options(options_in),
+      budget(options_in.max_inflight_body_bytes),
+      watch(options_in.timeouts),
+      workers(std::make_unique<WorkerPool>(options_in.workers, options_in.queue)) {
+    // Pistache 0.0.5 has no per-peer timer usable from onInput: stalled intakes are found by a scan, and cut with
+    // shutdown(2), after which the reactor sees the end of the stream and runs onDisconnection.
+    reaper_ = std::thread([this] {
+        while (!stopping_.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            watch.CutOverdue(Clock::now(), [](int fd) { ::shutdown(fd, SHUT_RDWR); });
+        }
+    });
+}
+
+void FrontDoor::Stop() {
+    stopping_.store(true);
+    if (reaper_.joinable()) reaper_.join();
+    workers->Stop();  // requests being served finish and are answered; new ones are refused (503)
+}
+
+std::shared_ptr<Pistache::Http::Handler> MakePistacheHandler(std::shared_ptr<FrontDoor> door) {
+    return Pistache::Http::make_handler<PistacheHandler>(std::move(door));
 }
 
 }  // namespace mt::gateway

@@ -75,7 +75,8 @@ Status Server::Start() {
                         .maxRequestSize(options_.max_request_bytes)
                         .maxResponseSize(256u << 20);
         endpoint_->init(opts);
-        endpoint_->setHandler(MakePistacheHandler(&api_, &metrics_, traffic_, options_.spool_dir));
+        door_ = std::make_shared<FrontDoor>(api_, metrics_, traffic_, options_);
+        endpoint_->setHandler(MakePistacheHandler(door_));
         endpoint_->serveThreaded();
     } catch (const std::exception& e) {
         return Internal(std::string("HTTP server failed to start: ") + e.what());
@@ -125,6 +126,7 @@ void Server::StopAccepting() {
 }
 
 void Server::Stop() {
+    if (door_) door_->Stop();  // workers answer what they serve while the transports still exist
     if (endpoint_) {
         endpoint_->shutdown();
         endpoint_.reset();

@@ -2,9 +2,9 @@
 /// The Pistache HTTP server in front of `Api`.
 ///
 /// Lifecycle: construct, `Start()` (binds and serves on background threads), `Drain()` on SIGTERM (stop
-/// accepting, let requests in flight finish), `Stop()`. Pistache calls `onRequest` from its reactor threads; everything
-/// it touches is thread-safe. Request ids come from `X-Request-Id` or are generated, and are echoed in the response
-/// header.
+/// accepting, let requests in flight finish), `Stop()`. Requests are read on Pistache's reactor threads and served
+/// on a worker pool (pistache_handler.hpp). Request ids come from `X-Request-Id` or are generated, and are echoed in
+/// the response header.
 #include <pistache/endpoint.h>
 
 #include <atomic>
@@ -12,14 +12,22 @@
 #include <memory>
 
 #include "api.hpp"
+#include "body_intake.hpp"
+#include "head_gate.hpp"
 
 namespace mt::gateway {
 
 struct ServerOptions {
     std::string address = "0.0.0.0";
     std::uint16_t port = 3100;
-    int threads = 8;
-    std::size_t max_request_bytes = 110u << 20;
+    int threads = 8;                                   // reactor (I/O) threads: sockets, heads, bodies
+    int workers = 16;                                  // threads running requests (Api::Handle)
+    std::size_t queue = 64;                            // complete requests waiting for a worker (503 above)
+    std::size_t max_request_bytes = 110u << 20;        // largest upload body (413 above)
+    std::size_t max_json_bytes = 64u << 20;            // largest other body (413 above)
+    std::size_t max_inflight_body_bytes = 1ull << 30;  // all bodies being received or held (503 above)
+    HeadLimits head_limits;
+    IntakeWatch::Timeouts timeouts;
     std::string spool_dir = "/tmp";  // uploads are written here as they arrive (body_spool.hpp)
 };
 
@@ -30,6 +38,8 @@ struct Traffic {
     /// Set by Drain: responses then ask clients to close their connections.
     std::atomic<bool> draining{false};
 };
+
+class FrontDoor;
 
 class Server {
 public:
@@ -53,8 +63,9 @@ private:
     const Api& api_;
     ops::Metrics& metrics_;
     ServerOptions options_;
-    std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
     std::shared_ptr<Traffic> traffic_ = std::make_shared<Traffic>();
+    std::shared_ptr<FrontDoor> door_;
+    std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 
 /// Percent-decoding of a path or query component ('+' → space only in queries). Invalid escapes stay literal.
