@@ -1,4 +1,6 @@
 // SPEC/issue "Operate it": an invalid setting stops a service at start, with a message naming the variable.
+#include <fstream>
+
 #include "e2e.hpp"
 
 #include "mt/testing/wait.hpp"
@@ -20,10 +22,13 @@ TEST_CASE("each service exits at start on an invalid setting, naming the variabl
     options.name = "startup";
     options.gateway = false;
     Stack& stack = SharedStack(options);
+    const std::string short_secret = (stack.scratch_dir() / "short-jwt-secret").string();
+    std::ofstream(short_secret) << std::string(31, 'k');
     const std::vector<BadSetting> cases = {
         {"services/gateway/mt-gateway", "MT_HTTP_THREADS", "eight", "MT_HTTP_THREADS=\"eight\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_MAX_UPLOAD_BYTES", "0", "MT_MAX_UPLOAD_BYTES=\"0\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_JWT_ALG", "none", "MT_JWT_ALG=\"none\" must be one of"},
+        {"services/gateway/mt-gateway", "MT_JWT_KEY_FILE", short_secret, "MT_JWT_KEY_FILE: the HS256 secret in"},
         {"services/gateway/mt-gateway", "MT_SCRATCH_DIR", "/nonexistent/mt", "MT_SCRATCH_DIR \"/nonexistent/mt\""},
         {"services/analyzer/mt-analyzer", "MT_LEASE_SECONDS", "1", "MT_LEASE_SECONDS=\"1\" is not an integer"},
         {"services/analyzer/mt-analyzer", "MT_UNCONFIRMED_JOB_TTL_HOURS", "-5", "MT_UNCONFIRMED_JOB_TTL_HOURS"},

@@ -75,6 +75,8 @@ MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
 MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
+MT_JWT_AUDIENCE: {{ .Values.jwt.audience | default "" | quote }}
+MT_JWT_ISSUER: {{ .Values.jwt.issuer | default "" | quote }}
 MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
 {{- end -}}
 
