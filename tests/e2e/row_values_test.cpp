@@ -174,6 +174,19 @@ TEST_CASE("decimals beyond a double are stored exactly; such integers are a 422 
     t.Rejected(R"([{"req":"x","i":1e400}])", "rows[0].i");
 }
 
+// Issue 8: PostgreSQL's own message ("value overflows numeric format") reached the 422 body.
+TEST_CASE("a value the database refuses is a 422 in our words, without the server's message", "[rows][values]") {
+    Typed t;
+    const std::int64_t before = t.RowCount(t.id);
+    auto r = t.Insert(R"([{"req":"x","d":1e200000}])");
+    CHECK_ERROR(r, 422, "VALIDATION_ERROR");
+    INFO(r.Describe());
+    CHECK_THAT(Str(r.Json()["error"]), Catch::Contains("for the column's type"));
+    CHECK_THAT(r.body, !Catch::Contains("overflows") && !Catch::Contains("numeric format") &&
+                           !Catch::Contains("COPY") && !Catch::Contains("typed"));
+    CHECK(t.RowCount(t.id) == before);
+}
+
 // Issue 8: one object with a repeated key was read first-wins here and last-wins elsewhere.
 TEST_CASE("a request body with a duplicate key is a 400", "[rows][values]") {
     Typed t;

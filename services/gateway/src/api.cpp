@@ -87,6 +87,12 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
                                           {"route", match.route->pattern},
                                           {"code", e.code},
                                           {"error", e.message}});
+        } else if (!e.internal.empty()) {
+            log::Warn("request refused", {{"request_id", request.request_id},
+                                          {"route", match.route->pattern},
+                                          {"code", e.code},
+                                          {"error", e.message},
+                                          {"internal", e.internal}});
         }
         return ErrorResponse(e, request.request_id);
     }
