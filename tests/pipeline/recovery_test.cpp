@@ -259,7 +259,7 @@ void RestartBroker(Stack& s) {
 }
 
 // Issue 8 item 2: the gateway waited up to 5 s for the broker's acknowledgement on every upload and confirm.
-TEST_CASE("with the broker down, uploads and confirms answer at once; the jobs finish once it is back",
+TEST_CASE("with the broker down, uploads and confirms answer at once, and the jobs finish once it is back",
           "[pipeline][recovery]") {
     Uploader u(RecoveryStack());
     Stack& s = u.stack;

@@ -133,7 +133,7 @@ void CheckJobShape(const rapidjson::Value& job, const std::string& company) {
 
 // Issue 8: the loser of two concurrent confirms was told the job was "waiting_confirm". A repeated confirm is not
 // idempotent (its body may differ from the one applied): it is a 400 naming the job's status as it is now.
-TEST_CASE("of two concurrent confirms one wins; the other is a 400 naming the current status", "[pipeline][confirm]") {
+TEST_CASE("of two concurrent confirms one wins, the other is a 400 naming the current status", "[pipeline][confirm]") {
     Uploader u(PipelineStack());
     std::string job_id;
     u.Analyzed({File("corrida.csv", "nome,cidade\nAna,Recife\n")}, &job_id);

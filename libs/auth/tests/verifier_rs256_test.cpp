@@ -45,7 +45,9 @@ TEST_CASE("RS256 claims rules are the same as HS256 ones") {
 }
 
 TEST_CASE("Create refuses an HS256 secret shorter than 32 bytes") {
-    const auto create = [](std::string key) { return Verifier::Create({Algorithm::kHS256, std::move(key), 30}); };
+    const auto create = [](std::string key) {
+        return Verifier::Create({Algorithm::kHS256, std::move(key), 30, {}, {}});
+    };
     const auto short_key = create("secret");
     REQUIRE_FALSE(short_key.ok());
     CHECK(short_key.error().kind == mt::ErrorKind::kValidation);
@@ -56,7 +58,7 @@ TEST_CASE("Create refuses an HS256 secret shorter than 32 bytes") {
 
 TEST_CASE("Create rejects unusable configurations") {
     const auto create = [](Algorithm alg, std::string key, std::int64_t leeway = 30) {
-        return Verifier::Create({alg, std::move(key), leeway});
+        return Verifier::Create({alg, std::move(key), leeway, {}, {}});
     };
     CHECK_FALSE(create(Algorithm::kHS256, "").ok());
     CHECK_FALSE(create(Algorithm::kRS256, "").ok());

@@ -54,7 +54,7 @@ TEST_CASE("a consumer closes promptly when the broker is gone") {
 }
 
 // Issue 8: the gateway waited up to 5 s for each acknowledgement while the broker was down. Enqueue never waits.
-TEST_CASE("Enqueue returns at once while the broker is down; messages enqueued after it is back arrive") {
+TEST_CASE("Enqueue returns at once while the broker is down, and messages enqueued after it is back arrive") {
     constexpr const char* kTopic = "mt.jobs.analyze";
     DevBroker broker;
     auto producer = Producer::Create(broker.Config());
