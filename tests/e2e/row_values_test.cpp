@@ -159,3 +159,47 @@ TEST_CASE("batch size: 1..10,000 rows", "[rows][values]") {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// Issue 8: rapidjson refused numbers beyond a double (400 "malformed JSON"); SPEC §6 decimals are exact.
+TEST_CASE("decimals beyond a double are stored exactly, and such integers are a 422 naming the field",
+          "[rows][values]") {
+    Typed t;
+    CHECK(t.RoundTrip("d", "1e400") == "1" + std::string(400, '0'));
+    const std::string thousand_digits = "1234567890" + std::string(990, '7');
+    CHECK(t.RoundTrip("d", thousand_digits + ".25") == thousand_digits + ".25");
+    CHECK(t.RoundTrip("d", "-" + thousand_digits) == "-" + thousand_digits);
+    t.Rejected(R"([{"req":"x","i":)" + thousand_digits + "}]", "rows[0].i");
+    t.Rejected(R"([{"req":"x","i":1e400}])", "rows[0].i");
+}
+
+// Issue 8: PostgreSQL's own message ("value overflows numeric format") reached the 422 body.
+TEST_CASE("a value the database refuses is a 422 in our words, without the server's message", "[rows][values]") {
+    Typed t;
+    const std::int64_t before = t.RowCount(t.id);
+    // The most digits and the largest exponent the type layer lets through: more than NUMERIC can hold.
+    auto r = t.Insert(R"([{"req":"x","d":)" + std::string(131072, '9') + "e1000}]");
+    CHECK_ERROR(r, 422, "VALIDATION_ERROR");
+    INFO(r.Describe());
+    CHECK_THAT(Str(r.Json()["error"]), Catch::Contains("for the column's type"));
+    CHECK_THAT(r.body, !Catch::Contains("overflows") && !Catch::Contains("numeric format") &&
+                           !Catch::Contains("COPY") && !Catch::Contains("typed"));
+    CHECK(t.RowCount(t.id) == before);
+}
+
+// Issue 8: one object with a repeated key was read first-wins here and last-wins elsewhere.
+TEST_CASE("a request body with a duplicate key is a 400", "[rows][values]") {
+    Typed t;
+    const std::int64_t before = t.RowCount(t.id);
+    auto r = t.Insert(R"([{"req":"first","req":"second"}])");
+    CHECK_ERROR(r, 400, "BAD_REQUEST");
+    CHECK_THAT(Str(r.Json()["error"]), Catch::Contains("duplicate key \"req\""));
+    CHECK(t.RowCount(t.id) == before);
+    auto top = t.http.Post(Api("/" + t.id + "/data"), t.token, R"({"rows":[{"req":"a"}],"rows":[]})");
+    CHECK_ERROR(top, 400, "BAD_REQUEST");
+}
+
+}  // namespace
+}  // namespace e2e

@@ -24,6 +24,8 @@ TEST_CASE("each service exits at start on an invalid setting, naming the variabl
     Stack& stack = SharedStack(options);
     std::string short_key = (stack.scratch_dir() / "short-role-key").string();
     std::ofstream(short_key) << "a key of fewer than 32 bytes\n";
+    const std::string short_secret = (stack.scratch_dir() / "short-jwt-secret").string();
+    std::ofstream(short_secret) << std::string(31, 'k');
     const std::vector<BadSetting> cases = {
         {"services/gateway/mt-gateway", "MT_DB_ROLE_KEY_FILE", short_key, "holds fewer than 32 bytes"},
         {"services/inserter/mt-inserter", "MT_DB_ROLE_KEY_FILE", short_key, "holds fewer than 32 bytes"},
@@ -32,6 +34,7 @@ TEST_CASE("each service exits at start on an invalid setting, naming the variabl
         {"services/gateway/mt-gateway", "MT_HTTP_THREADS", "eight", "MT_HTTP_THREADS=\"eight\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_MAX_UPLOAD_BYTES", "0", "MT_MAX_UPLOAD_BYTES=\"0\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_JWT_ALG", "none", "MT_JWT_ALG=\"none\" must be one of"},
+        {"services/gateway/mt-gateway", "MT_JWT_KEY_FILE", short_secret, "MT_JWT_KEY_FILE: the HS256 secret in"},
         {"services/gateway/mt-gateway", "MT_SCRATCH_DIR", "/nonexistent/mt", "MT_SCRATCH_DIR \"/nonexistent/mt\""},
         {"services/analyzer/mt-analyzer", "MT_LEASE_SECONDS", "1", "MT_LEASE_SECONDS=\"1\" is not an integer"},
         {"services/analyzer/mt-analyzer", "MT_UNCONFIRMED_JOB_TTL_HOURS", "-5", "MT_UNCONFIRMED_JOB_TTL_HOURS"},

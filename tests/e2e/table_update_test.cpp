@@ -185,3 +185,27 @@ TEST_CASE("an empty update changes nothing", "[tables][update]") {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// Issue 8: PostgreSQL's messages ("invalid input syntax for type bigint", "column ... contains null values")
+// reached the 422 body; the body now says what is wrong in our words and the details name the column.
+TEST_CASE("a refused retype or NOT NULL answers in our words, never the server's message", "[tables][update]") {
+    Items t;
+    t.Insert(t.id, R"([{"name":"d","qty":"abc"}])");
+    auto retype = t.Update(WithColumns(Columns({{"name", "text", false}, {"qty", "integer"}, {"price", "decimal"}})));
+    CHECK_ERROR(retype, 422, "VALIDATION_ERROR");
+    INFO(retype.Describe());
+    CHECK_THAT(Str(retype.Json()["error"]), Catch::Contains("not valid for the column's type"));
+    CHECK_THAT(retype.body,
+               !Catch::Contains("invalid input syntax") && !Catch::Contains("bigint") && !Catch::Contains("\"abc\""));
+    auto not_null =
+        t.Update(WithColumns(Columns({{"name", "text", false}, {"qty", "text", false}, {"price", "decimal"}})));
+    CHECK_ERROR(not_null, 422, "VALIDATION_ERROR");
+    INFO(not_null.Describe());
+    CHECK_THAT(not_null.body, !Catch::Contains("contains null values") && !Catch::Contains("of relation"));
+}
+
+}  // namespace
+}  // namespace e2e

@@ -80,6 +80,12 @@ TEST_CASE("file count, size, type and emptiness are checked before anything is s
     CHECK(e2e::DetailFields(empty) == std::vector<std::string>{"files[0]"});
     CHECK(empty.body.find("vazio.csv") != std::string::npos);
 
+    // Issue 8: a file name is stored in the job record and quoted in messages: at most 255 bytes, quoted cut short.
+    auto long_name = u.Upload({File(std::string(100'000, 'n') + ".csv", "a\n1\n")});
+    CHECK_ERROR(long_name, 422, "VALIDATION_ERROR");
+    CHECK(e2e::DetailFields(long_name) == std::vector<std::string>{"files[0]"});
+    CHECK(long_name.body.size() < 1000);
+
     // 100 MB in total is the limit (SPEC §7): one byte over across two files → 413.
     std::string half(50'000'000, 'x');
     auto over = u.Upload({File("a.csv", "a\n" + half.substr(2)), File("b.csv", "b\n" + half.substr(1))});
@@ -90,6 +96,7 @@ TEST_CASE("file count, size, type and emptiness are checked before anything is s
     CHECK(u.stack.gateway().Running());
     auto still = u.Upload({File("ok.csv", "a\n1\n")});  // and the gateway still takes uploads
     CHECK_STATUS(still, 201);
+    CHECK_STATUS(u.Upload({File(std::string(251, 'n') + ".csv", "a\n1\n")}), 201);  // 255 bytes is fine
 }
 
 // Past what the gateway buffers at all (MT_MAX_REQUEST_BYTES, 105 MiB): refused from Content-Length at once. The

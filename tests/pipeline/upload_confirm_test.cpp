@@ -1,5 +1,9 @@
 // Workflow 3, step 3 and the job record: confirm with edits, confirm errors, job shape (SPEC §4), active jobs.
+#include <future>
+
 #include "inputs.hpp"
+#include "mt/pg/connection.hpp"
+#include "mt/testing/wait.hpp"
 #include "pipeline.hpp"
 
 namespace pipeline {
@@ -89,10 +93,16 @@ TEST_CASE("confirm errors leave the job waiting: 422 names, 400 duplicate, 400 n
 
     auto ok = u.Confirm(job_id, R"({"display_name":"clientes_upload"})");
     REQUIRE_STATUS(ok, 200);
-    CHECK_ERROR(u.Confirm(job_id, R"({"display_name":"clientes_outra"})"), 400, "JOB_NOT_WAITING_CONFIRM");
+    auto again = u.Confirm(job_id, R"({"display_name":"clientes_outra"})");
+    CHECK_ERROR(again, 400, "JOB_NOT_WAITING_CONFIRM");
+    // The job's status as it is now, not the "waiting_confirm" it needed.
+    CHECK_THAT(e2e::Str(again.Json()["error"]),
+               Catch::Contains("status atual: inserting") || Catch::Contains("status atual: done"));
     auto done = u.WaitJob(job_id, kFinished);
     REQUIRE_JOB_STATUS(u.stack, done, "done");
-    CHECK_ERROR(u.Confirm(job_id, "{}"), 400, "JOB_NOT_WAITING_CONFIRM");
+    auto after_done = u.Confirm(job_id, "{}");
+    CHECK_ERROR(after_done, 400, "JOB_NOT_WAITING_CONFIRM");
+    CHECK_THAT(e2e::Str(after_done.Json()["error"]), Catch::Contains("status atual: done"));
     CHECK(u.Table(e2e::Str(done["user_table_id"]))["row_count"].GetInt64() == 2);
 
     CHECK_ERROR(u.Confirm("0123456789abcdef01234567", "{}"), 404, "JOB_NOT_FOUND", "Job não encontrado");
@@ -119,6 +129,49 @@ void CheckJobShape(const rapidjson::Value& job, const std::string& company) {
         CHECK(!e2e::Str(f["storage_path"]).empty());
         CHECK(f["size_bytes"].IsInt64());
     }
+}
+
+// Issue 8: the loser of two concurrent confirms was told the job was "waiting_confirm". A repeated confirm is not
+// idempotent (its body may differ from the one applied): it is a 400 naming the job's status as it is now.
+TEST_CASE("of two concurrent confirms one wins, the other is a 400 naming the current status", "[pipeline][confirm]") {
+    Uploader u(PipelineStack());
+    std::string job_id;
+    u.Analyzed({File("corrida.csv", "nome,cidade\nAna,Recife\n")}, &job_id);
+    // Hold the job's row so both confirms pass their first check and queue on the same UPDATE.
+    auto lock = mt::pg::Connection::Open(u.stack.control_url());
+    REQUIRE(lock);
+    REQUIRE(lock->Run("BEGIN"));
+    REQUIRE(lock->Exec("SELECT 1 FROM mt_jobs WHERE id = $1 FOR UPDATE", {job_id}));
+    auto confirm = [&](std::string name) {
+        return std::async(std::launch::async, [&u, &job_id, name] {
+            auto client = u.stack.Client();  // one client per thread
+            return client.Post(Api("/upload-jobs/" + job_id + "/confirm"), u.token,
+                               R"({"display_name":")" + name + R"("})");
+        });
+    };
+    auto first = confirm("corrida_a");
+    auto second = confirm("corrida_b");
+    mt::testing::WaitUntil(
+        [&] {
+            auto waiting = u.stack.ControlQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                "'Lock' AND query LIKE "
+                "'UPDATE mt_jobs SET status = ''inserting''%'");
+            return *waiting[0][0] == "2";
+        },
+        30s, "both confirms to wait on the job's row");
+    REQUIRE(lock->Run("COMMIT"));
+    Response a = first.get();
+    Response b = second.get();
+    REQUIRE(((a.status == 200) != (b.status == 200)));
+    const Response& loser = a.status == 200 ? b : a;
+    CHECK_ERROR(loser, 400, "JOB_NOT_WAITING_CONFIRM");
+    const std::string message = e2e::Str(loser.Json()["error"]);
+    CHECK_THAT(message, Catch::Contains("status atual: inserting") || Catch::Contains("status atual: done"));
+    REQUIRE_JOB_STATUS(u.stack, u.WaitJob(job_id, kFinished), "done");
+    // Only the winner's table exists.
+    CHECK(*u.stack.ControlQuery("SELECT count(*) FROM mt_tables WHERE company_id = $1 AND status = 'active'",
+                                {u.company})[0][0] == "1");
 }
 
 TEST_CASE("job record through its life, and /upload-jobs/active lists non-terminal jobs only", "[pipeline][jobs]") {

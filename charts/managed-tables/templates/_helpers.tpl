@@ -115,6 +115,8 @@ MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.lockTimeoutMs | int64 | quote }}
 MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.idleInTransactionMs | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
+MT_JWT_AUDIENCE: {{ .Values.jwt.audience | default "" | quote }}
+MT_JWT_ISSUER: {{ .Values.jwt.issuer | default "" | quote }}
 MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
 {{- end -}}
 

@@ -15,6 +15,8 @@ using rapidjson::Value;
 // Largest NumericDate accepted, 9999-12-31T23:59:59Z: keeps `exp + leeway` far from int64 overflow.
 constexpr std::int64_t kMaxNumericDate = 253402300799;
 
+constexpr std::size_t kMaxCompanyIdLength = 64;
+
 // SPEC §3: each of these roles grants every permission.
 constexpr std::string_view kAllPermissionRoles[] = {"ConnectionManager", "DataEngineer"};
 
@@ -72,20 +74,57 @@ Result<std::string> Subject(const Value& claims) {
     return std::string(json::Text(*sub));
 }
 
+/// SPEC §3: a company id is 1–64 characters of [A-Za-z0-9_.-]. It names a database and a role, so anything
+/// else (blank, 5,000 characters, spaces, quotes) is an invalid token rather than a tenant to provision.
+bool IsValidCompanyId(std::string_view id) {
+    if (id.empty() || id.size() > kMaxCompanyIdLength) return false;
+    for (char c : id) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '.' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 /// `company_id` as text. Issuers send it as a string or an integer; an integer is re-printed canonically, so
 /// tokens saying 42 and "42" name the same tenant. Fractions and exponents are refused rather than guessed at.
 Result<std::string> CompanyId(const Value& claims) {
     const Value* id = json::Find(claims, "company_id");
     if (id == nullptr || id->IsNull()) return Unauthorized("Missing company_id claim");
     const json::Kind kind = json::KindOf(*id);
+    std::string text;
     if (kind == json::Kind::kString) {
         if (json::Text(*id).empty()) return Unauthorized("Missing company_id claim");
-        return std::string(json::Text(*id));
+        text = std::string(json::Text(*id));
+    } else if (kind == json::Kind::kNumber) {
+        if (const auto n = ParseInt64(json::Text(*id))) text = std::to_string(*n);
     }
-    if (kind == json::Kind::kNumber) {
-        if (const auto n = ParseInt64(json::Text(*id))) return std::to_string(*n);
+    if (!IsValidCompanyId(text)) return Unauthorized("Invalid company_id claim");
+    return text;
+}
+
+/// RFC 7519 §4.1.3: `aud` is one string or an array of strings; the token is for us when any of them is ours.
+Status CheckAudience(const Value& claims, const std::string& expected) {
+    if (expected.empty()) return Ok();
+    const Value* aud = json::Find(claims, "aud");
+    if (aud == nullptr) return Unauthorized("Missing aud claim");
+    if (json::KindOf(*aud) == json::Kind::kString && json::Text(*aud) == expected) return Ok();
+    if (aud->IsArray()) {
+        for (const Value& item : aud->GetArray()) {
+            if (json::KindOf(item) == json::Kind::kString && json::Text(item) == expected) return Ok();
+        }
     }
-    return Unauthorized("Invalid company_id claim");
+    return Unauthorized("Token audience does not match");
+}
+
+Status CheckIssuer(const Value& claims, const std::string& expected) {
+    if (expected.empty()) return Ok();
+    const Value* iss = json::Find(claims, "iss");
+    if (iss == nullptr) return Unauthorized("Missing iss claim");
+    if (json::KindOf(*iss) != json::Kind::kString || json::Text(*iss) != expected) {
+        return Unauthorized("Token issuer does not match");
+    }
+    return Ok();
 }
 
 /// Calls `fn` on each string of the array claim `name`. Absent or null is an empty list; anything but an
@@ -119,13 +158,15 @@ Result<std::uint32_t> PermissionBits(const Value& claims) {
 
 }  // namespace
 
-Result<Principal> PrincipalFromClaims(std::string_view claims_json, std::int64_t now, std::int64_t leeway) {
+Result<Principal> PrincipalFromClaims(std::string_view claims_json, std::int64_t now, const ClaimRules& rules) {
     auto doc = json::ParseJson(claims_json);
     if (!doc.ok() || !doc->IsObject()) return Unauthorized("Malformed token");
     const Value& claims = *doc;
 
     Principal principal;
-    MT_TRY(CheckTimes(claims, now, leeway, principal));
+    MT_TRY(CheckTimes(claims, now, rules.leeway_seconds, principal));
+    MT_TRY(CheckIssuer(claims, rules.issuer));
+    MT_TRY(CheckAudience(claims, rules.audience));
     MT_ASSIGN_OR_RETURN(principal.user_id, Subject(claims));
     MT_ASSIGN_OR_RETURN(principal.company_id, CompanyId(claims));
     MT_ASSIGN_OR_RETURN(principal.permissions, PermissionBits(claims));

@@ -23,6 +23,11 @@ Result<Verifier> Verifier::Create(VerifierConfig config) {
     if (config.algorithm == Algorithm::kHS256) {
         // An empty secret would be worse than weak: libjwt skips verification when given no key.
         if (config.key.empty()) return Validation("HS256 verifier needs a non-empty secret");
+        // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (32 bytes).
+        if (config.key.size() < kMinHs256SecretBytes) {
+            return Validation("HS256 secret is " + std::to_string(config.key.size()) + " bytes; at least " +
+                              std::to_string(kMinHs256SecretBytes) + " are required");
+        }
     } else {
         MT_TRY(detail::CheckRsaPublicKey(config.key));
     }
@@ -45,7 +50,8 @@ Result<Principal> Verifier::VerifyToken(std::string_view authorization_header, s
     MT_TRY(detail::CheckHeader(parts.header, config_.algorithm));
     MT_TRY(detail::CheckPayload(parts.payload));
     MT_ASSIGN_OR_RETURN(const std::string claims, detail::VerifySignature(token, config_.algorithm, config_.key));
-    return detail::PrincipalFromClaims(claims, now_unix_seconds, config_.leeway_seconds);
+    return detail::PrincipalFromClaims(claims, now_unix_seconds,
+                                       {config_.leeway_seconds, config_.audience, config_.issuer});
 }
 
 }  // namespace mt::auth

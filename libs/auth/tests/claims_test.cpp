@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+
 #include "test_tokens.hpp"
 
 using namespace mt::auth;
@@ -91,4 +93,58 @@ TEST_CASE("a verified principal carries the validity window, leeway applied", "[
     REQUIRE(principal.ok());
     CHECK(principal->valid_until == kNow + 130);
     CHECK(principal->valid_from == kNow - 40);
+}
+
+TEST_CASE("company_id must be 1 to 64 characters of letters, digits, _ . -") {
+    const auto with_id = [](const std::string& id_json) {
+        return Reason(R"({"sub":"u","company_id":)" + id_json + R"(,"exp":)" + kExp + "}");
+    };
+    CHECK(with_id("\"" + std::string(64, 'a') + "\"").empty());
+    CHECK(with_id(R"("Acme_Corp.eu-1")").empty());
+    CHECK(with_id("\"" + std::string(65, 'a') + "\"") == "Invalid company_id claim");
+    CHECK(with_id("\"" + std::string(5000, 'a') + "\"") == "Invalid company_id claim");
+    CHECK(with_id(R"(" ")") == "Invalid company_id claim");
+    CHECK(with_id(R"("acme corp")") == "Invalid company_id claim");
+    CHECK(with_id(R"("acme\"; DROP")") == "Invalid company_id claim");
+    CHECK(with_id(R"("acme/../x")") == "Invalid company_id claim");
+    CHECK(with_id(R"("caf\u00e9")") == "Invalid company_id claim");
+}
+
+namespace {
+
+Verifier VerifierWith(std::string audience, std::string issuer) {
+    auto v = Verifier::Create({Algorithm::kHS256, std::string(kSecret), 30, std::move(audience), std::move(issuer)});
+    if (!v) throw std::runtime_error(v.error().message);
+    return std::move(v).value();
+}
+
+std::string ReasonWith(const Verifier& v, const std::string& extra_claims) {
+    const std::string payload = R"({"sub":"u","company_id":"c","exp":)" + kExp + extra_claims + "}";
+    return RejectionReason(v.Verify(Bearer(HandSignHs256(kHs256Header, payload, kSecret)), kNow));
+}
+
+}  // namespace
+
+TEST_CASE("aud and iss are ignored unless configured") {
+    const Verifier v = VerifierWith("", "");
+    CHECK(ReasonWith(v, "").empty());
+    CHECK(ReasonWith(v, R"(,"aud":"someone-else","iss":"whoever")").empty());
+}
+
+TEST_CASE("a configured audience must appear in aud") {
+    const Verifier v = VerifierWith("managed-tables", "");
+    CHECK(ReasonWith(v, "") == "Missing aud claim");
+    CHECK(ReasonWith(v, R"(,"aud":"other")") == "Token audience does not match");
+    CHECK(ReasonWith(v, R"(,"aud":["a","b"])") == "Token audience does not match");
+    CHECK(ReasonWith(v, R"(,"aud":7)") == "Token audience does not match");
+    CHECK(ReasonWith(v, R"(,"aud":"managed-tables")").empty());
+    CHECK(ReasonWith(v, R"(,"aud":["other","managed-tables"])").empty());
+}
+
+TEST_CASE("a configured issuer must equal iss") {
+    const Verifier v = VerifierWith("", "https://login.example.com");
+    CHECK(ReasonWith(v, "") == "Missing iss claim");
+    CHECK(ReasonWith(v, R"(,"iss":"https://evil.example.com")") == "Token issuer does not match");
+    CHECK(ReasonWith(v, R"(,"iss":["https://login.example.com"])") == "Token issuer does not match");
+    CHECK(ReasonWith(v, R"(,"iss":"https://login.example.com")").empty());
 }

@@ -66,7 +66,7 @@ TEST_CASE("a PEM read through ReadKeyFile still configures RS256") {
     const auto priv_key = ReadKeyFile(priv.path());
     REQUIRE(pub_key.ok());
     REQUIRE(priv_key.ok());
-    auto v = Verifier::Create({Algorithm::kRS256, *pub_key, 30});
+    auto v = Verifier::Create({Algorithm::kRS256, *pub_key, 30, {}, {}});
     REQUIRE(v.ok());
     const std::string token = SignOrThrow(ValidClaims(), Algorithm::kRS256, *priv_key);
     CHECK(v->Verify(Bearer(token), kNow).ok());

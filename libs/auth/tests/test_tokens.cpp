@@ -78,13 +78,13 @@ RsaKeyPair GenerateRsaKeyPair(int bits) {
 }
 
 Verifier Hs256Verifier(std::int64_t leeway_seconds) {
-    auto v = Verifier::Create({Algorithm::kHS256, std::string(kSecret), leeway_seconds});
+    auto v = Verifier::Create({Algorithm::kHS256, std::string(kSecret), leeway_seconds, {}, {}});
     if (!v) throw std::runtime_error("Hs256Verifier: " + v.error().message);
     return std::move(v).value();
 }
 
 Verifier Rs256Verifier() {
-    auto v = Verifier::Create({Algorithm::kRS256, TestRsaKeys().public_pem, 30});
+    auto v = Verifier::Create({Algorithm::kRS256, TestRsaKeys().public_pem, 30, {}, {}});
     if (!v) throw std::runtime_error("Rs256Verifier: " + v.error().message);
     return std::move(v).value();
 }

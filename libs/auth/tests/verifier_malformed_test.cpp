@@ -77,3 +77,11 @@ TEST_CASE("an oversized token is refused before any parsing") {
                                      R"(,"pad":")" + std::string(10000, 'x') + "\"}";
     CHECK(Reason(HandSignHs256(kHs256Header, huge_payload, kSecret)) == "Malformed token");
 }
+
+TEST_CASE("a header or payload with a duplicate key is an invalid token") {
+    CHECK(Reason(HandSignHs256(R"({"alg":"HS256","alg":"none"})", kPayload, kSecret)) == "Malformed token");
+    CHECK(Reason(HandSignHs256(R"({"alg":"none","typ":"JWT","alg":"HS256"})", kPayload, kSecret)) == "Malformed token");
+    const std::string payload =
+        R"({"sub":"u","company_id":"c","company_id":"other","exp":)" + std::to_string(kNow + 3600) + "}";
+    CHECK(Reason(HandSignHs256(kHs256Header, payload, kSecret)) == "Malformed token");
+}

@@ -44,9 +44,21 @@ TEST_CASE("RS256 claims rules are the same as HS256 ones") {
     CHECK(RejectionReason(Rs256Verifier().Verify(Bearer(token), kNow)) == "Token expired");
 }
 
+TEST_CASE("Create refuses an HS256 secret shorter than 32 bytes") {
+    const auto create = [](std::string key) {
+        return Verifier::Create({Algorithm::kHS256, std::move(key), 30, {}, {}});
+    };
+    const auto short_key = create("secret");
+    REQUIRE_FALSE(short_key.ok());
+    CHECK(short_key.error().kind == mt::ErrorKind::kValidation);
+    CHECK_THAT(short_key.error().message, Catch::Contains("at least 32"));
+    CHECK_FALSE(create(std::string(31, 'k')).ok());
+    CHECK(create(std::string(32, 'k')).ok());
+}
+
 TEST_CASE("Create rejects unusable configurations") {
     const auto create = [](Algorithm alg, std::string key, std::int64_t leeway = 30) {
-        return Verifier::Create({alg, std::move(key), leeway});
+        return Verifier::Create({alg, std::move(key), leeway, {}, {}});
     };
     CHECK_FALSE(create(Algorithm::kHS256, "").ok());
     CHECK_FALSE(create(Algorithm::kRS256, "").ok());
@@ -55,13 +67,14 @@ TEST_CASE("Create rejects unusable configurations") {
     // A private key where the public one belongs is a configuration mistake worth catching at startup.
     CHECK_FALSE(create(Algorithm::kRS256, TestRsaKeys().private_pem).ok());
     CHECK_FALSE(create(Algorithm::kRS256, GenerateRsaKeyPair(1024).public_pem).ok());
-    CHECK_FALSE(create(Algorithm::kHS256, "secret", -1).ok());
-    CHECK_FALSE(create(Algorithm::kHS256, "secret", 86401).ok());
+    const std::string secret(kSecret);
+    CHECK_FALSE(create(Algorithm::kHS256, secret, -1).ok());
+    CHECK_FALSE(create(Algorithm::kHS256, secret, 86401).ok());
 
     const auto bad = create(Algorithm::kHS256, "");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().kind == mt::ErrorKind::kValidation);
 
-    CHECK(create(Algorithm::kHS256, "secret", 0).ok());
+    CHECK(create(Algorithm::kHS256, secret, 0).ok());
     CHECK(create(Algorithm::kRS256, TestRsaKeys().public_pem).ok());
 }

@@ -1,33 +1,47 @@
 #include "mt/core/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace mt {
 
+std::string Quoted(std::string_view user_text, std::size_t max_bytes) {
+    std::size_t cut = std::min(max_bytes, user_text.size());
+    if (cut < user_text.size()) {
+        // Back up to the first byte of the character that straddles the limit.
+        while (cut > 0 && (static_cast<unsigned char>(user_text[cut]) & 0xC0) == 0x80) --cut;
+    }
+    std::string out = "\"";
+    out.append(user_text.substr(0, cut));
+    out += '"';
+    if (cut < user_text.size()) out += "...";
+    return out;
+}
+
 Error BadRequest(std::string message, std::string code) {
-    return Error{ErrorKind::kBadRequest, std::move(code), std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kBadRequest, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
 Error Unauthorized(std::string message) {
-    return Error{ErrorKind::kUnauthorized, "UNAUTHORIZED", std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kUnauthorized, "UNAUTHORIZED", std::move(message), {}, std::nullopt, {}};
 }
 Error Forbidden(std::string message) {
-    return Error{ErrorKind::kForbidden, "FORBIDDEN", std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kForbidden, "FORBIDDEN", std::move(message), {}, std::nullopt, {}};
 }
 Error NotFound(std::string code, std::string message) {
-    return Error{ErrorKind::kNotFound, std::move(code), std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kNotFound, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
 Error PayloadTooLarge(std::string message) {
-    return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt, {}};
 }
 Error Validation(std::string message, std::vector<FieldError> details) {
-    return Error{ErrorKind::kValidation, "VALIDATION_ERROR", std::move(message), std::move(details), std::nullopt};
+    return Error{ErrorKind::kValidation, "VALIDATION_ERROR", std::move(message), std::move(details), std::nullopt, {}};
 }
 Error Unavailable(std::string message) {
-    return Error{ErrorKind::kUnavailable, "SERVICE_UNAVAILABLE", std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kUnavailable, "SERVICE_UNAVAILABLE", std::move(message), {}, std::nullopt, {}};
 }
 Error Internal(std::string message) {
-    return Error{ErrorKind::kInternal, "INTERNAL_ERROR", std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kInternal, "INTERNAL_ERROR", std::move(message), {}, std::nullopt, {}};
 }
 
 int HttpStatus(ErrorKind kind) {

@@ -4,6 +4,9 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace mt::json {
 namespace {
 
@@ -21,10 +24,81 @@ bool HasEncodedSurrogate(const char* s, rapidjson::SizeType length) {
     return false;
 }
 
+/// Longest number literal accepted: PostgreSQL's NUMERIC holds up to 131072 digits before the point and 16383
+/// after it; anything longer could not be stored exactly anyway.
+constexpr std::size_t kMaxNumberLength = 131072 + 16383 + 16;
+
+/// Length of the JSON number literal (RFC 8259 §6) at the start of `s`, or 0 when `s` does not start with one.
+std::size_t NumberLiteralLength(std::string_view s) {
+    std::size_t i = 0;
+    const auto digits = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-') ++i;
+    if (i < s.size() && s[i] == '0') {
+        ++i;
+    } else if (digits() == 0) {
+        return 0;
+    }
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (digits() == 0) return 0;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (digits() == 0) return 0;
+    }
+    return i;
+}
+
+/// rapidjson converts every number to a double while scanning, even with kParseNumbersAsStringsFlag, and
+/// refuses those a double cannot hold (1e400, a 1,000-digit integer) as kParseErrorNumberTooBig. This pass
+/// replaces each number literal outside strings by "0" and keeps the literals, in document order, so the
+/// parse of the rewritten text can put the exact text back (see MarkingHandler::RawNumber).
+struct NumberSwap {
+    std::string text;
+    std::vector<std::string_view> literals;
+    bool too_long = false;
+};
+
+NumberSwap SwapNumbers(std::string_view in) {
+    NumberSwap out;
+    out.text.reserve(in.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (in_string) {
+            out.text += c;
+            if (c == '\\' && i + 1 < in.size()) {
+                out.text += in[++i];
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') in_string = true;
+        const std::size_t n = (c == '-' || (c >= '0' && c <= '9')) ? NumberLiteralLength(in.substr(i)) : 0;
+        if (n == 0) {
+            out.text += c;
+            continue;
+        }
+        if (n > kMaxNumberLength) out.too_long = true;
+        out.literals.push_back(in.substr(i, n));
+        out.text += '0';
+        i += n - 1;
+    }
+    return out;
+}
+
 /// Forwards SAX events to a Document, turning raw numbers into marked strings.
 class MarkingHandler {
 public:
-    explicit MarkingHandler(rapidjson::Document& doc) : doc_(doc) {}
+    /// `literals`: when not null, the exact text of each number in document order (the parsed text had "0").
+    MarkingHandler(rapidjson::Document& doc, const std::vector<std::string_view>* literals)
+        : doc_(doc), literals_(literals) {}
     bool Null() { return doc_.Null(); }
     bool Bool(bool b) { return doc_.Bool(b); }
     bool Int(int) { return false; }  // never called: numbers arrive as RawNumber
@@ -34,7 +108,12 @@ public:
     bool Double(double) { return false; }
     bool RawNumber(const char* str, rapidjson::SizeType len, bool) {
         buffer_.assign(1, kNumberMarker);
-        buffer_.append(str, len);
+        if (literals_ != nullptr) {
+            if (next_literal_ >= literals_->size()) return false;  // cannot happen: one literal per "0"
+            buffer_.append((*literals_)[next_literal_++]);
+        } else {
+            buffer_.append(str, len);
+        }
         return doc_.String(buffer_.data(), static_cast<rapidjson::SizeType>(buffer_.size()), true);
     }
     bool String(const char* str, rapidjson::SizeType len, bool copy) {
@@ -63,6 +142,8 @@ private:
     }
 
     rapidjson::Document& doc_;
+    const std::vector<std::string_view>* literals_;
+    std::size_t next_literal_ = 0;
     std::string buffer_;
     int depth_ = 0;
     bool unpaired_surrogate_ = false;
@@ -70,6 +151,7 @@ private:
 
 struct Generator {
     std::string_view text;
+    const std::vector<std::string_view>* literals = nullptr;
     rapidjson::ParseResult result;
     bool too_deep = false;
     bool unpaired_surrogate = false;
@@ -77,7 +159,7 @@ struct Generator {
         rapidjson::MemoryStream ms(text.data(), text.size());
         rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
         rapidjson::Reader reader;
-        MarkingHandler handler(doc);
+        MarkingHandler handler(doc, literals);
         // Iterative parsing: a recursive descent would overflow the stack on [[[[…]]]] long before any size limit.
         constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
                                     rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
@@ -96,12 +178,47 @@ struct Generator {
     }
 };
 
+/// The first key that occurs twice in one object of `v`, if any. RFC 8259 leaves duplicates to the reader;
+/// readers disagree (first wins here, last wins in PostgreSQL's jsonb), so we accept none.
+const rapidjson::Value* DuplicateKey(const rapidjson::Value& v, std::vector<std::string_view>& scratch) {
+    if (v.IsArray()) {
+        for (const auto& e : v.GetArray()) {
+            if (const auto* d = DuplicateKey(e, scratch)) return d;
+        }
+    }
+    if (!v.IsObject()) return nullptr;
+    scratch.clear();
+    for (const auto& m : v.GetObject()) scratch.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    std::sort(scratch.begin(), scratch.end());
+    const auto dup = std::adjacent_find(scratch.begin(), scratch.end());
+    if (dup != scratch.end()) {
+        for (const auto& m : v.GetObject()) {
+            if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == *dup) return &m.name;
+        }
+    }
+    for (const auto& m : v.GetObject()) {
+        if (const auto* d = DuplicateKey(m.value, scratch)) return d;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 Result<rapidjson::Document> ParseJson(std::string_view text) {
     rapidjson::Document doc;
-    Generator gen{text, {}};
+    Generator gen{text};
     doc.Populate(gen);
+    NumberSwap swap;
+    if (gen.result.Code() == rapidjson::kParseErrorNumberTooBig) {
+        swap = SwapNumbers(text);
+        if (swap.too_long) {
+            return BadRequest("Malformed JSON: a number is longer than " + std::to_string(kMaxNumberLength) +
+                              " characters");
+        }
+        doc = rapidjson::Document();
+        gen = Generator{swap.text, &swap.literals};
+        doc.Populate(gen);
+    }
     if (gen.too_deep) return BadRequest("Malformed JSON: nested deeper than " + std::to_string(kMaxDepth) + " levels");
     if (gen.unpaired_surrogate) {
         return BadRequest(
@@ -111,6 +228,12 @@ Result<rapidjson::Document> ParseJson(std::string_view text) {
     if (!gen.result) {
         return BadRequest(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(gen.result.Code()) +
                           " at offset " + std::to_string(gen.result.Offset()));
+    }
+    std::vector<std::string_view> scratch;
+    if (const auto* key = DuplicateKey(doc, scratch)) {
+        std::string name = SanitizeUtf8({key->GetString(), std::min<std::size_t>(key->GetStringLength(), 100)});
+        if (key->GetStringLength() > 100) name += "…";
+        return BadRequest("Malformed JSON: duplicate key \"" + name + "\" in an object");
     }
     return doc;
 }

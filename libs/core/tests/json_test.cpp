@@ -80,3 +80,43 @@ TEST_CASE("deep nesting is refused without exhausting the stack") {
     std::string ok = std::string(200, '[') + std::string(200, ']');
     CHECK(mt::json::ParseJson(ok).ok());
 }
+
+// Issue 8: rapidjson refuses numbers a double cannot hold, even when asked for their text; SPEC §6 decimals are exact.
+TEST_CASE("numbers beyond a double keep their exact text") {
+    const std::string thousand_digits = "9" + std::string(999, '7');
+    const std::string text = R"({"big": 1e400, "neg": -1E+400, "long": )" + thousand_digits +
+                             R"(.5, "s": "1e400 \" 7", "list": [1, 2.5e-400, 3]})";
+    auto doc = mt::json::ParseJson(text);
+    REQUIRE(doc.ok());
+    const auto& d = *doc;
+    CHECK(mt::json::KindOf(d["big"]) == Kind::kNumber);
+    CHECK(mt::json::Text(d["big"]) == "1e400");
+    CHECK(mt::json::Text(d["neg"]) == "-1E+400");
+    CHECK(mt::json::Text(d["long"]) == thousand_digits + ".5");
+    CHECK(mt::json::KindOf(d["s"]) == Kind::kString);
+    CHECK(mt::json::Text(d["s"]) == "1e400 \" 7");
+    CHECK(mt::json::Serialize(d["list"]) == "[1,2.5e-400,3]");
+}
+
+TEST_CASE("a huge number in malformed JSON is still malformed, and absurdly long numbers are refused") {
+    CHECK_FALSE(mt::json::ParseJson("[1e400,]").ok());
+    CHECK_FALSE(mt::json::ParseJson("[1e400, 01]").ok());
+    CHECK_FALSE(mt::json::ParseJson("[1e400, 1.]").ok());
+    CHECK_FALSE(mt::json::ParseJson("[1e400] x").ok());
+    auto too_long = mt::json::ParseJson("[" + std::string(200'000, '1') + "]");
+    REQUIRE_FALSE(too_long.ok());
+    CHECK(too_long.error().code == "BAD_REQUEST");
+    CHECK_THAT(too_long.error().message, Catch::Contains("number is longer than"));
+}
+
+TEST_CASE("an object with a duplicate key is refused, at any depth") {
+    for (const char* text : {R"({"a": 1, "a": 2})", R"({"a": 1, "b": 2, "a": 1})", R"([{"x": {"k": 1, "k": 1}}])",
+                             R"({"alg": "none", "alg": "HS256"})"}) {
+        INFO(text);
+        auto bad = mt::json::ParseJson(text);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().code == "BAD_REQUEST");
+        CHECK_THAT(bad.error().message, Catch::Contains("duplicate key"));
+    }
+    CHECK(mt::json::ParseJson(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})").ok());
+}

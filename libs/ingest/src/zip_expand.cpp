@@ -36,7 +36,7 @@ bool IsEmptyZip(const std::string& path) {
 }
 
 Error ZipError(const std::string& display_name, const std::string& why) {
-    return Validation("zip \"" + display_name + "\" " + why);
+    return Validation("zip " + Quoted(display_name, 255) + " " + why);
 }
 
 /// Absolute ("/x", "\\x", "C:x") or climbing ("a/../../x") paths: whatever we do with names, refuse archives
@@ -134,12 +134,12 @@ struct Expansion {
 Error RatioError(const Expansion& expansion, const std::string& member, std::uint64_t written, std::uint64_t consumed) {
     const std::string ratio = std::to_string(expansion.limits.max_ratio);
     if (detail::ExpandsTooMuch(written, consumed, expansion.limits.max_ratio, 0)) {
-        return ZipError(expansion.display_name, "member \"" + member + "\" expands more than " + ratio +
+        return ZipError(expansion.display_name, "member " + Quoted(member) + " expands more than " + ratio +
                                                     " times its compressed size; refusing a possible zip bomb");
     }
     return ZipError(expansion.display_name, "expands more than " + ratio +
-                                                " times its compressed size (members up to \"" + member +
-                                                "\"); refusing a possible zip bomb");
+                                                " times its compressed size (members up to " + Quoted(member) +
+                                                "); refusing a possible zip bomb");
 }
 
 /// Copies the current entry's data to `fd`, counting real bytes against the limits as they come: a chunk over
@@ -158,7 +158,7 @@ Result<std::uint64_t> CopyMember(archive* a, int fd, const std::string& path, co
         if (n == 0) return written;
         if (n < 0) {
             return ZipError(expansion.display_name,
-                            "is not a valid ZIP file: member \"" + member + "\": " + detail::ArchiveMessage(a));
+                            "is not a valid ZIP file: member " + Quoted(member) + ": " + detail::ArchiveMessage(a));
         }
         written += static_cast<std::uint64_t>(n);
         expansion.total_written += static_cast<std::uint64_t>(n);
@@ -180,13 +180,13 @@ Result<std::uint64_t> CopyMember(archive* a, int fd, const std::string& path, co
 /// Refuses entries no legitimate upload needs; returns the kind to extract the entry as, or nullopt to skip it.
 Result<std::optional<FileKind>> Screen(archive_entry* entry, const std::string& name, const std::string& display) {
     if (name.empty()) return ZipError(display, "contains a member whose name cannot be read");
-    if (IsUnsafePath(name)) return ZipError(display, "contains an unsafe path \"" + name + "\"");
+    if (IsUnsafePath(name)) return ZipError(display, "contains an unsafe path " + Quoted(name));
     if (archive_entry_filetype(entry) == AE_IFLNK) {
-        return ZipError(display, "contains a symbolic link \"" + name + "\"; links are not accepted");
+        return ZipError(display, "contains a symbolic link " + Quoted(name) + "; links are not accepted");
     }
     if (archive_entry_is_encrypted(entry)) {
         return ZipError(display,
-                        "contains an encrypted member \"" + name + "\"; password-protected zips are not supported");
+                        "contains an encrypted member " + Quoted(name) + "; password-protected zips are not supported");
     }
     if (archive_entry_filetype(entry) != AE_IFREG || name.back() == '/') return std::optional<FileKind>();
     return ExtractableKind(name);

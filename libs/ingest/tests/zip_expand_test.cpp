@@ -89,6 +89,16 @@ TEST_CASE("path tricks are refused and nothing is left behind", "[zip][errors]")
     }
 }
 
+// Issue 8: user input in messages is capped (a member name can be 64 KB long).
+TEST_CASE("a refused member's long name is quoted cut to 100 bytes", "[zip][errors]") {
+    Fixture f;
+    ZipWriter(f.zip).Add("../" + std::string(5000, 'n') + ".csv", "x\n");
+    const std::string error = f.ErrorOf();
+    CHECK_THAT(error, Catch::StartsWith("zip \"upload.zip\" contains an unsafe path \"../nnn"));
+    CHECK_THAT(error, Catch::EndsWith("\"..."));
+    CHECK(error.size() < 200);
+}
+
 TEST_CASE("symbolic links and encrypted members are refused", "[zip][errors]") {
     Fixture link;
     ZipWriter(link.zip).Add("good.csv", "a\n").AddSymlink("passwd.csv", "/etc/passwd");

@@ -77,9 +77,9 @@ Result<AnalysisRecord> LoadAnalysis(pg::Connection& control, const std::string& 
     return ParseAnalysis(rows.Get(0, 0));
 }
 
-Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, const std::string& job_id,
-                                                   const std::string& confirmed_schema_json,
-                                                   const std::string& target_table_id, std::int64_t total_rows) {
+Result<ConfirmOutcome> ConfirmJob(pg::Connection& control, const std::string& job_id,
+                                  const std::string& confirmed_schema_json, const std::string& target_table_id,
+                                  std::int64_t total_rows) {
     // Every part numbers its rows from this instant, so the loaded ids sort in file order across parts.
     const std::string id_base_ms = std::to_string(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -91,7 +91,14 @@ Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, cons
                      "progress = $4::json, id_base_ms = $5, updated_at = now() "
                      "WHERE id = $1 AND status = 'waiting_confirm'",
                      {job_id, confirmed_schema_json, target_table_id, progress, id_base_ms}));
-    if (moved.affected() != 1) return std::optional<std::vector<int>>();
+    ConfirmOutcome out;
+    if (moved.affected() != 1) {
+        // The UPDATE waited for a rival's row lock and re-read the row after its commit; this statement (a new
+        // snapshot under READ COMMITTED) sees what that rival committed, not the waiting_confirm read earlier.
+        MT_ASSIGN_OR_RETURN(auto now, control.Exec("SELECT status FROM mt_jobs WHERE id = $1", {job_id}));
+        out.current_status = now.empty() ? "deleted" : std::string(now.Get(0, 0));
+        return out;
+    }
     MT_ASSIGN_OR_RETURN(auto parts,
                         control.Exec("SELECT part FROM mt_job_parts WHERE job_id = $1 ORDER BY part", {job_id}));
     // Every analysis plans at least one part; none means the job was analyzed before parts were planned by the
@@ -99,9 +106,9 @@ Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, cons
     if (parts.empty()) {
         return Validation("This upload was analyzed by an earlier version of the service; upload the files again");
     }
-    std::vector<int> out;
-    for (int r = 0; r < parts.size(); ++r) out.push_back(std::stoi(std::string(parts.Get(r, 0))));
-    return std::optional<std::vector<int>>(std::move(out));
+    out.confirmed = true;
+    for (int r = 0; r < parts.size(); ++r) out.parts.push_back(std::stoi(std::string(parts.Get(r, 0))));
+    return out;
 }
 
 Result<std::optional<ClaimedPart>> ClaimPart(pg::Connection& control, const std::string& job_id, int part,

@@ -38,6 +38,9 @@ public:
     Status Start(const KafkaConfig& config, std::chrono::milliseconds statistics_interval);
     Status Produce(std::string_view topic, std::string_view key, std::string_view payload,
                    std::chrono::milliseconds timeout);
+    Status Enqueue(std::string_view topic, std::string_view key, std::string_view payload);
+    /// rd_kafka_producev without RD_KAFKA_MSG_F_BLOCK: a full queue answers QUEUE_FULL instead of waiting.
+    rd_kafka_resp_err_t Send(const std::string& topic, std::string_view key, std::string_view payload, void* opaque);
 
 private:
     Error Failure(const std::string& what, rd_kafka_resp_err_t err);
@@ -96,6 +99,13 @@ std::shared_ptr<Delivery> Producer::Impl::Take(const void* delivery) {
 void Producer::Impl::OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* opaque) noexcept {
     try {
         auto* self = static_cast<Impl*>(static_cast<detail::ClientContext*>(opaque));
+        if (message->_private == nullptr) {  // from Enqueue: nobody waits, so a failure is only worth a log line
+            if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                log::Warn("kafka message not delivered",
+                          {{"topic", rd_kafka_topic_name(message->rkt)}, {"error", detail::Describe(message->err)}});
+            }
+            return;
+        }
         std::shared_ptr<Delivery> delivery = self->Take(message->_private);
         if (!delivery) return;
         {
@@ -128,11 +138,7 @@ Status Producer::Impl::Produce(std::string_view topic, std::string_view key, std
         pending_.emplace(delivery.get(), delivery);
     }
     std::string topic_name(topic);  // librdkafka wants a NUL-terminated name
-    // RD_KAFKA_MSG_F_COPY: librdkafka copies key and payload, so the caller's views need not outlive this call.
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(delivery.get()), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err = Send(topic_name, key, payload, delivery.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         (void)Take(delivery.get());  // no report will come for a message that was not enqueued
         return Failure("cannot enqueue a message for topic " + topic_name, err);
@@ -145,6 +151,22 @@ Status Producer::Impl::Produce(std::string_view topic, std::string_view key, std
     if (delivery->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return Failure("message for topic " + topic_name + " not delivered", delivery->err);
     }
+    return Ok();
+}
+
+rd_kafka_resp_err_t Producer::Impl::Send(const std::string& topic, std::string_view key, std::string_view payload,
+                                         void* opaque) {
+    // RD_KAFKA_MSG_F_COPY: librdkafka copies key and payload, so the caller's views need not outlive this call.
+    return rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                             RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+                             RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+}
+
+Status Producer::Impl::Enqueue(std::string_view topic, std::string_view key, std::string_view payload) {
+    std::string topic_name(topic);
+    rd_kafka_resp_err_t err = Send(topic_name, key, payload, nullptr);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Failure("cannot enqueue a message for topic " + topic_name, err);
     return Ok();
 }
 
@@ -164,6 +186,11 @@ Status Producer::Produce(std::string_view topic, std::string_view key, std::stri
                          std::chrono::milliseconds timeout) {
     if (!impl_) return Internal("Produce on a moved-from Producer");
     return impl_->Produce(topic, key, payload, timeout);
+}
+
+Status Producer::Enqueue(std::string_view topic, std::string_view key, std::string_view payload) {
+    if (!impl_) return Internal("Enqueue on a moved-from Producer");
+    return impl_->Enqueue(topic, key, payload);
 }
 
 }  // namespace mt::kafka

@@ -52,3 +52,23 @@ TEST_CASE("a consumer closes promptly when the broker is gone") {
     consumer->Close();
     CHECK(std::chrono::steady_clock::now() - start < 15s);
 }
+
+// Issue 8: the gateway waited up to 5 s for each acknowledgement while the broker was down. Enqueue never waits.
+TEST_CASE("Enqueue returns at once while the broker is down, and messages enqueued after it is back arrive") {
+    constexpr const char* kTopic = "mt.jobs.analyze";
+    DevBroker broker;
+    auto producer = Producer::Create(broker.Config());
+    REQUIRE(producer.ok());
+    REQUIRE(producer->Produce(kTopic, "warm", "0", 10s).ok());  // metadata known, connection up
+    broker.Kill();
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 100; ++i) REQUIRE(producer->Enqueue(kTopic, "down-" + std::to_string(i), "1").ok());
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    broker.Restart();
+    REQUIRE(producer->Enqueue(kTopic, "back", "2").ok());
+    auto consumer = Consumer::Create(broker.ConsumerConfig(), UniqueGroup("enqueue"), {kTopic});
+    REQUIRE(consumer.ok());
+    auto back = PollUntil(*consumer, WithKey("back"), 60s);
+    REQUIRE(back.has_value());
+    CHECK(back->payload == "2");
+}

@@ -71,15 +71,38 @@ Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_
     return AttachCounters(company, table, 0);
 }
 
+namespace {
+
+/// What a data exception (SQLSTATE class 22) says about the value, in our words.
+std::string DataProblem(const std::string& sqlstate) {
+    if (sqlstate == "22001") return "a value is too long for the column's type";
+    if (sqlstate == "22003") return "a value is out of range for the column's type";
+    if (sqlstate == "22P02" || sqlstate == "22007" || sqlstate == "22008") {
+        return "a value is not valid for the column's type";
+    }
+    return "a value cannot be stored in the column's type";
+}
+
+}  // namespace
+
 Error MapDdlError(Error error) {
+    // The server's text names our physical tables and may quote SQL: it goes to the log (Error::internal), and
+    // the client gets the problem in our words. Callers that know the column add it as a detail.
     const std::string& s = error.code;
-    if (s == "23502")
-        return Validation("Column cannot be NOT NULL: the table has rows without a value (" + error.message + ")");
-    if (s.size() == 5 && s.substr(0, 2) == "22")
-        return Validation("Existing values do not convert to the new type: " + error.message);
-    if (s == "42701") return Validation("Duplicate column: " + error.message);
-    if (s == "54011") return Validation("Too many columns: " + error.message);
-    return error;
+    Error mapped;
+    if (s == "23502") {
+        mapped = Validation("Column cannot be NOT NULL: the table has rows without a value");
+    } else if (s.size() == 5 && s.substr(0, 2) == "22") {
+        mapped = Validation("Values do not fit the column's type: " + DataProblem(s));
+    } else if (s == "42701") {
+        mapped = Validation("Duplicate column name");
+    } else if (s == "54011") {
+        mapped = Validation("Too many columns (PostgreSQL allows at most 1600 per table)");
+    } else {
+        return error;
+    }
+    mapped.internal = "SQLSTATE " + s + ": " + error.message;
+    return mapped;
 }
 
 }  // namespace mt::store

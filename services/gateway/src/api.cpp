@@ -103,6 +103,12 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
                                           {"route", match.route->pattern},
                                           {"code", e.code},
                                           {"error", e.message}});
+        } else if (!e.internal.empty()) {
+            log::Warn("request refused", {{"request_id", request.request_id},
+                                          {"route", match.route->pattern},
+                                          {"code", e.code},
+                                          {"error", e.message},
+                                          {"internal", e.internal}});
         }
         return ErrorResponse(e, request.request_id);
     }
@@ -111,19 +117,12 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
 
 Result<auth::Principal> Api::Authenticate(const std::string& authorization) const {
     std::int64_t now = services_.now_unix();
-    {
-        std::lock_guard lock(tokens_mu_);
-        auto it = verified_tokens_.find(authorization);
-        if (it != verified_tokens_.end() && now >= it->second.valid_from && now < it->second.valid_until) {
-            return it->second;
-        }
+    const std::optional<std::string> key = auth::PrincipalCache::KeyOf(authorization);
+    if (key) {
+        if (auto cached = verified_tokens_.Find(*key, now)) return std::move(*cached);
     }
     auto principal = services_.verifier.Verify(authorization, now);  // failures are never cached
-    if (principal) {
-        std::lock_guard lock(tokens_mu_);
-        if (verified_tokens_.size() >= 10'000) verified_tokens_.clear();  // bounded; rebuilt on demand
-        verified_tokens_[authorization] = *principal;
-    }
+    if (principal && key) verified_tokens_.Insert(*key, *principal);
     return principal;
 }
 

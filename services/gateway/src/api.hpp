@@ -6,11 +6,10 @@
 /// the HTTP server's threads; the Api holds only references to thread-safe services.
 #include <chrono>
 #include <functional>
-#include <mutex>
-#include <unordered_map>
 #include <variant>
 
 #include "http_types.hpp"
+#include "mt/auth/principal_cache.hpp"
 #include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
 #include "publisher.hpp"
@@ -63,8 +62,7 @@ private:
     Result<auth::Principal> Authenticate(const std::string& authorization) const;
     ApiServices services_;
     Router router_;
-    mutable std::mutex tokens_mu_;
-    mutable std::unordered_map<std::string, auth::Principal> verified_tokens_;
+    mutable auth::PrincipalCache verified_tokens_;
 };
 
 /// The SPEC §5 error body for `error`, with the request id.

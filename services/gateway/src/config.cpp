@@ -49,6 +49,8 @@ constexpr Setting kIdleInTransaction{"MT_DB_IDLE_IN_TRANSACTION_MS", "60000",
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
+constexpr Setting kJwtAudience{"MT_JWT_AUDIENCE", "", "when set, tokens must name it in `aud` (else 401)"};
+constexpr Setting kJwtIssuer{"MT_JWT_ISSUER", "", "when set, tokens must carry exactly this `iss` (else 401)"};
 constexpr Setting kMaxJson{"MT_MAX_JSON_BYTES", "67108864", "largest JSON body accepted (413 above)"};
 constexpr Setting kMaxRequest{"MT_MAX_REQUEST_BYTES", "110100480",
                               "largest HTTP request buffered (uploads: 100 MB of files plus multipart overhead)"};
@@ -94,6 +96,8 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.jwt.algorithm = alg == "RS256" ? auth::Algorithm::kRS256 : auth::Algorithm::kHS256;
     std::string key_file = r.String(kJwtKeyFile);
     c.jwt.leeway_seconds = r.Int(kJwtLeeway, 0, 86400);
+    c.jwt.audience = r.String(kJwtAudience);
+    c.jwt.issuer = r.String(kJwtIssuer);
     c.limits.max_json_bytes = static_cast<std::size_t>(r.Int(kMaxJson, 1024, 1ll << 32));
     c.server.max_json_bytes = c.limits.max_json_bytes;
     c.limits.max_upload_bytes = static_cast<std::size_t>(r.Int(kMaxUpload, 1, 1ll << 34));
@@ -104,6 +108,11 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));
     MT_ASSIGN_OR_RETURN(c.databases.role_key, store::ReadRoleKeyFile(role_key_file));
+    if (c.jwt.algorithm == auth::Algorithm::kHS256 && c.jwt.key.size() < auth::kMinHs256SecretBytes) {
+        return Validation(std::string(kJwtKeyFile.name) + ": the HS256 secret in " + key_file + " is " +
+                          std::to_string(c.jwt.key.size()) + " bytes; at least " +
+                          std::to_string(auth::kMinHs256SecretBytes) + " are required");
+    }
     return c;
 }
 

@@ -165,10 +165,14 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     MT_ASSIGN_OR_RETURN(auto control, s.databases.control().Acquire());
     MT_ASSIGN_OR_RETURN(auto job, jobs::GetJob(*control, ctx.principal.company_id, ctx.params[0]));
-    auto not_waiting = [] {
-        return BadRequest("Job não está aguardando confirmação (status waiting_confirm)", "JOB_NOT_WAITING_CONFIRM");
+    // Not idempotent: a repeated confirm (even an identical one) is told what the job is doing now, because its
+    // body may differ from the confirm that won and only one of them was applied.
+    auto not_waiting = [](std::string_view current) {
+        return BadRequest("Job não está aguardando confirmação (status atual: " + std::string(current) +
+                              "; só um job em waiting_confirm pode ser confirmado)",
+                          "JOB_NOT_WAITING_CONFIRM");
     };
-    if (job.status != jobs::JobStatus::kWaitingConfirm) return not_waiting();
+    if (job.status != jobs::JobStatus::kWaitingConfirm) return not_waiting(jobs::Name(job.status));
     MT_ASSIGN_OR_RETURN(auto plan, PlanConfirm(s, ctx, job, body));
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, job.company_id));
     MT_ASSIGN_OR_RETURN(auto inferred, ReadInferred(job));
@@ -191,8 +195,8 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
             auto confirmed,
             jobs::ConfirmJob(*control, job.id, ConfirmedJson(plan.display_name, plan.columns, plan.sources), target,
                              inferred.total_rows));
-        if (!confirmed) return not_waiting();  // a concurrent confirm won
-        parts = std::move(*confirmed);
+        if (!confirmed.confirmed) return not_waiting(confirmed.current_status);  // a concurrent confirm won
+        parts = std::move(confirmed.parts);
         return Ok();
     }));
     s.metrics.JobTransition(jobs::Name(jobs::JobStatus::kInserting));

@@ -12,6 +12,9 @@
 namespace mt::gateway {
 namespace {
 
+/// Longest file name accepted (the usual file-system limit).
+constexpr std::size_t kMaxFilenameBytes = 255;
+
 struct UploadForm {
     std::vector<const FormPart*> files;
     std::string mode = "append";
@@ -39,11 +42,15 @@ Result<UploadForm> ReadForm(const std::vector<FormPart>& parts, const ApiLimits&
     for (std::size_t i = 0; i < form.files.size(); ++i) {
         const FormPart& f = *form.files[i];
         std::string field = "files[" + std::to_string(i) + "]";
-        if (!ingest::KindFromName(f.filename)) {
-            details.push_back({field, "unsupported file type \"" + f.filename.substr(0, 200) +
-                                          "\" (accepted: .csv, .tsv, .txt, .xlsx, .xls, .zip)"});
+        if (f.filename.size() > kMaxFilenameBytes) {
+            // The name is stored in the job record and quoted in every later message about the file.
+            details.push_back({field, "file name " + Quoted(f.filename) + " is " + std::to_string(f.filename.size()) +
+                                          " bytes; at most " + std::to_string(kMaxFilenameBytes) + " are accepted"});
+        } else if (!ingest::KindFromName(f.filename)) {
+            details.push_back({field, "unsupported file type " + Quoted(f.filename) +
+                                          " (accepted: .csv, .tsv, .txt, .xlsx, .xls, .zip)"});
         } else if (f.data.empty()) {
-            details.push_back({field, "file \"" + f.filename.substr(0, 200) + "\" is empty"});
+            details.push_back({field, "file " + Quoted(f.filename) + " is empty"});
         }
     }
     if (!details.empty()) return Validation("Invalid upload", std::move(details));

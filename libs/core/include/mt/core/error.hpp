@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mt {
@@ -43,6 +44,9 @@ struct Error {
     std::string message;  // for humans; safe to show to the client unless kind is kInternal
     std::vector<FieldError> details;
     std::optional<ValueLocation> location;
+    /// Context for the log only, never sent to a client: e.g. the database server's own message and SQLSTATE
+    /// behind a client error worded in our terms.
+    std::string internal;
 
     [[nodiscard]] bool Retryable() const { return kind == ErrorKind::kUnavailable; }
 };
@@ -59,6 +63,10 @@ Error Internal(std::string message);
 /// A failed write to local disk: when the disk is full (ENOSPC, EDQUOT) an error with code SCRATCH_FULL whose
 /// message may be shown ("…scratch space is full…"), else kInternal naming `path` and the system's reason.
 Error DiskWriteError(std::string_view path, int errno_value);
+
+/// User input quoted in an error message: `"text"`, at most `max_bytes` of it (cut on a UTF-8 character boundary),
+/// followed by `...` outside the quotes when cut. Error messages never echo unbounded input.
+std::string Quoted(std::string_view user_text, std::size_t max_bytes = 100);
 
 /// HTTP status for an error kind (kUnavailable maps to 503).
 int HttpStatus(ErrorKind kind);

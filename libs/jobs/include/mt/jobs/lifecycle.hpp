@@ -41,11 +41,17 @@ Result<AnalysisRecord> LoadAnalysis(pg::Connection& control, const std::string& 
 
 /// waiting_confirm → inserting, inside the caller's transaction (which also reserves the table): stores the
 /// confirmed schema (API JSON), the target table, the row-id base and progress {0, total}. Returns the part
-/// numbers to trigger, or nullopt when the job is no longer waiting (a concurrent confirm won). A job without
-/// planned parts (analyzed by a version that did not plan them) is refused with kValidation: nothing changes.
-Result<std::optional<std::vector<int>>> ConfirmJob(pg::Connection& control, const std::string& job_id,
-                                                   const std::string& confirmed_schema_json,
-                                                   const std::string& target_table_id, std::int64_t total_rows);
+/// numbers to trigger, or the job's current status when it is no longer waiting (a concurrent confirm won). A job
+/// without planned parts (analyzed by a version that did not plan them) is refused with kValidation: nothing changes.
+/// What ConfirmJob did: moved the job (and the parts to trigger), or found it no longer waiting.
+struct ConfirmOutcome {
+    bool confirmed = false;
+    std::vector<int> parts;      // when confirmed
+    std::string current_status;  // when not: the job's status as committed now (e.g. "inserting" after a rival)
+};
+Result<ConfirmOutcome> ConfirmJob(pg::Connection& control, const std::string& job_id,
+                                  const std::string& confirmed_schema_json, const std::string& target_table_id,
+                                  std::int64_t total_rows);
 
 struct ClaimedPart {
     PartSpec spec;

@@ -41,6 +41,11 @@ public:
     Status Produce(std::string_view topic, std::string_view key, std::string_view payload,
                    std::chrono::milliseconds timeout);
 
+    /// Hands one message to librdkafka's local queue and returns at once, never waiting for the broker: for
+    /// triggers whose loss a sweep repairs. Fails with kUnavailable when the local queue is full (it does not
+    /// wait for room either), kInternal as Produce. A message that is later not delivered is only logged.
+    Status Enqueue(std::string_view topic, std::string_view key, std::string_view payload);
+
 private:
     class Impl;
     explicit Producer(std::unique_ptr<Impl> impl);
