@@ -73,6 +73,8 @@ MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}
 MT_MAX_UPLOAD_FILES: {{ .Values.gateway.maxUploadFiles | int64 | quote }}
 MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
 MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
+MT_DDL_LOCK_TIMEOUT_MS: {{ .Values.database.ddlLockTimeoutMs | int64 | quote }}
+MT_TABLE_RECONCILE_SECONDS: {{ .Values.database.tableReconcileSeconds | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
 MT_JWT_KEY_FILE: "/etc/mt/jwt/key"

@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -42,6 +42,26 @@ CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC,
     // 2 and 3 created the upload-job tables; they moved to libs/jobs (jobs::Migrate, idempotent over them).
     "SELECT 1",
     "SELECT 1",
+    R"SQL(
+-- A change to a table that spans both databases (rename, columns, archive), committed before its company-side DDL
+-- and deleted with the metadata update: after a crash, store::ReconcileTableIntents finishes or undoes it by
+-- looking at the physical table. While it exists the table takes no other change, confirm or create of its names.
+CREATE TABLE mt_table_intents (
+    table_id        text PRIMARY KEY REFERENCES mt_tables (id),
+    company_id      text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('update', 'archive')),
+    display_before  text NOT NULL,
+    display_after   text NOT NULL,
+    schema_before   text NOT NULL,
+    physical_before text NOT NULL,
+    schema_after    text NOT NULL,
+    physical_after  text NOT NULL,
+    columns_before  jsonb NOT NULL,
+    columns_after   jsonb NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mt_table_intents_company ON mt_table_intents (company_id);
+)SQL",
 };
 
 }  // namespace

@@ -17,6 +17,11 @@ constexpr Setting kCompanyUrl{"MT_COMPANY_DB_ADMIN_URL", "",
                               true};
 constexpr Setting kControlPool{"MT_CONTROL_DB_POOL", "16", "connections to the control database"};
 constexpr Setting kCompanyPool{"MT_COMPANY_DB_POOL", "8", "connections per company database"};
+constexpr Setting kDdlLockTimeout{"MT_DDL_LOCK_TIMEOUT_MS", "2000",
+                                  "how long a table change (PUT/PATCH/DELETE) waits for the table's locks before "
+                                  "answering 409 TABLE_BUSY"};
+constexpr Setting kReconcile{"MT_TABLE_RECONCILE_SECONDS", "60",
+                             "period of the pass that finishes or undoes table changes a crash interrupted"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
@@ -46,6 +51,8 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.databases.company_server_url = r.String(kCompanyUrl);
     c.databases.control_pool_size = static_cast<std::size_t>(r.Int(kControlPool, 1, 1000));
     c.databases.company_pool_size = static_cast<std::size_t>(r.Int(kCompanyPool, 1, 1000));
+    c.databases.ddl_lock_timeout = std::chrono::milliseconds(r.Int(kDdlLockTimeout, 1, 600'000));
+    c.reconcile_period = std::chrono::seconds(r.Int(kReconcile, 1, 86'400));
     std::string alg = r.Choice(kJwtAlg, {"HS256", "RS256"});
     c.jwt.algorithm = alg == "RS256" ? auth::Algorithm::kRS256 : auth::Algorithm::kHS256;
     std::string key_file = r.String(kJwtKeyFile);

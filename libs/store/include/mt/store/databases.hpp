@@ -21,6 +21,9 @@ struct DatabaseSettings {
     std::string company_server_url;  // any database on the company server, as a role with CREATEDB and CREATEROLE
     std::size_t control_pool_size = 16;
     std::size_t company_pool_size = 8;  // per company database
+    /// How long a schema change (PUT/PATCH/DELETE of a table) waits for its locks before answering 409
+    /// TABLE_BUSY, so that a long reader never makes every later reader queue behind the DDL's lock request.
+    std::chrono::milliseconds ddl_lock_timeout{2000};
 };
 
 class Databases {
@@ -28,6 +31,7 @@ public:
     explicit Databases(DatabaseSettings settings);
 
     pg::Pool& control() { return control_; }
+    [[nodiscard]] const DatabaseSettings& settings() const { return settings_; }
     pg::Pool& admin() { return admin_; }
     /// A connection to the company database, as the company role.
     Result<pg::Lease> Company(const ConnectionRecord& connection);
