@@ -102,6 +102,36 @@ TEST_CASE("concurrent PATCHes of one table leave its metadata and its physical t
     CHECK(t.RowCount(t.id) == 3);
 }
 
+TEST_CASE("a PATCH that starts while another PATCH's DDL waits for a reader does not apply stale DDL",
+          "[tables][update][schema_safety]") {
+    Items t;
+    auto reader = mt::pg::Connection::Open(UrlWithDatabase(t.stack.admin_url(), t.Database()));
+    REQUIRE(reader);
+    REQUIRE(reader->Run("BEGIN"));
+    REQUIRE(reader->Exec("SELECT count(*) FROM public.items"));  // the first PATCH's ALTER waits for this
+    auto patch = [&](std::string body) {
+        return std::async(std::launch::async, [&t, body] {
+            HttpClient client = t.stack.Client(std::chrono::seconds(60));
+            return client.Patch(Api("/" + t.id), t.token, body);
+        });
+    };
+    auto retype =
+        patch(R"({"columns":)" + Columns({{"name", "text", false}, {"qty", "integer"}, {"price", "decimal"}}) + "}");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto widen =
+        patch(R"({"columns":)" +
+              Columns({{"name", "text", false}, {"qty", "text"}, {"price", "decimal"}, {"extra", "text"}}) + "}");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    REQUIRE(reader->Run("ROLLBACK"));  // within the lock timeout: the first PATCH goes through
+    auto first = retype.get();
+    auto second = widen.get();
+    INFO(first.Describe() << "\n" << second.Describe());
+    CHECK((first.status == 200 || first.status == 409));
+    CHECK((second.status == 200 || second.status == 409));
+    CHECK(Split(t.MetadataColumns()) == Split(t.PhysicalColumns("items")));
+    CHECK_STATUS(t.http.Get(Api("/" + t.id + "/data"), t.token), 200);
+}
+
 TEST_CASE("PATCH, PUT and DELETE while an upload loads into the table answer 409 TABLE_BUSY",
           "[tables][update][schema_safety]") {
     Items t;
@@ -142,9 +172,9 @@ TEST_CASE("a schema change behind a long reader answers 409 TABLE_BUSY within se
     auto started = std::chrono::steady_clock::now();
     auto patch = std::async(std::launch::async, [&] {
         HttpClient client = t.stack.Client(std::chrono::seconds(30));
-        return client.Patch(Api("/" + t.id), t.token,
-                            R"({"columns":)" +
-                                Columns({{"name", "text", false}, {"qty", "text"}, {"price", "text"}}) + "}");
+        return client.Patch(
+            Api("/" + t.id), t.token,
+            R"({"columns":)" + Columns({{"name", "text", false}, {"qty", "text"}, {"price", "text"}}) + "}");
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto other_started = std::chrono::steady_clock::now();
@@ -198,10 +228,12 @@ TEST_CASE("a rename interrupted before its company-side DDL is undone at the nex
     Items t;
     RecordRenameIntent(t);
     SECTION("while the change is pending, neither of its names can be created") {
-        CHECK_ERROR(t.http.Post(Api("/"), t.token, R"({"display_name":"items","columns":)" + Columns({{"x", "text"}}) + "}"),
-                    409, "TABLE_BUSY");
-        CHECK_ERROR(t.http.Post(Api("/"), t.token, R"({"display_name":"goods","columns":)" + Columns({{"x", "text"}}) + "}"),
-                    400, "MANAGED_TABLE_DUPLICATE_NAME");
+        CHECK_ERROR(
+            t.http.Post(Api("/"), t.token, R"({"display_name":"items","columns":)" + Columns({{"x", "text"}}) + "}"),
+            409, "TABLE_BUSY");
+        CHECK_ERROR(
+            t.http.Post(Api("/"), t.token, R"({"display_name":"goods","columns":)" + Columns({{"x", "text"}}) + "}"),
+            400, "MANAGED_TABLE_DUPLICATE_NAME");
         CHECK_ERROR(t.http.Patch(Api("/" + t.id), t.token, R"({"display_name":"other"})"), 409, "TABLE_BUSY");
     }
     t.stack.RestartGateway();
@@ -223,8 +255,8 @@ TEST_CASE("a table name held by a stray physical table: create and rename keep t
     t.stack.CompanyQuery(t.company, "CREATE TABLE public." + stray + " (x text)");
     t.stack.CompanyQuery(t.company, "INSERT INTO public." + stray + " VALUES ('kept'), ('too')");
     // Owned by the company role, as a table its SQL clients (or a crashed change) leave is.
-    std::string role = *t.stack.ControlQuery("SELECT role_name FROM mt_connections WHERE company_id = $1",
-                                             {t.company})[0][0];
+    std::string role =
+        *t.stack.ControlQuery("SELECT role_name FROM mt_connections WHERE company_id = $1", {t.company})[0][0];
     t.stack.CompanyQuery(t.company, "ALTER TABLE public." + stray + " OWNER TO " + mt::testing::QuoteIdent(role));
     if (stray == "fresh") {
         std::string id = t.CreateTable("fresh", Columns({{"y", "integer"}}));
@@ -236,8 +268,8 @@ TEST_CASE("a table name held by a stray physical table: create and rename keep t
     auto aside = t.stack.CompanyQuery(
         t.company, "SELECT tablename FROM pg_tables WHERE schemaname = 'mt_archive' AND tablename LIKE 'orphan_%'");
     REQUIRE(aside.size() == 1);
-    CHECK(t.stack.CompanyQuery(t.company, "SELECT string_agg(x, ',' ORDER BY x) FROM mt_archive." + *aside[0][0])[0][0] ==
-          "kept,too");
+    CHECK(t.stack.CompanyQuery(
+              t.company, "SELECT string_agg(x, ',' ORDER BY x) FROM mt_archive." + *aside[0][0])[0][0] == "kept,too");
 }
 
 }  // namespace

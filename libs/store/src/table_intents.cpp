@@ -25,8 +25,9 @@ std::string LockTimeoutSql(std::chrono::milliseconds timeout) {
 
 Error MapLockTimeout(Error e) {
     if (e.code == "55P03") {
-        return TableBusy("The table is in use by other requests; its change was not applied. Try again in a few "
-                         "seconds");
+        return TableBusy(
+            "The table is in use by other requests; its change was not applied. Try again in a few "
+            "seconds");
     }
     return e;
 }
@@ -36,9 +37,9 @@ constexpr const char* kIntentColumns =
     "physical_after, columns_before::text, columns_after::text";
 
 Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::string& table_id) {
-    MT_ASSIGN_OR_RETURN(auto rows, control.Exec(std::string("SELECT ") + kIntentColumns +
-                                                    " FROM mt_table_intents WHERE table_id = $1",
-                                                {table_id}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows, control.Exec(std::string("SELECT ") + kIntentColumns + " FROM mt_table_intents WHERE table_id = $1",
+                                {table_id}));
     if (rows.empty()) return std::optional<Intent>();
     Intent i;
     i.table_id = rows.Get(0, 0);
@@ -100,10 +101,9 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
     Outcome outcome = Outcome::kGone;
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
         MT_TRY(company.Run(LockTimeoutSql(timeout)));
-        MT_ASSIGN_OR_RETURN(auto got,
-                            company.Exec(std::string("SELECT pg_") + (wait ? "" : "try_") + "advisory_xact_lock(" +
-                                             kChangeLockClass + ", hashtext($1))",
-                                         {table_id}));
+        MT_ASSIGN_OR_RETURN(auto got, company.Exec(std::string("SELECT pg_") + (wait ? "" : "try_") +
+                                                       "advisory_xact_lock(" + kChangeLockClass + ", hashtext($1))",
+                                                   {table_id}));
         if (!wait && got.Get(0, 0) != "t") {
             outcome = Outcome::kBusy;
             return Ok();
@@ -117,12 +117,14 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
             finish = !before_exists;  // the table left public (or was already gone): the delete is done
         } else {
             bool same_place = i.schema_before == i.schema_after && i.physical_before == i.physical_after;
-            MT_ASSIGN_OR_RETURN(bool after_matches, HasColumns(company, i.schema_after, i.physical_after, i.columns_after));
+            MT_ASSIGN_OR_RETURN(bool after_matches,
+                                HasColumns(company, i.schema_after, i.physical_after, i.columns_after));
             finish = after_matches && (same_place || !before_exists);
             if (!finish && !before_exists) {
                 outcome = Outcome::kStuck;
                 log::Error("table change cannot be finished or undone: its physical table is missing",
-                           {{"table_id", table_id}, {"physical_before", i.physical_before},
+                           {{"table_id", table_id},
+                            {"physical_before", i.physical_before},
                             {"physical_after", i.physical_after}});
                 return Ok();
             }
@@ -133,13 +135,15 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
                 MT_TRY(control.Exec("UPDATE mt_tables SET display_name = $2 WHERE id = $1 AND status = 'active'",
                                     {table_id, i.display_before}));
             } else if (i.kind == "archive") {
-                MT_TRY(control.Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
-                                    "WHERE id = $1",
-                                    {table_id, i.physical_after}));
+                MT_TRY(
+                    control.Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
+                                 "WHERE id = $1",
+                                 {table_id, i.physical_after}));
             } else {
-                MT_TRY(control.Exec("UPDATE mt_tables SET display_name = $2, physical_name = $3, columns = $4::jsonb, "
-                                    "updated_at = now() WHERE id = $1",
-                                    {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
+                MT_TRY(
+                    control.Exec("UPDATE mt_tables SET display_name = $2, physical_name = $3, columns = $4::jsonb, "
+                                 "updated_at = now() WHERE id = $1",
+                                 {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
             }
             MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
             outcome = finish ? Outcome::kFinished : Outcome::kUndone;
@@ -159,14 +163,16 @@ Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::s
     Status began = pg::InTransaction(control, [&]() -> Status {
         MT_TRY(control.Run(LockTimeoutSql(dbs.settings().ddl_lock_timeout)));
         MT_ASSIGN_OR_RETURN(auto current, LoadActive(control, company_id, table_id, true));
-        MT_ASSIGN_OR_RETURN(auto pending, control.Exec("SELECT 1 FROM mt_table_intents WHERE table_id = $1", {table_id}));
+        MT_ASSIGN_OR_RETURN(auto pending,
+                            control.Exec("SELECT 1 FROM mt_table_intents WHERE table_id = $1", {table_id}));
         if (!pending.empty()) {
             return TableBusy("Another change to this table is still being applied; try again in a few seconds");
         }
         MT_ASSIGN_OR_RETURN(bool loading, jobs::TableHasActiveJob(control, company_id, table_id));
         if (loading) {
-            return TableBusy("An upload is being loaded into this table; change or delete the table when its job "
-                             "has ended");
+            return TableBusy(
+                "An upload is being loaded into this table; change or delete the table when its job "
+                "has ended");
         }
         intent = Intent{table_id,
                         company_id,
@@ -180,13 +186,13 @@ Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::s
                         current.columns,
                         current.columns};
         MT_TRY(plan(current, intent, control));
-        MT_TRY(control.Exec(
-            "INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, "
-                  "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)",
-                  {intent.table_id, intent.company_id, intent.kind, intent.display_before, intent.display_after,
-                   intent.schema_before, intent.physical_before, intent.schema_after, intent.physical_after,
-             ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after)}));
+        MT_TRY(
+            control.Exec("INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, "
+                         "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)",
+                         {intent.table_id, intent.company_id, intent.kind, intent.display_before, intent.display_after,
+                          intent.schema_before, intent.physical_before, intent.schema_after, intent.physical_after,
+                          ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after)}));
         return Ok();
     });
     if (!began) return MapLockTimeout(std::move(began).error());
@@ -224,10 +230,10 @@ Result<int> ReconcileTableIntents(Databases& dbs, std::chrono::seconds min_age) 
     std::vector<std::pair<std::string, std::string>> pending;  // table id, company id
     {
         MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
-        MT_ASSIGN_OR_RETURN(auto rows,
-                            control->Exec("SELECT table_id, company_id FROM mt_table_intents WHERE created_at < now() - "
-                                          "make_interval(secs => $1::int) ORDER BY created_at LIMIT 1000",
-                                          {std::to_string(min_age.count())}));
+        MT_ASSIGN_OR_RETURN(
+            auto rows, control->Exec("SELECT table_id, company_id FROM mt_table_intents WHERE created_at < now() - "
+                                     "make_interval(secs => $1::int) ORDER BY created_at LIMIT 1000",
+                                     {std::to_string(min_age.count())}));
         for (int r = 0; r < rows.size(); ++r) pending.emplace_back(rows.Get(r, 0), rows.Get(r, 1));
     }
     int resolved = 0;
@@ -271,8 +277,9 @@ Status CheckNameFree(pg::Connection& control, const std::string& company_id, con
                                                 "(schema_after = 'public' AND physical_after = $2))",
                                                 {company_id, name}));
     if (!rows.empty()) {
-        return TableBusy("A change to the table that had or takes this name is still being applied; try again in a "
-                         "few seconds");
+        return TableBusy(
+            "A change to the table that had or takes this name is still being applied; try again in a "
+            "few seconds");
     }
     return Ok();
 }
