@@ -76,7 +76,6 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             steps = ColumnDdl(QualifiedName(current.physical_name), current.columns, intent.columns_after);
             if (!renamed) return Ok();
             intent.physical_after = intent.display_after;
-            MT_TRY(CheckNameFree(locked, company_id, intent.display_after));
             // The new name is reserved now (unique index); the physical name and columns change with the DDL.
             auto reserved =
                 locked.Exec("UPDATE mt_tables SET display_name = $2 WHERE id = $1", {table_id, intent.display_after});
@@ -85,7 +84,8 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                     return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
                 return std::move(reserved).error();
             }
-            return Ok();
+            // After the reservation: a name an active table holds is a 400 duplicate, not a busy change.
+            return CheckNameFree(locked, company_id, intent.display_after);
         };
         MT_ASSIGN_OR_RETURN(auto intent, BeginChange(dbs, *control, company_id, table_id, "update", plan));
         MT_TRY(ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
