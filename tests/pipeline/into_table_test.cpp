@@ -172,5 +172,25 @@ TEST_CASE("a legacy display_name is reused as it is", "[pipeline][into]") {
     CHECK(e2e::Str(u.Table(table_id)["display_name"]) == legacy);
 }
 
+TEST_CASE("a confirm into a table whose schema change is in progress answers 409 TABLE_BUSY and stays waiting",
+          "[pipeline][into][schema_safety]") {
+    Uploader u(PipelineStack());
+    std::string table_id = u.CreateTable("stock", e2e::Columns({{"item", "text", false}, {"qty", "integer", true}}));
+    std::string job_id;
+    u.Analyzed({File("stock.csv", "item,qty\nbolt,3\n")}, &job_id, {}, table_id);
+    // A change of the table whose intent is committed and whose DDL has not finished (as PATCH leaves it meanwhile).
+    std::string columns = *u.stack.ControlQuery("SELECT columns::text FROM mt_tables WHERE id = $1", {table_id})[0][0];
+    u.stack.ControlQuery(
+        "INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, schema_before, "
+        "physical_before, schema_after, physical_after, columns_before, columns_after) VALUES ($1, $2, 'update', "
+        "'stock', 'stock', 'public', 'stock', 'public', 'stock', $3::jsonb, $3::jsonb)",
+        {table_id, u.company, columns});
+    CHECK_ERROR(u.Confirm(job_id), 409, "TABLE_BUSY");
+    CHECK(e2e::Str(u.Job(job_id)["status"]) == "waiting_confirm");
+    u.stack.ControlQuery("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id});
+    u.ConfirmDone(job_id);
+    CHECK(u.RowCount(table_id) == 1);
+}
+
 }  // namespace
 }  // namespace pipeline

@@ -113,6 +113,8 @@ MT_DB_ACQUIRE_TIMEOUT_MS: {{ .Values.database.acquireTimeoutMs | int64 | quote }
 MT_DB_STATEMENT_TIMEOUT_MS: {{ .Values.database.statementTimeoutMs | int64 | quote }}
 MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.lockTimeoutMs | int64 | quote }}
 MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.idleInTransactionMs | int64 | quote }}
+MT_DDL_LOCK_TIMEOUT_MS: {{ .Values.database.ddlLockTimeoutMs | int64 | quote }}
+MT_TABLE_RECONCILE_SECONDS: {{ .Values.database.tableReconcileSeconds | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
 MT_JWT_AUDIENCE: {{ .Values.jwt.audience | default "" | quote }}

@@ -31,6 +31,9 @@ Error Forbidden(std::string message) {
 Error NotFound(std::string code, std::string message) {
     return Error{ErrorKind::kNotFound, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
+Error Conflict(std::string code, std::string message) {
+    return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, std::nullopt};
+}
 Error PayloadTooLarge(std::string message) {
     return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt, {}};
 }
@@ -50,6 +53,7 @@ int HttpStatus(ErrorKind kind) {
         case ErrorKind::kUnauthorized: return 401;
         case ErrorKind::kForbidden: return 403;
         case ErrorKind::kNotFound: return 404;
+        case ErrorKind::kConflict: return 409;
         case ErrorKind::kPayloadTooLarge: return 413;
         case ErrorKind::kValidation: return 422;
         case ErrorKind::kUnavailable: return 503;

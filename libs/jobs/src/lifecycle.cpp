@@ -221,6 +221,13 @@ Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::i
     return done;
 }
 
+Result<bool> TableHasActiveJob(pg::Connection& control, const std::string& company_id, const std::string& table_id) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT EXISTS (SELECT 1 FROM mt_jobs WHERE company_id = $1 AND "
+                                                "target_table_id = $2 AND status = 'inserting')",
+                                                {company_id, table_id}));
+    return rows.Get(0, 0) == "t";
+}
+
 Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json) {
     bool transitioned = false;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {

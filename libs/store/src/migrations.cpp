@@ -45,6 +45,27 @@ CREATE INDEX mt_tables_company_newest ON mt_tables (company_id, created_at DESC,
     // 4: role passwords are derived from MT_DB_ROLE_KEY_FILE, never stored; mt-provisioner erases the old ones
     // (after giving each role its derived password). The column stays, empty, for older readers.
     "ALTER TABLE mt_connections ALTER COLUMN role_password SET DEFAULT ''",
+    // 5: intents of cross-database table changes.
+    R"SQL(
+-- A change to a table that spans both databases (rename, columns, archive), committed before its company-side DDL
+-- and deleted with the metadata update: after a crash, store::ReconcileTableIntents finishes or undoes it by
+-- looking at the physical table. While it exists the table takes no other change, confirm or create of its names.
+CREATE TABLE mt_table_intents (
+    table_id        text PRIMARY KEY REFERENCES mt_tables (id),
+    company_id      text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('update', 'archive')),
+    display_before  text NOT NULL,
+    display_after   text NOT NULL,
+    schema_before   text NOT NULL,
+    physical_before text NOT NULL,
+    schema_after    text NOT NULL,
+    physical_after  text NOT NULL,
+    columns_before  jsonb NOT NULL,
+    columns_after   jsonb NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mt_table_intents_company ON mt_table_intents (company_id);
+)SQL",
 };
 
 }  // namespace

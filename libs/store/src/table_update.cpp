@@ -4,6 +4,7 @@
 #include "mt/store/provisioning.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
+#include "table_change.hpp"
 
 namespace mt::store {
 namespace {
@@ -59,28 +60,37 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
     if (changes.status && *changes.status != "active" && *changes.status != "archived") {
         return Validation("Invalid status", {{"status", "must be \"active\" or \"archived\""}});
     }
-    MT_ASSIGN_OR_RETURN(auto current, GetTableMetadata(dbs, company_id, table_id));
-    std::string new_name = changes.display_name.value_or(current.display_name);
-    const auto& new_columns = changes.columns ? *changes.columns : current.columns;
-    bool renamed = new_name != current.display_name;
-    MT_TRY(ValidateSchema(new_name, new_columns, /*legacy_name=*/!renamed));
-
+    // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
+    MT_TRY(GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
-    MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
-    dbs.ForgetTable(table_id);
-    Status status = pg::InTransaction(*control, [&]() -> Status {
-        MT_ASSIGN_OR_RETURN(
-            auto rows,
-            control->Exec(
-                "UPDATE mt_tables SET display_name = $3, physical_name = $3, columns = $4::jsonb, updated_at = now() "
-                "WHERE id = $1 AND company_id = $2 AND status = 'active' RETURNING physical_name",
-                {table_id, company_id, new_name, ColumnsToJson(new_columns)}));
-        if (rows.empty()) return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada");
-        MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
-        return pg::InTransaction(*company, [&]() -> Status {
-            std::string table = QualifiedName(current.physical_name);
-            for (const auto& step : ColumnDdl(table, current.columns, new_columns)) {
-                auto ran = company->Run(step.sql);
+    if (changes.display_name || changes.columns) {
+        MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+        std::vector<DdlStep> steps;
+        bool renamed = false;
+        // The DDL is computed from the locked metadata row, which no other change can touch until this one ends.
+        auto plan = [&](const TableRecord& current, Intent& intent, pg::Connection& locked) -> Status {
+            intent.display_after = changes.display_name.value_or(current.display_name);
+            if (changes.columns) intent.columns_after = *changes.columns;
+            renamed = intent.display_after != current.display_name;
+            MT_TRY(ValidateSchema(intent.display_after, intent.columns_after, /*legacy_name=*/!renamed));
+            steps = ColumnDdl(QualifiedName(current.physical_name), current.columns, intent.columns_after);
+            if (!renamed) return Ok();
+            intent.physical_after = intent.display_after;
+            // The new name is reserved now (unique index); the physical name and columns change with the DDL.
+            auto reserved =
+                locked.Exec("UPDATE mt_tables SET display_name = $2 WHERE id = $1", {table_id, intent.display_after});
+            if (!reserved) {
+                if (reserved.error().code == "23505")
+                    return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
+                return std::move(reserved).error();
+            }
+            // After the reservation: a name an active table holds is a 400 duplicate, not a busy change.
+            return CheckNameFree(locked, company_id, intent.display_after);
+        };
+        MT_ASSIGN_OR_RETURN(auto intent, BeginChange(dbs, *control, company_id, table_id, "update", plan));
+        MT_TRY(ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
+            for (const auto& step : steps) {
+                auto ran = company.Run(step.sql);
                 if (!ran) {
                     Error e = MapDdlError(std::move(ran).error());
                     if (e.kind == ErrorKind::kValidation && e.details.empty())
@@ -89,24 +99,17 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                 }
             }
             if (renamed) {
-                MT_TRY(company->Run("DROP TABLE IF EXISTS " + QualifiedName(new_name)));  // orphan of a crash, if any
-                MT_TRY(company->Run("ALTER TABLE " + table + " RENAME TO " + types::QuoteIdentifier(new_name)));
+                MT_TRY(MoveStrayTableAside(company, intent.physical_after));  // no metadata owns it: rows kept
+                MT_TRY(company.Run("ALTER TABLE " + QualifiedName(intent.physical_before) + " RENAME TO " +
+                                   types::QuoteIdentifier(intent.physical_after)));
             }
             return Ok();
-        });
-    });
-    dbs.ForgetTable(table_id);  // again after commit: a concurrent read may have cached the old metadata meanwhile
-    if (!status) {
-        if (status.error().code == "23505")
-            return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
-        return std::move(status).error();
+        }));
     }
     if (changes.status && *changes.status == "archived") {
+        MT_ASSIGN_OR_RETURN(auto archived, GetTableMetadata(dbs, company_id, table_id));
         MT_TRY(ArchiveTable(dbs, company_id, table_id));
-        auto archived = current;
         archived.status = "archived";
-        archived.display_name = new_name;
-        archived.columns = new_columns;
         return archived;
     }
     return GetTable(dbs, company_id, table_id);

@@ -6,6 +6,7 @@
 #include "mt/core/ids.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/types/identifier.hpp"
+#include "table_change.hpp"
 
 namespace mt::store {
 namespace {
@@ -53,6 +54,8 @@ Status FillRowCounts(Databases& dbs, const std::string& company_id, std::vector<
     return Ok();
 }
 
+}  // namespace
+
 Result<TableRecord> LoadActive(pg::Connection& control, const std::string& company_id, const std::string& id,
                                bool for_update) {
     if (!IsObjectId(id)) return TableNotFound();
@@ -63,8 +66,6 @@ Result<TableRecord> LoadActive(pg::Connection& control, const std::string& compa
     if (rows.empty()) return TableNotFound();
     return FromRow(rows, 0);
 }
-
-}  // namespace
 
 namespace {
 
@@ -79,9 +80,12 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
             {id, connection.company_id, connection.id, table.display_name, ColumnsToJson(table.columns), table.source,
              table.created_by_user_id});
         if (!inserted) return inserted.error().code == "23505" ? DuplicateName() : std::move(inserted).error();
-        // We hold the active name now; a physical table of that name can only be an orphan of a crash.
+        // After the insert: a rename that frees this name waits (the unique index) until its intent is visible.
+        MT_TRY(CheckNameFree(*control, connection.company_id, table.display_name));
+        // We hold the name now; a physical table of that name is owned by no metadata (the orphan of a crash, or
+        // made by a SQL client): its rows are kept aside, never dropped.
         return pg::InTransaction(*company, [&]() -> Status {
-            MT_TRY(company->Run("DROP TABLE IF EXISTS " + QualifiedName(table.display_name)));
+            MT_TRY(MoveStrayTableAside(*company, table.display_name));
             auto created = CreatePhysicalTable(*company, table.display_name, table.columns);
             if (!created) return MapDdlError(std::move(created).error());
             return Ok();
@@ -148,22 +152,19 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
     MT_TRY(GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
-    dbs.ForgetTable(table_id);
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
-    return pg::InTransaction(*control, [&]() -> Status {
-        MT_ASSIGN_OR_RETURN(auto table, LoadActive(*control, company_id, table_id, true));
-        MT_TRY(
-            control->Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
-                          "WHERE id = $1",
-                          {table.id, "t_" + table.id}));
-        MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
-        // Kept, out of sight, for support-assisted restores; the public name is free again at once.
-        return pg::InTransaction(*company, [&]() -> Status {
-            std::string archived = types::QuoteIdentifier("t_" + table.id);
-            MT_TRY(
-                company->Run("ALTER TABLE IF EXISTS " + QualifiedName(table.physical_name) + " RENAME TO " + archived));
-            return company->Run("ALTER TABLE IF EXISTS public." + archived + " SET SCHEMA mt_archive");
-        });
+    // Kept, out of sight, for support-assisted restores; the public name is free again once the change is in.
+    const std::string archived = "t_" + table_id;
+    MT_ASSIGN_OR_RETURN(auto intent, BeginChange(dbs, *control, company_id, table_id, "archive",
+                                                 [&](const TableRecord&, Intent& i, pg::Connection&) -> Status {
+                                                     i.schema_after = "mt_archive";
+                                                     i.physical_after = archived;
+                                                     return Ok();
+                                                 }));
+    return ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
+        MT_TRY(company.Run("ALTER TABLE IF EXISTS " + QualifiedName(intent.physical_before) + " RENAME TO " +
+                           types::QuoteIdentifier(archived)));
+        return company.Run("ALTER TABLE IF EXISTS " + QualifiedName(archived) + " SET SCHEMA mt_archive");
     });
 }
 

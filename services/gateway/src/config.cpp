@@ -46,6 +46,11 @@ constexpr Setting kStatementTimeout{"MT_DB_STATEMENT_TIMEOUT_MS", "30000",
 constexpr Setting kLockTimeout{"MT_DB_LOCK_TIMEOUT_MS", "10000", "lock_timeout of every session (0: none)"};
 constexpr Setting kIdleInTransaction{"MT_DB_IDLE_IN_TRANSACTION_MS", "60000",
                                      "idle_in_transaction_session_timeout of every session (0: none)"};
+constexpr Setting kDdlLockTimeout{"MT_DDL_LOCK_TIMEOUT_MS", "2000",
+                                  "how long a table change (PUT/PATCH/DELETE) waits for the table's locks before "
+                                  "answering 409 TABLE_BUSY"};
+constexpr Setting kReconcile{"MT_TABLE_RECONCILE_SECONDS", "60",
+                             "period of the pass that finishes or undoes table changes a crash interrupted"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
@@ -92,6 +97,8 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.databases.session.statement_timeout_ms = static_cast<int>(r.Int(kStatementTimeout, 0, 86'400'000));
     c.databases.session.lock_timeout_ms = static_cast<int>(r.Int(kLockTimeout, 0, 86'400'000));
     c.databases.session.idle_in_transaction_ms = static_cast<int>(r.Int(kIdleInTransaction, 0, 86'400'000));
+    c.databases.ddl_lock_timeout = std::chrono::milliseconds(r.Int(kDdlLockTimeout, 1, 600'000));
+    c.reconcile_period = std::chrono::seconds(r.Int(kReconcile, 1, 86'400));
     std::string alg = r.Choice(kJwtAlg, {"HS256", "RS256"});
     c.jwt.algorithm = alg == "RS256" ? auth::Algorithm::kRS256 : auth::Algorithm::kHS256;
     std::string key_file = r.String(kJwtKeyFile);

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 /// Gateway configuration, read once from the environment (see README "Configuration").
 #include <string>
 
@@ -19,6 +20,7 @@ struct GatewayConfig {
     kafka::KafkaConfig kafka;
     std::uint16_t metrics_port = 0;
     std::int64_t shutdown_grace_ms = 25000;
+    std::chrono::seconds reconcile_period{60};  // store::ReconcileTableIntents
 };
 
 /// Reads every setting; on any problem returns one error naming each bad variable.

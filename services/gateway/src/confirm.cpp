@@ -190,6 +190,11 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
                     return BadRequest("Já existe uma tabela ativa com este nome", "MANAGED_TABLE_DUPLICATE_NAME");
                 return std::move(reserved).error();
             }
+            MT_TRY(store::CheckNameFree(*control, job.company_id, plan.display_name));
+        } else {
+            // Shares the table's row lock with schema changes: either this confirm commits first (a later change
+            // sees the job and answers 409) or the change's intent does (this answers 409), never both.
+            MT_TRY(store::LockTableForLoad(*control, job.company_id, target, plan.existing->columns));
         }
         MT_ASSIGN_OR_RETURN(
             auto confirmed,

@@ -1,7 +1,9 @@
 #include "readiness.hpp"
 
+#include "mt/core/log.hpp"
 #include "mt/jobs/migrations.hpp"
 #include "mt/store/migrations.hpp"
+#include "mt/store/tables.hpp"
 
 namespace mt::gateway {
 
@@ -9,6 +11,39 @@ Status MigrateControl(store::Databases& databases) {
     MT_ASSIGN_OR_RETURN(auto control, databases.control().Acquire());
     MT_TRY(store::Migrate(*control));
     return jobs::Migrate(*control);
+}
+
+namespace {
+
+/// A change younger than this may still be on its way to its DDL in another gateway: left to that gateway.
+constexpr std::chrono::seconds kReconcileMinAge{10};
+
+}  // namespace
+
+TableReconciler::TableReconciler(store::Databases& databases, std::chrono::seconds period) : databases_(databases) {
+    Pass();
+    thread_ = std::thread([this, period] {
+        std::unique_lock lock(mu_);
+        while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+            lock.unlock();
+            Pass();
+            lock.lock();
+        }
+    });
+}
+
+TableReconciler::~TableReconciler() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void TableReconciler::Pass() {
+    auto resolved = store::ReconcileTableIntents(databases_, kReconcileMinAge);
+    if (!resolved) log::Warn("table change reconciliation failed", {{"error", resolved.error().message}});
 }
 
 ops::ReadinessCheck ReadinessCheck(store::Databases& databases, ops::Metrics& metrics, kafka::KafkaConfig kafka) {

@@ -1,5 +1,11 @@
 #pragma once
-/// Start-up migration and the readiness probe of the gateway (PostgreSQL and Kafka reachable).
+/// Start-up migration, the table-change reconciler and the readiness probe of the gateway (PostgreSQL and Kafka
+/// reachable).
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "mt/kafka/config.hpp"
 #include "mt/ops/metrics.hpp"
 #include "mt/ops/ops_server.hpp"
@@ -8,6 +14,25 @@
 namespace mt::gateway {
 
 Status MigrateControl(store::Databases& databases);
+/// Finishes or undoes table changes a crash interrupted (store::ReconcileTableIntents): once at construction
+/// (before the gateway serves), then every `period` on a thread of its own until destroyed.
+class TableReconciler {
+public:
+    TableReconciler(store::Databases& databases, std::chrono::seconds period);
+    ~TableReconciler();
+    TableReconciler(const TableReconciler&) = delete;
+    TableReconciler& operator=(const TableReconciler&) = delete;
+
+private:
+    void Pass();
+
+    store::Databases& databases_;
+    std::mutex mu_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
 /// Also refreshes the connections-in-use gauge on every probe/scrape of readiness.
 ops::ReadinessCheck ReadinessCheck(store::Databases& databases, ops::Metrics& metrics, kafka::KafkaConfig kafka);
 

@@ -45,7 +45,8 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
                                     {store::QualifiedName(old)}));
                 MT_TRY(company.Run("DROP TABLE " + store::QualifiedName(old)));
             } else {
-                MT_TRY(company.Run("DROP TABLE IF EXISTS " + table));  // an orphan of a crash; we hold the name
+                // We hold the name; a table of that name is owned by no metadata: moved aside with its rows.
+                MT_TRY(store::MoveStrayTableAside(company, t.physical_name));
             }
             MT_TRY(company.Run("ALTER TABLE " + LoadTable(job_id) + " SET SCHEMA public"));
             MT_TRY(company.Run("ALTER TABLE " + store::QualifiedName("load_" + job_id) + " RENAME TO " + name));

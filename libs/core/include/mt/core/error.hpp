@@ -18,6 +18,7 @@ enum class ErrorKind {
     kUnauthorized,     // 401
     kForbidden,        // 403
     kNotFound,         // 404
+    kConflict,         // 409: the resource is busy (e.g. a table being changed or loaded); retry later
     kPayloadTooLarge,  // 413
     kValidation,       // 422
     kUnavailable,      // retryable infrastructure failure (DB connection lost, serialization failure)
@@ -56,6 +57,7 @@ Error BadRequest(std::string message, std::string code = "BAD_REQUEST");
 Error Unauthorized(std::string message = "Unauthorized");
 Error Forbidden(std::string message = "Forbidden");
 Error NotFound(std::string code, std::string message);
+Error Conflict(std::string code, std::string message);
 Error PayloadTooLarge(std::string message);
 Error Validation(std::string message, std::vector<FieldError> details = {});
 Error Unavailable(std::string message);

@@ -79,6 +79,11 @@ Result<bool> ExtendFinalizeLease(pg::Connection& control, const std::string& job
 /// created, and the uploaded and staged bytes deleted — one transaction. False when the job was not inserting.
 Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows);
 
+/// Whether a confirmed job (inserting, finalizing included) loads into the company's table `table_id`: a schema
+/// change or delete of the table waits for it. Jobs waiting for their confirm do not count (the confirm checks
+/// the table again under its row lock).
+Result<bool> TableHasActiveJob(pg::Connection& control, const std::string& company_id, const std::string& table_id);
+
 /// Mark failed unless already terminal; true when this call made the transition. Deletes the job's blobs and
 /// releases a table name reserved for it. `error_json` from ErrorJson.
 Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const std::string& error_json);

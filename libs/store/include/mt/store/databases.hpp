@@ -38,6 +38,9 @@ struct DatabaseSettings {
     std::chrono::milliseconds idle_connection{60'000};  // an idle pooled connection is closed after this
     std::chrono::milliseconds acquire_timeout{10'000};  // wait for a connection at most this, then 503
     pg::SessionSettings session;  // bounds and application_name of every session, pooled or dedicated
+    /// How long a schema change (PUT/PATCH/DELETE of a table) waits for its locks before answering 409
+    /// TABLE_BUSY, so that a long reader never makes every later reader queue behind the DDL's lock request.
+    std::chrono::milliseconds ddl_lock_timeout{2000};
 };
 
 class Databases {

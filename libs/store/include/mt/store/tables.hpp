@@ -1,10 +1,18 @@
 #pragma once
 /// Managed tables: metadata in the control database, the physical table in the company database.
 ///
-/// Consistency across the two databases: every change first takes its row in the control database inside an
-/// open transaction (the unique index on active names serializes concurrent creators of one name), then
-/// commits the company-database change, then commits the control transaction. If the process dies between the
-/// two commits, the physical change exists without metadata; the next create of that name drops the orphan first.
+/// Consistency across the two databases. A create takes its row in the control database inside an open
+/// transaction (the unique index on active names serializes concurrent creators of one name), then commits the
+/// company-database table, then the control transaction; a physical table of that name that no metadata owns
+/// (the orphan of a crash, or one a SQL client made) is never dropped: it is moved aside into
+/// mt_archive."orphan_<id>" (MoveStrayTableAside).
+/// A change of an existing table (rename, columns, archive) locks the table's metadata row (FOR UPDATE), refuses
+/// while a confirmed upload loads into the table (409 TABLE_BUSY), and commits an intent (mt_table_intents: the
+/// physical name and columns before and after) before its company-side DDL; the DDL takes its locks with
+/// DatabaseSettings::ddl_lock_timeout (409 TABLE_BUSY when it runs out); the metadata update and the deletion of
+/// the intent then commit together. ReconcileTableIntents finishes or undoes an intent left by a crash from what
+/// the physical table looks like, so metadata and table never disagree for longer than a gateway restart.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +67,23 @@ Status CreateBareTable(pg::Connection& company, const std::string& qualified_nam
 Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count);
 /// `public."name"` quoted (or another schema).
 std::string QualifiedName(const std::string& physical_name, const std::string& schema = "public");
+
+/// Finishes (the DDL committed) or undoes (it did not) every intent older than `min_age` that no live change
+/// holds, under the change's advisory lock in the company database. Returns how many it resolved; an intent
+/// whose company database is unreachable stays for the next pass.
+Result<int> ReconcileTableIntents(Databases& dbs, std::chrono::seconds min_age);
+/// Moves `public.<physical_name>`, if it exists, to mt_archive."orphan_<new id>" (rows kept, logged) so that the
+/// name can be created: for names the metadata holds but whose physical table nobody owns.
+Status MoveStrayTableAside(pg::Connection& company, const std::string& physical_name);
+/// Inside the caller's control transaction: 409 TABLE_BUSY when a change in progress (an intent) names
+/// `name` as a physical table before or after it (a create or upload of that name must wait for it).
+Status CheckNameFree(pg::Connection& control, const std::string& company_id, const std::string& name);
+/// Inside the caller's control transaction, before a confirm starts loading into an existing table: locks the
+/// table's metadata row FOR SHARE (a concurrent schema change waits, or this waits for it), and answers 409
+/// TABLE_BUSY when a change of the table is in progress or its columns are no longer `columns` (it changed since
+/// the upload was matched against it), 404 when it is no longer active.
+Status LockTableForLoad(pg::Connection& control, const std::string& company_id, const std::string& table_id,
+                        const std::vector<types::Column>& columns);
 
 /// Map a company-database error to a client error where the client caused it (bad conversion, NULLs …).
 Error MapDdlError(Error error);

@@ -1,0 +1,304 @@
+// Changes of existing tables across the two databases: the intent recorded before the DDL, the DDL under the
+// change's lock, and the reconciler that finishes or undoes an intent a crash left behind.
+#include <optional>
+
+#include "mt/core/ids.hpp"
+#include "mt/core/json.hpp"
+#include "mt/core/log.hpp"
+#include "mt/jobs/lifecycle.hpp"
+#include "mt/store/provisioning.hpp"
+#include "mt/types/identifier.hpp"
+#include "table_change.hpp"
+
+namespace mt::store {
+namespace {
+
+/// Advisory lock class (company database) held by a change while its DDL runs and by the reconciler while it
+/// decides: the reconciler never judges a change whose DDL has not committed or rolled back yet.
+constexpr const char* kChangeLockClass = "7301006";
+
+enum class Outcome { kBusy, kGone, kFinished, kUndone, kStuck };
+
+std::string LockTimeoutSql(std::chrono::milliseconds timeout) {
+    return "SET LOCAL lock_timeout = '" + std::to_string(timeout.count()) + "ms'";
+}
+
+Error MapLockTimeout(Error e) {
+    if (e.code == "55P03") {
+        return TableBusy(
+            "The table is in use by other requests; its change was not applied. Try again in a few "
+            "seconds");
+    }
+    return e;
+}
+
+constexpr const char* kIntentColumns =
+    "table_id, company_id, kind, display_before, display_after, schema_before, physical_before, schema_after, "
+    "physical_after, columns_before::text, columns_after::text";
+
+Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::string& table_id) {
+    MT_ASSIGN_OR_RETURN(
+        auto rows, control.Exec(std::string("SELECT ") + kIntentColumns + " FROM mt_table_intents WHERE table_id = $1",
+                                {table_id}));
+    if (rows.empty()) return std::optional<Intent>();
+    Intent i;
+    i.table_id = rows.Get(0, 0);
+    i.company_id = rows.Get(0, 1);
+    i.kind = rows.Get(0, 2);
+    i.display_before = rows.Get(0, 3);
+    i.display_after = rows.Get(0, 4);
+    i.schema_before = rows.Get(0, 5);
+    i.physical_before = rows.Get(0, 6);
+    i.schema_after = rows.Get(0, 7);
+    i.physical_after = rows.Get(0, 8);
+    MT_ASSIGN_OR_RETURN(i.columns_before, ColumnsFromJson(rows.Get(0, 9)));
+    MT_ASSIGN_OR_RETURN(i.columns_after, ColumnsFromJson(rows.Get(0, 10)));
+    return std::optional<Intent>(std::move(i));
+}
+
+Result<bool> Exists(pg::Connection& company, const std::string& schema, const std::string& physical_name) {
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        company.Exec("SELECT to_regclass($1) IS NOT NULL", {QualifiedName(physical_name, schema)}));
+    return rows.Get(0, 0) == "t";
+}
+
+/// Whether the table exists with exactly these user columns (name, type, NOT NULL), besides the row id.
+Result<bool> HasColumns(pg::Connection& company, const std::string& schema, const std::string& physical_name,
+                        const std::vector<types::Column>& columns) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartArray();
+    for (const auto& c : columns) {
+        w.StartObject();
+        w.Key("name");
+        json::WriteString(w, c.name);
+        w.Key("type");
+        json::WriteString(w, types::PgType(c.type));
+        w.Key("not_null");
+        w.Bool(!c.nullable);
+        w.EndObject();
+    }
+    w.EndArray();
+    MT_ASSIGN_OR_RETURN(
+        auto rows,
+        company.Exec("WITH t AS (SELECT to_regclass($1)::oid AS oid), "
+                     "actual AS (SELECT a.attname::text AS name, a.atttypid, a.attnotnull FROM pg_attribute a, t "
+                     "WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'id'), "
+                     "expected AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(name text, type text, "
+                     "not_null bool)) "
+                     "SELECT (SELECT oid FROM t) IS NOT NULL "
+                     "AND (SELECT count(*) FROM actual) = (SELECT count(*) FROM expected) "
+                     "AND NOT EXISTS (SELECT 1 FROM expected e WHERE NOT EXISTS (SELECT 1 FROM actual a WHERE "
+                     "a.name = e.name AND a.atttypid = e.type::regtype::oid AND a.attnotnull = e.not_null))",
+                     {QualifiedName(physical_name, schema), std::string(sb.GetString(), sb.GetSize())}));
+    return rows.Get(0, 0) == "t";
+}
+
+/// Decides one intent from the physical table and applies the decision to the metadata, while holding the
+/// change's advisory lock (waiting for it up to `timeout`, or skipping a busy change when `wait` is false).
+Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, const std::string& table_id, bool wait,
+                             std::chrono::milliseconds timeout) {
+    Outcome outcome = Outcome::kGone;
+    MT_TRY(pg::InTransaction(company, [&]() -> Status {
+        MT_TRY(company.Run(LockTimeoutSql(timeout)));
+        MT_ASSIGN_OR_RETURN(auto got, company.Exec(std::string("SELECT pg_") + (wait ? "" : "try_") +
+                                                       "advisory_xact_lock(" + kChangeLockClass + ", hashtext($1))",
+                                                   {table_id}));
+        if (!wait && got.Get(0, 0) != "t") {
+            outcome = Outcome::kBusy;
+            return Ok();
+        }
+        MT_ASSIGN_OR_RETURN(auto intent, LoadIntent(control, table_id));
+        if (!intent) return Ok();
+        const Intent& i = *intent;
+        MT_ASSIGN_OR_RETURN(bool before_exists, Exists(company, i.schema_before, i.physical_before));
+        bool finish = false;
+        if (i.kind == "archive") {
+            finish = !before_exists;  // the table left public (or was already gone): the delete is done
+        } else {
+            bool same_place = i.schema_before == i.schema_after && i.physical_before == i.physical_after;
+            MT_ASSIGN_OR_RETURN(bool after_matches,
+                                HasColumns(company, i.schema_after, i.physical_after, i.columns_after));
+            finish = after_matches && (same_place || !before_exists);
+            if (!finish && !before_exists) {
+                outcome = Outcome::kStuck;
+                log::Error("table change cannot be finished or undone: its physical table is missing",
+                           {{"table_id", table_id},
+                            {"physical_before", i.physical_before},
+                            {"physical_after", i.physical_after}});
+                return Ok();
+            }
+        }
+        return pg::InTransaction(control, [&]() -> Status {
+            if (!finish) {
+                // Only the reserved name changed in the metadata before the DDL.
+                MT_TRY(control.Exec("UPDATE mt_tables SET display_name = $2 WHERE id = $1 AND status = 'active'",
+                                    {table_id, i.display_before}));
+            } else if (i.kind == "archive") {
+                MT_TRY(
+                    control.Exec("UPDATE mt_tables SET status = 'archived', physical_name = $2, updated_at = now() "
+                                 "WHERE id = $1",
+                                 {table_id, i.physical_after}));
+            } else {
+                MT_TRY(
+                    control.Exec("UPDATE mt_tables SET display_name = $2, physical_name = $3, columns = $4::jsonb, "
+                                 "updated_at = now() WHERE id = $1",
+                                 {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
+            }
+            MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
+            outcome = finish ? Outcome::kFinished : Outcome::kUndone;
+            return Ok();
+        });
+    }));
+    return outcome;
+}
+
+}  // namespace
+
+Error TableBusy(std::string message) { return Conflict("TABLE_BUSY", std::move(message)); }
+
+Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::string& company_id,
+                           const std::string& table_id, const std::string& kind, const PlanChange& plan) {
+    Intent intent;
+    Status began = pg::InTransaction(control, [&]() -> Status {
+        MT_TRY(control.Run(LockTimeoutSql(dbs.settings().ddl_lock_timeout)));
+        MT_ASSIGN_OR_RETURN(auto current, LoadActive(control, company_id, table_id, true));
+        MT_ASSIGN_OR_RETURN(auto pending,
+                            control.Exec("SELECT 1 FROM mt_table_intents WHERE table_id = $1", {table_id}));
+        if (!pending.empty()) {
+            return TableBusy("Another change to this table is still being applied; try again in a few seconds");
+        }
+        MT_ASSIGN_OR_RETURN(bool loading, jobs::TableHasActiveJob(control, company_id, table_id));
+        if (loading) {
+            return TableBusy(
+                "An upload is being loaded into this table; change or delete the table when its job "
+                "has ended");
+        }
+        intent = Intent{table_id,
+                        company_id,
+                        kind,
+                        current.display_name,
+                        current.display_name,
+                        "public",
+                        current.physical_name,
+                        "public",
+                        current.physical_name,
+                        current.columns,
+                        current.columns};
+        MT_TRY(plan(current, intent, control));
+        MT_TRY(
+            control.Exec("INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, "
+                         "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)",
+                         {intent.table_id, intent.company_id, intent.kind, intent.display_before, intent.display_after,
+                          intent.schema_before, intent.physical_before, intent.schema_after, intent.physical_after,
+                          ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after)}));
+        return Ok();
+    });
+    if (!began) return MapLockTimeout(std::move(began).error());
+    return intent;
+}
+
+Status ApplyChange(Databases& dbs, pg::Connection& control, const ConnectionRecord& connection, const Intent& intent,
+                   const std::function<Status(pg::Connection& company)>& ddl) {
+    const auto timeout = dbs.settings().ddl_lock_timeout;
+    MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+    dbs.ForgetTable(intent.table_id);
+    Status ran = pg::InTransaction(*company, [&]() -> Status {
+        MT_TRY(company->Run(LockTimeoutSql(timeout)));
+        MT_TRY(company->Exec(std::string("SELECT pg_advisory_xact_lock(") + kChangeLockClass + ", hashtext($1))",
+                             {intent.table_id}));
+        MT_ASSIGN_OR_RETURN(auto still,
+                            control.Exec("SELECT 1 FROM mt_table_intents WHERE table_id = $1", {intent.table_id}));
+        if (still.empty()) return TableBusy("The change was abandoned meanwhile; try again");
+        return ddl(*company);
+    });
+    // Whatever happened (even a lost COMMIT), the physical table now tells whether the change is in.
+    auto resolved = ReconcileOne(control, *company, intent.table_id, true, timeout);
+    dbs.ForgetTable(intent.table_id);  // again: a concurrent read may have cached the old metadata meanwhile
+    if (!ran) return MapLockTimeout(std::move(ran).error());
+    if (!resolved) {
+        log::Warn("table change applied; its metadata is updated by the reconciler",
+                  {{"table_id", intent.table_id}, {"error", resolved.error().message}});
+        return std::move(resolved).error();
+    }
+    if (*resolved == Outcome::kFinished || *resolved == Outcome::kGone) return Ok();
+    return Internal("table change of " + intent.table_id + " did not apply");
+}
+
+Result<int> ReconcileTableIntents(Databases& dbs, std::chrono::seconds min_age) {
+    std::vector<std::pair<std::string, std::string>> pending;  // table id, company id
+    {
+        MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+        MT_ASSIGN_OR_RETURN(
+            auto rows, control->Exec("SELECT table_id, company_id FROM mt_table_intents WHERE created_at < now() - "
+                                     "make_interval(secs => $1::int) ORDER BY created_at LIMIT 1000",
+                                     {std::to_string(min_age.count())}));
+        for (int r = 0; r < rows.size(); ++r) pending.emplace_back(rows.Get(r, 0), rows.Get(r, 1));
+    }
+    int resolved = 0;
+    for (const auto& [table_id, company_id] : pending) {
+        auto outcome = [&]() -> Result<Outcome> {
+            MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+            MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+            MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+            return ReconcileOne(*control, *company, table_id, false, dbs.settings().ddl_lock_timeout);
+        }();
+        dbs.ForgetTable(table_id);
+        if (!outcome) {
+            log::Warn("table change left for the next reconciliation",
+                      {{"table_id", table_id}, {"error", outcome.error().message}});
+            continue;
+        }
+        if (*outcome == Outcome::kFinished || *outcome == Outcome::kUndone) {
+            ++resolved;
+            log::Warn(*outcome == Outcome::kFinished ? "interrupted table change finished"
+                                                     : "interrupted table change undone",
+                      {{"table_id", table_id}, {"company_id", company_id}});
+        }
+    }
+    return resolved;
+}
+
+Status MoveStrayTableAside(pg::Connection& company, const std::string& physical_name) {
+    MT_ASSIGN_OR_RETURN(bool exists, Exists(company, "public", physical_name));
+    if (!exists) return Ok();
+    const std::string aside = "orphan_" + NewObjectId();
+    MT_TRY(company.Run("ALTER TABLE " + QualifiedName(physical_name) + " RENAME TO " + types::QuoteIdentifier(aside)));
+    MT_TRY(company.Run("ALTER TABLE " + QualifiedName(aside) + " SET SCHEMA mt_archive"));
+    log::Warn("a table of that name existed that no metadata owns; moved aside with its rows",
+              {{"table", physical_name}, {"moved_to", "mt_archive." + aside}});
+    return Ok();
+}
+
+Status CheckNameFree(pg::Connection& control, const std::string& company_id, const std::string& name) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT 1 FROM mt_table_intents WHERE company_id = $1 AND "
+                                                "((schema_before = 'public' AND physical_before = $2) OR "
+                                                "(schema_after = 'public' AND physical_after = $2))",
+                                                {company_id, name}));
+    if (!rows.empty()) {
+        return TableBusy(
+            "A change to the table that had or takes this name is still being applied; try again in a "
+            "few seconds");
+    }
+    return Ok();
+}
+
+Status LockTableForLoad(pg::Connection& control, const std::string& company_id, const std::string& table_id,
+                        const std::vector<types::Column>& columns) {
+    MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT columns::text, EXISTS (SELECT 1 FROM mt_table_intents i "
+                                                "WHERE i.table_id = t.id) FROM mt_tables t WHERE id = $1 AND "
+                                                "company_id = $2 AND status = 'active' FOR SHARE OF t",
+                                                {table_id, company_id}));
+    if (rows.empty()) return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada");
+    if (rows.Get(0, 1) == "t") {
+        return TableBusy("The table's schema is being changed; confirm again in a few seconds");
+    }
+    MT_ASSIGN_OR_RETURN(auto current, ColumnsFromJson(rows.Get(0, 0)));
+    if (ColumnsToJson(current) != ColumnsToJson(columns)) {
+        return TableBusy("The table's columns changed since this upload was matched against them; confirm again");
+    }
+    return Ok();
+}
+
+}  // namespace mt::store
