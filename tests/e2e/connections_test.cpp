@@ -26,10 +26,13 @@ Stack& ConnectionsStack() {
     return SharedStack(options);
 }
 
-/// Server sessions in `databases` right now: only the gateway connects to this stack's control and company
-/// databases while the requests run (the suite starts no worker).
+/// Server sessions in `databases` right now, but those of mt-provisioner (its own process and budget): only the
+/// gateway connects to this stack's control and company databases while the requests run (no worker runs).
 int Sessions(Stack& stack, const std::string& databases) {
-    auto rows = stack.AdminQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1::text[])", {databases});
+    auto rows = stack.AdminQuery(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1::text[]) "
+        "AND application_name IS DISTINCT FROM 'mt-provisioner'",
+        {databases});
     return std::stoi(*rows.at(0).at(0));
 }
 
@@ -90,13 +93,17 @@ TEST_CASE("30 active companies on a gateway with MT_DB_MAX_CONNECTIONS=12 all su
     CHECK(most <= kBudget);
     CHECK(Sessions(stack, databases) <= kBudget);
     // The gateway names its sessions, so pg_stat_activity tells whose connections these are.
-    auto names = stack.AdminQuery("SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1",
-                                  {stack.control_database()});
-    CHECK(names == mt::testing::SqlRows{{"mt-gateway"}});
+    auto names =
+        stack.AdminQuery("SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1 ORDER BY 1",
+                         {stack.control_database()});
+    CHECK(names == mt::testing::SqlRows{{"mt-gateway"}, {"mt-provisioner"}});
     for (int i = 0; i < kCompanies; ++i) CHECK(tenants[static_cast<std::size_t>(i)]->RowCount(tables[i]) == 2);
 }
 
-TEST_CASE("a read blocked behind a lock answers 503 after MT_DB_LOCK_TIMEOUT_MS instead of waiting", "[connections]") {
+TEST_CASE(
+    "a read blocked behind a lock answers 503 SERVICE_UNAVAILABLE with Retry-After after MT_DB_LOCK_TIMEOUT_MS instead "
+    "of waiting",
+    "[connections]") {
     Tenant t(ConnectionsStack());
     t.Provision();
     std::string id = t.CreateTable("locked", Columns({{"v", "integer"}}));
@@ -112,6 +119,9 @@ TEST_CASE("a read blocked behind a lock answers 503 after MT_DB_LOCK_TIMEOUT_MS 
     CHECK_STATUS(r, 503);
     CHECK(r.body.find("try again") != std::string::npos);
     CHECK(r.body.find("lock") == std::string::npos);  // PostgreSQL's own wording stays in the log
+    CHECK(r.body.find("\"error_code\":\"SERVICE_UNAVAILABLE\"") != std::string::npos);  // not the SQLSTATE
+    CHECK(r.body.find("55P03") == std::string::npos);
+    CHECK(r.headers["retry-after"] == "1");
     REQUIRE(holder->Run("ROLLBACK").ok());
     CHECK(t.RowCount(id) == 1);  // and the table answers again at once
 }

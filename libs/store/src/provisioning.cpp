@@ -50,7 +50,7 @@ Status CreateRoleAndDatabase(Databases& dbs, const ConnectionRecord& c, const Ro
     MT_TRY(admin->Run("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC"));
     MT_TRY(admin->Run("GRANT CONNECT, TEMPORARY ON DATABASE " + db + " TO " + role));
     MT_ASSIGN_OR_RETURN(std::string url, dbs.CompanyAdminUrl(c));
-    MT_ASSIGN_OR_RETURN(auto company_admin, pg::Connection::Open(url));
+    MT_ASSIGN_OR_RETURN(auto company_admin, pg::Connection::Open(url, dbs.session()));
     return PrepareCompanyDatabase(company_admin, c.role_name);
 }
 

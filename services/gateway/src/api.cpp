@@ -17,15 +17,33 @@ std::optional<std::string> StripApiPrefix(std::string_view path) {
     return std::nullopt;
 }
 
+namespace {
+
+/// What a 503 says: our own words, never a database server's (its message and SQLSTATE go to the log). The pg
+/// layer words the two bounds a client can meet (statement and lock timeouts) itself; any other database failure
+/// gets one generic sentence.
+std::string UnavailableMessage(const Error& error) {
+    const bool ours = error.code == "SERVICE_UNAVAILABLE" && error.message.rfind("PostgreSQL", 0) != 0;
+    if (ours || error.code == "57014" || error.code == "55P03") return error.message;
+    return "A database is temporarily unavailable; try again shortly";
+}
+
+}  // namespace
+
 HttpResponse ErrorResponse(const Error& error, const std::string& request_id) {
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     w.StartObject();
     w.Key("error");
     // Internal errors never leak their message (it may hold SQL or server details): it goes to the log only.
-    json::WriteString(w, error.kind == ErrorKind::kInternal ? "Internal server error" : error.message);
+    const bool unavailable = error.kind == ErrorKind::kUnavailable;
+    json::WriteString(w, error.kind == ErrorKind::kInternal ? std::string("Internal server error")
+                         : unavailable                      ? UnavailableMessage(error)
+                                                            : error.message);
     w.Key("error_code");
-    json::WriteString(w, error.kind == ErrorKind::kInternal ? "INTERNAL_ERROR" : error.code);
+    json::WriteString(w, error.kind == ErrorKind::kInternal ? std::string("INTERNAL_ERROR")
+                         : unavailable                      ? std::string("SERVICE_UNAVAILABLE")
+                                                            : error.code);
     w.Key("request_id");
     json::WriteString(w, request_id);
     if (error.kind == ErrorKind::kValidation) {
@@ -42,7 +60,7 @@ HttpResponse ErrorResponse(const Error& error, const std::string& request_id) {
         w.EndArray();
     }
     w.EndObject();
-    return {HttpStatus(error.kind), std::string(sb.GetString(), sb.GetSize()), "application/json"};
+    return {HttpStatus(error.kind), std::string(sb.GetString(), sb.GetSize()), "application/json", unavailable ? 1 : 0};
 }
 
 Api::Api(ApiServices services) : services_(std::move(services)) {

@@ -213,7 +213,7 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
                       {{"request_id", ctx.request.request_id}, {"job_id", job.id}, {"error", sent.error().message}});
         }
     }
-    return HttpResponse{200, "{\"status\":\"inserting\"}", "application/json"};
+    return HttpResponse{200, "{\"status\":\"inserting\"}", "application/json", 0};
 }
 
 }  // namespace mt::gateway

@@ -30,6 +30,7 @@ struct HttpResponse {
     int status = 200;
     std::string body;
     std::string content_type = "application/json";
+    int retry_after_seconds = 0;  // > 0: sent as `Retry-After` (503: the request may be repeated after that long)
 };
 
 struct RequestContext {

@@ -318,6 +318,7 @@ private:
                                    static_cast<double>(micros.count()) / 1e6);
         job.response.headers().add<RequestIdHeader>(req.request_id);
         if (!resp.content_type.empty()) job.response.headers().add<Http::Header::ContentType>(resp.content_type);
+        if (resp.retry_after_seconds > 0) job.response.headers().add<RetryAfterHeader>(resp.retry_after_seconds);
         log::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
                               {"path", req.path},

@@ -97,7 +97,7 @@ void RegisterRowRoutes(Router& router, ApiServices& s) {
     router.Add("DELETE", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) -> Result<HttpResponse> {
         MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
         MT_TRY(store::DeleteRow(s.databases, target.connection, target.table, ctx.params[1]));
-        return HttpResponse{204, "", ""};
+        return HttpResponse{204, "", "", 0};
     });
 }
 

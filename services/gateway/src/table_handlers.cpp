@@ -87,7 +87,7 @@ void RegisterTableRoutes(Router& router, ApiServices& s) {
     router.Add("PATCH", "/:id", P::kUpdate, [&s](RequestContext& ctx) { return UpdateTable(s, ctx); });
     router.Add("DELETE", "/:id", P::kDelete, [&s](RequestContext& ctx) -> Result<HttpResponse> {
         MT_TRY(store::ArchiveTable(s.databases, ctx.principal.company_id, ctx.params[0]));
-        return HttpResponse{204, "", ""};
+        return HttpResponse{204, "", "", 0};
     });
 }
 

@@ -47,6 +47,11 @@ Result<Config> LoadConfig(config::ConfigReader& r) {
     c.databases.company_server_url = r.String(kAdminUrl);
     c.databases.control_pool_size = 4;
     c.databases.company_pool_size = 1;
+    // Its own sessions: named, and bounded generously (CREATE DATABASE copies a template; it is not a request).
+    c.databases.session.application_name = "mt-provisioner";
+    c.databases.session.statement_timeout_ms = 300'000;
+    c.databases.session.lock_timeout_ms = 60'000;
+    c.databases.session.idle_in_transaction_ms = 300'000;
     std::string key_file = r.String(kRoleKeyFile);
     c.roles.connection_limit = static_cast<int>(r.Int(kConnLimit, 1, 10000));
     c.roles.statement_timeout_ms = r.Int(kStatementTimeout, 0, 1ll << 31);
@@ -64,11 +69,11 @@ namespace {
 /// A connection LISTENing on mt_provision; waits up to `ms` for a notification (or returns at once on one).
 class Listener {
 public:
-    explicit Listener(std::string url) : url_(std::move(url)) {}
+    Listener(std::string url, pg::SessionSettings session) : url_(std::move(url)), session_(std::move(session)) {}
 
     void Wait(int ms) {
         if (!conn_) {
-            auto opened = pg::Connection::Open(url_);
+            auto opened = pg::Connection::Open(url_, session_);
             if (opened && opened->Run("LISTEN mt_provision")) {
                 conn_.emplace(std::move(*opened));
             } else {
@@ -87,6 +92,7 @@ public:
 
 private:
     std::string url_;
+    pg::SessionSettings session_;
     std::optional<pg::Connection> conn_;
 };
 
@@ -132,7 +138,7 @@ int Run(const Config& config, const std::atomic<bool>& stop) {
         return 1;
     }
     log::Info("started", {{"metrics_port", std::to_string(ops.port())}});
-    Listener listener(config.databases.control_url);
+    Listener listener(config.databases.control_url, config.databases.session);
     while (!stop.load()) {
         if (auto done = store::ProvisionPending(databases, config.roles); !done) {
             log::Warn("provisioning failed; retried", {{"error", done.error().message}});
