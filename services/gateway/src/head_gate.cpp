@@ -45,6 +45,12 @@ std::size_t HeadGate::Push(std::string_view data) {
         const char c = data[i++];
         ++examined_;
         ++head_bytes_;
+        // Checked before the byte is used: the byte that ends the head must be within the bound as well.
+        if (head_bytes_ > limits_.max_head) {
+            Fail(431, "HEADERS_TOO_LARGE",
+                 "Request head over the limit of " + std::to_string(limits_.max_head) + " bytes");
+            break;
+        }
         if (c == '\n') {
             if (buffer_.empty() || buffer_.back() != '\r') {
                 Fail(400, "BAD_REQUEST", "Malformed HTTP request: a line ends in a bare LF");
@@ -74,11 +80,6 @@ std::size_t HeadGate::Push(std::string_view data) {
             buffer_.size() > limits_.max_request_line + (buffer_.back() == '\r' ? 1 : 0)) {
             Fail(414, "URI_TOO_LONG",
                  "Request line over the limit of " + std::to_string(limits_.max_request_line) + " bytes");
-            break;
-        }
-        if (head_bytes_ > limits_.max_head) {
-            Fail(431, "HEADERS_TOO_LARGE",
-                 "Request head over the limit of " + std::to_string(limits_.max_head) + " bytes");
             break;
         }
     }

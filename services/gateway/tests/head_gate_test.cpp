@@ -82,6 +82,26 @@ TEST_CASE("head gate: a head over 32 KiB is refused with 431 before it ends") {
     CHECK(gate.examined() <= HeadLimits().max_head + 1);
 }
 
+TEST_CASE(
+    "head gate: a complete head of exactly 32 KiB passes, one byte more is a 431 even when the last byte ends it") {
+    // Found by the head_gate fuzz target: the bound was checked after the byte that ends the head, so a head one
+    // byte over the limit was accepted.
+    const std::size_t limit = HeadLimits().max_head;
+    std::string exact = "GET / HTTP/1.1\r\nX-A: ";
+    exact += std::string(limit - exact.size() - 4, 'v') + "\r\n\r\n";
+    REQUIRE(exact.size() == limit);
+    HeadGate fits;
+    CHECK(fits.Push(exact) == exact.size());
+    CHECK(fits.state() == HeadGate::State::kDone);
+    std::string over = "GET / HTTP/1.1\r\nX-A: ";
+    over += std::string(limit - over.size() - 3, 'v') + "\r\n\r\n";
+    REQUIRE(over.size() == limit + 1);
+    HeadGate refused;
+    refused.Push(over);
+    REQUIRE(refused.state() == HeadGate::State::kError);
+    CHECK(refused.error().status == 431);
+}
+
 TEST_CASE("head gate: parsing a 32 KiB head of tiny headers byte by byte examines each byte once") {
     std::string head = "GET / HTTP/1.1\r\n";
     while (head.size() < (32u << 10) - 16) head += "a:b\r\n";
