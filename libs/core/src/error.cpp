@@ -32,7 +32,7 @@ Error NotFound(std::string code, std::string message) {
     return Error{ErrorKind::kNotFound, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
 Error Conflict(std::string code, std::string message) {
-    return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, std::nullopt};
+    return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
 Error PayloadTooLarge(std::string message) {
     return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt, {}};

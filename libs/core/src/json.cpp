@@ -152,7 +152,7 @@ private:
 struct Generator {
     std::string_view text;
     const std::vector<std::string_view>* literals = nullptr;
-    rapidjson::ParseResult result;
+    rapidjson::ParseResult result{};
     bool too_deep = false;
     bool unpaired_surrogate = false;
     bool operator()(rapidjson::Document& doc) {

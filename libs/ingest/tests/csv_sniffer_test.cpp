@@ -69,7 +69,10 @@ TEST_CASE("mixed UTF-8 and Windows-1252: sequences cut by the 1 MiB chunk end, a
 
 TEST_CASE("Windows-1252 text with an accidental valid UTF-8 pair stays Windows-1252") {
     // "CAFÉ”" is É (0xC9) and ” (0x94): a valid UTF-8 pair by accident, among plenty of Windows-1252 accents.
-    const std::string bytes = "nome;obs\nJo\xE3o;CAF\xC9\x94\nMar\xEDa;S\xE3o Jos\xE9\nCaf\xE9;a\xE7\xFAcar\n";
+    const std::string bytes =
+        "nome;obs\nJo\xE3o;CAF\xC9\x94\nMar\xED"
+        "a;S\xE3o Jos\xE9\nCaf\xE9;a\xE7\xFA"
+        "car\n";
     CHECK(Sniff(bytes).encoding == Encoding::kWindows1252);
     const ReadOutcome out = SniffAndRead(bytes);
     REQUIRE(out.ok);
