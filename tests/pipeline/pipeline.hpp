@@ -27,7 +27,7 @@ inline const std::vector<std::string> kWorkers = {"mt-analyzer", "mt-inserter-1"
 struct PipelineOptions {
     std::string name = "pipeline";
     std::int64_t part_rows = 2000;  // MT_INSERT_PART_ROWS of the analyzer: small, so small files still have parts
-    std::map<std::string, std::string> worker_env;  // more settings of every worker (e.g. a small job budget)
+    std::map<std::string, std::string> worker_env{};  // more settings of every worker (e.g. a small job budget)
 };
 
 /// The executable's stack (the first call's options win) with every worker of kWorkers running: a worker an
