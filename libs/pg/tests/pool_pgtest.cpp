@@ -13,28 +13,10 @@ using mt::pg::Pool;
 using mt::pg::PoolOptions;
 using mt::pg::testing::AdminUrl;
 using mt::pg::testing::ScratchDatabase;
+using mt::pg::testing::ServerSessions;
+using mt::pg::testing::SettledServerSessions;
 
 namespace {
-
-/// Server sessions (any database) whose application_name is `name`, as pg_stat_activity shows them.
-int ServerSessions(const std::string& name) {
-    auto admin = mt::pg::Connection::Open(AdminUrl());
-    REQUIRE(admin.ok());
-    auto rows = admin->Exec("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {name});
-    REQUIRE(rows.ok());
-    return std::stoi(std::string(rows->Get(0, 0)));
-}
-
-/// A closed session leaves pg_stat_activity when its backend has exited, a moment after the client hung up.
-int SettledServerSessions(const std::string& name, int at_most) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    int n = ServerSessions(name);
-    while (n > at_most && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        n = ServerSessions(name);
-    }
-    return n;
-}
 
 PoolOptions Named(const std::string& name, std::size_t max_size = 4,
                   std::chrono::milliseconds acquire_timeout = std::chrono::seconds(10)) {
@@ -65,7 +47,7 @@ TEST_CASE("idle pooled connections are closed once idle for the given time, leas
     CHECK(budget->CloseIdle(std::chrono::milliseconds(0)) == 1);
     CHECK(pool.open() == 1);
     CHECK(budget->open() == 1);
-    CHECK(SettledServerSessions(name, 1) == 1);
+    CHECK(SettledServerSessions(name, 1, std::chrono::seconds(5)) == 1);
     REQUIRE((*held)->Exec("SELECT 1").ok());  // the leased one was left alone
 }
 
@@ -87,7 +69,7 @@ TEST_CASE("pools of many databases sharing a budget of N never hold more than N 
     }
     CHECK(pools[0]->open() == 0);  // the oldest idle connections were closed for the newer pools
     CHECK(pools[7]->open() == 1);
-    CHECK(SettledServerSessions(name, kBudget) <= static_cast<int>(kBudget));
+    CHECK(SettledServerSessions(name, kBudget, std::chrono::seconds(5)) <= static_cast<int>(kBudget));
 
     // Concurrently, from more threads than the budget, every request still gets a connection.
     std::atomic<int> ok{0};
@@ -109,7 +91,7 @@ TEST_CASE("pools of many databases sharing a budget of N never hold more than N 
     for (auto& t : threads) t.join();
     CHECK(ok == 60);
     CHECK(most <= kBudget);
-    CHECK(SettledServerSessions(name, kBudget) <= static_cast<int>(kBudget));
+    CHECK(SettledServerSessions(name, kBudget, std::chrono::seconds(5)) <= static_cast<int>(kBudget));
 }
 
 TEST_CASE("with every connection of the budget leased, an acquire waits its timeout, then fails as retryable") {
@@ -154,7 +136,7 @@ TEST_CASE("a pool destroyed while a lease is out leaves the lease working, then 
         CHECK(rows->Get(0, 0) == "42");
     }
     CHECK(budget->open() == 0);
-    CHECK(SettledServerSessions(name, 0) == 0);
+    CHECK(SettledServerSessions(name, 0, std::chrono::seconds(5)) == 0);
 }
 
 TEST_CASE(

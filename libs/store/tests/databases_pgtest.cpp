@@ -11,30 +11,13 @@
 
 using mt::pg::testing::AdminUrl;
 using mt::pg::testing::ScratchDatabase;
+using mt::pg::testing::ServerSessions;
+using mt::pg::testing::SettledServerSessions;
 using mt::store::ConnectionRecord;
 using mt::store::Databases;
 using mt::store::DatabaseSettings;
 
 namespace {
-
-int ServerSessions(const std::string& name) {
-    auto admin = mt::pg::Connection::Open(AdminUrl());
-    REQUIRE(admin.ok());
-    auto rows = admin->Exec("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {name});
-    REQUIRE(rows.ok());
-    return std::stoi(std::string(rows->Get(0, 0)));
-}
-
-/// Waits (up to 10 s) until at most `at_most` sessions named `name` remain; returns the last count.
-int SessionsWithin(const std::string& name, int at_most) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    int n = ServerSessions(name);
-    while (n > at_most && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        n = ServerSessions(name);
-    }
-    return n;
-}
 
 /// Master key of the scratch roles' passwords (Databases derives each company password from it).
 constexpr const char* kRoleKey = "0123456789abcdef0123456789abcdef-test-key";
@@ -92,7 +75,7 @@ TEST_CASE("the reaper closes pooled connections idle for MT_DB_IDLE_CONNECTION_M
         CHECK(ServerSessions(name) == 2);
     }
     CHECK(dbs.open_connections() == 2);  // pooled, idle
-    CHECK(SessionsWithin(name, 0) == 0);
+    CHECK(SettledServerSessions(name, 0, std::chrono::seconds(10)) == 0);
     CHECK(dbs.open_connections() == 0);
     auto again = dbs.control().Acquire();  // a new one opens as needed
     REQUIRE(again.ok());
@@ -123,7 +106,7 @@ TEST_CASE("many company databases never hold more than MT_DB_MAX_CONNECTIONS, an
         CHECK(dbs.open_connections() <= 4);
         CHECK(dbs.company_pools() <= 5);
     }
-    CHECK(SessionsWithin(name, 4) <= 4);
+    CHECK(SettledServerSessions(name, 4, std::chrono::seconds(10)) <= 4);
     // The first company's pool was evicted long ago; its lease still works and closes when it is done.
     auto rows = (**first)->Exec("SELECT current_database()");
     REQUIRE(rows.ok());
