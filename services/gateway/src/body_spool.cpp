@@ -32,33 +32,6 @@ const std::string* RequestHead::Find(std::string_view name) const {
     return nullptr;
 }
 
-std::optional<RequestHead> ParseRequestHead(std::string_view data) {
-    const std::size_t end = data.find("\r\n\r\n");
-    if (end == std::string_view::npos) return std::nullopt;
-    RequestHead head;
-    head.size = end + 4;
-    std::string_view rest = data.substr(0, end + 2);  // every line ends in CRLF
-    std::size_t eol = rest.find("\r\n");
-    std::string_view line = rest.substr(0, eol);
-    rest.remove_prefix(eol + 2);
-    const std::size_t sp1 = line.find(' ');
-    const std::size_t sp2 = line.rfind(' ');
-    if (sp1 == std::string_view::npos || sp2 == sp1) return std::nullopt;
-    head.method = std::string(line.substr(0, sp1));
-    head.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
-    head.version = std::string(line.substr(sp2 + 1));
-    if (head.target.empty() || head.target.front() != '/' || head.version.rfind("HTTP/1.", 0) != 0) return std::nullopt;
-    while (!rest.empty()) {
-        eol = rest.find("\r\n");
-        line = rest.substr(0, eol);
-        rest.remove_prefix(eol + 2);
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        head.fields.emplace_back(AsciiLower(line.substr(0, colon)), std::string(TrimSpaces(line.substr(colon + 1))));
-    }
-    return head;
-}
-
 std::optional<std::size_t> SpooledBodyLength(const RequestHead& head) {
     if (head.method != "POST" || head.Find("transfer-encoding")) return std::nullopt;
     std::string_view path(head.target);

@@ -30,10 +30,6 @@ struct RequestHead {
     [[nodiscard]] const std::string* Find(std::string_view name) const;
 };
 
-/// The head at the start of `data`, when `data` holds all of it and it is well formed; nullopt otherwise. A
-/// lenient reader kept for tests and fuzzing; requests are read by the bounded HeadGate (head_gate.hpp).
-std::optional<RequestHead> ParseRequestHead(std::string_view data);
-
 /// The body length of a head whose body is spooled: a POST to an upload route (path ending in "/upload") with a
 /// multipart body of a declared Content-Length and no Transfer-Encoding. nullopt for every other request.
 std::optional<std::size_t> SpooledBodyLength(const RequestHead& head);

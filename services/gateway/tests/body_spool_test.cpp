@@ -3,11 +3,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "head_gate.hpp"
+
 using mt::gateway::BodySpool;
-using mt::gateway::ParseRequestHead;
+using mt::gateway::HeadGate;
+using mt::gateway::RequestHead;
 using mt::gateway::SpooledBodyLength;
 
 namespace {
+
+/// The head the gate reads from `text`, when it reads one (complete and well formed).
+std::optional<RequestHead> ParseRequestHead(std::string_view text) {
+    HeadGate gate;
+    gate.Push(text);
+    if (gate.state() != HeadGate::State::kDone) return std::nullopt;
+    return gate.head();
+}
 
 std::optional<std::size_t> SpooledLength(const std::string& head) {
     auto parsed = ParseRequestHead(head);
