@@ -324,6 +324,7 @@ private:
                               {"path", req.path},
                               {"status", std::to_string(resp.status)},
                               {"us", std::to_string(micros.count())}});
+        door_->workers->Finishing();  // what is left only queues the answer: the next request may take this thread
         std::lock_guard lock(job.conn->mu);
         Connection& conn = *job.conn;
         conn.busy = false;

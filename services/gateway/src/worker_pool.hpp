@@ -22,16 +22,22 @@ public:
     void Stop();
     /// Queues `task`; false (and `task` not run) when no thread is free and `queue_limit` tasks already wait.
     [[nodiscard]] bool TrySubmit(std::function<void()> task);
+    /// Called by a running task, on its worker, once all that is left of it is quick and never waits (sending the
+    /// answer): from then on the thread counts as free for TrySubmit, so a client that sends its next request as
+    /// soon as it has the answer is not refused for a thread that is about to take it. No effect elsewhere.
+    void Finishing();
 
 private:
     void Run();
 
+    std::size_t size_;
     std::size_t queue_limit_;
     std::mutex mu_;
     std::condition_variable ready_;
     std::deque<std::function<void()>> queue_;
     bool stopping_ = false;
-    std::size_t idle_ = 0;  // threads waiting for a task
+    std::size_t running_ = 0;    // threads running a task
+    std::size_t finishing_ = 0;  // threads whose task said Finishing() and has not returned yet
     std::vector<std::thread> threads_;
     std::mutex join_mu_;
 };
