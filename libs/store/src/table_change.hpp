@@ -19,6 +19,10 @@ struct Intent {
     std::vector<types::Column> columns_before, columns_after;
 };
 
+/// CheckVersion on a company connection of its own, outside any transaction: a change with a stale If-Match is
+/// refused before it records an intent (its DDL transaction checks again, under the counter row's lock).
+Status PrecheckVersion(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                       const VersionCondition& condition);
 /// 409 TABLE_BUSY.
 Error TableBusy(std::string message);
 /// The table's active metadata row, locked FOR UPDATE when asked; 404 TABLE_NOT_FOUND otherwise.

@@ -157,6 +157,13 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
 
 Error TableBusy(std::string message) { return Conflict("TABLE_BUSY", std::move(message)); }
 
+Status PrecheckVersion(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                       const VersionCondition& condition) {
+    if (condition.any) return Ok();
+    MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+    return CheckVersion(*company, table, condition);
+}
+
 Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::string& company_id,
                            const std::string& table_id, const std::string& kind, const PlanChange& plan) {
     Intent intent;

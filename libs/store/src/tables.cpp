@@ -36,20 +36,24 @@ Error DuplicateName() { return BadRequest("Já existe uma tabela ativa com este 
 
 Error TableNotFound() { return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada"); }
 
-/// Exact row counts of the given physical tables, read from the company database's counters.
+/// Exact row counts, versions and row caps of the given physical tables, from the company database's counters.
 Status FillRowCounts(Databases& dbs, const std::string& company_id, std::vector<TableRecord>& tables) {
     if (tables.empty()) return Ok();
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("SELECT c.relname, r.row_count FROM mt_internal.row_counts r "
+    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("SELECT c.relname, r.row_count, r.version, r.max_rows "
+                                              "FROM mt_internal.row_counts r "
                                               "JOIN pg_class c ON c.oid = r.table_oid "
                                               "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                               "WHERE n.nspname = 'public'"));
-    std::map<std::string, std::int64_t, std::less<>> counts;
-    for (int r = 0; r < rows.size(); ++r) counts[std::string(rows.Get(r, 0))] = std::stoll(std::string(rows.Get(r, 1)));
+    std::map<std::string, int, std::less<>> by_name;
+    for (int r = 0; r < rows.size(); ++r) by_name[std::string(rows.Get(r, 0))] = r;
     for (auto& t : tables) {
-        auto it = counts.find(t.physical_name);
-        t.row_count = it == counts.end() ? 0 : it->second;
+        auto it = by_name.find(t.physical_name);
+        if (it == by_name.end()) continue;
+        t.row_count = std::stoll(std::string(rows.Get(it->second, 1)));
+        t.version = std::stoll(std::string(rows.Get(it->second, 2)));
+        if (!rows.IsNull(it->second, 3)) t.max_rows = std::stoll(std::string(rows.Get(it->second, 3)));
     }
     return Ok();
 }
@@ -86,7 +90,7 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
         // made by a SQL client): its rows are kept aside, never dropped.
         return pg::InTransaction(*company, [&]() -> Status {
             MT_TRY(MoveStrayTableAside(*company, table.display_name));
-            auto created = CreatePhysicalTable(*company, table.display_name, table.columns);
+            auto created = CreatePhysicalTable(*company, table.display_name, table.columns, "public", table.max_rows);
             if (!created) return MapDdlError(std::move(created).error());
             return Ok();
         });
@@ -147,11 +151,13 @@ static Status ListMetadata(Databases& dbs, const std::string& company_id, const 
     return Ok();
 }
 
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
+                    const VersionCondition& condition) {
     // Both resolved before taking the control lease: a lease must never wait for another lease of the same pool.
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
-    MT_TRY(GetTableMetadata(dbs, company_id, table_id));
+    MT_ASSIGN_OR_RETURN(auto current, GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+    MT_TRY(PrecheckVersion(dbs, connection, current, condition));
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     // Kept, out of sight, for support-assisted restores; the public name is free again once the change is in.
     const std::string archived = "t_" + table_id;
@@ -162,6 +168,10 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
                                                      return Ok();
                                                  }));
     return ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
+        TableRecord before;
+        before.id = table_id;
+        before.physical_name = intent.physical_before;
+        MT_TRY(CheckVersion(company, before, condition));
         MT_TRY(company.Run("ALTER TABLE IF EXISTS " + QualifiedName(intent.physical_before) + " RENAME TO " +
                            types::QuoteIdentifier(archived)));
         return company.Run("ALTER TABLE IF EXISTS " + QualifiedName(archived) + " SET SCHEMA mt_archive");

@@ -19,6 +19,13 @@ struct ConnectionRecord {
     std::string status;     // provisioning | ready
 };
 
+/// One index of a table as the API names it (SPEC §8): its physical name is derived (store::PhysicalIndexName).
+struct IndexSpec {
+    std::string name;
+    std::vector<std::string> columns;
+    bool unique = false;
+};
+
 struct TableRecord {
     std::string id;
     std::string company_id;
@@ -32,6 +39,10 @@ struct TableRecord {
     std::string created_at;  // ISO 8601 UTC with milliseconds
     std::string updated_at;
     std::int64_t row_count = 0;
+    /// Raised by every data or schema change (company database: mt_internal.row_counts); the ETag is "<version>".
+    std::int64_t version = 0;
+    std::optional<std::int64_t> max_rows;  // row cap (company database); nullopt: none
+    std::vector<IndexSpec> indexes;
 };
 
 template <typename T>

@@ -32,12 +32,23 @@ struct NewTable {
     std::vector<types::Column> columns;
     std::string source = "manual";
     std::string created_by_user_id;
+    std::optional<std::int64_t> max_rows;
+};
+
+/// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).
+struct VersionCondition {
+    bool any = true;                     // no If-Match, or `*`: any version of an existing table
+    std::vector<std::int64_t> versions;  // when !any: the table's version must be one of these (none: never)
 };
 
 struct TableChanges {
     std::optional<std::string> display_name;
     std::optional<std::vector<types::Column>> columns;
     std::optional<std::string> status;
+    /// Present: set the row cap (inner nullopt: remove it). A cap below the current row count is accepted; it
+    /// refuses inserts until deletes bring the table under it.
+    std::optional<std::optional<std::int64_t>> max_rows;
+    VersionCondition condition;  // checked in the company transaction of the change
 };
 
 /// Checks a schema a client sent: display_name (regex unless `legacy_name`), 1..1600 columns, valid unique names,
@@ -55,16 +66,41 @@ Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_
 Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
                                 const TableChanges& changes);
 /// Soft delete: status archived, name freed, physical table moved to the mt_archive schema (kept for support).
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
+                    const VersionCondition& condition = {});
+
+/// Inside the caller's company transaction, before its write: locks the table's counter row (FOR UPDATE, so a
+/// concurrent writer of the table waits until this transaction ends and then sees its version) and answers 412
+/// PRECONDITION_FAILED when the version is not one `expected` allows. Every write path that takes an If-Match
+/// calls it in the transaction of its write, so two writers with the same If-Match cannot both succeed.
+/// No-op (no lock) when `expected.any`.
+Status CheckVersion(pg::Connection& company, const TableRecord& table, const VersionCondition& expected);
+Status CheckVersion(pg::Connection& company, const TableRecord& table, std::int64_t expected);
+/// The table's version (for an ETag) as the caller's transaction or snapshot sees it: call it in the same
+/// REPEATABLE READ transaction as the read it describes, or embed VersionSql in the read's own statement.
+Result<std::int64_t> ReadVersion(pg::Connection& company, const TableRecord& table);
+/// A scalar SQL subquery giving the version of the table whose quoted qualified name is parameter `$param`.
+std::string VersionSql(int param);
 
 /// DDL creating the physical table with its row-id column, counters and triggers (for the inserter too).
 Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
-                           const std::vector<types::Column>& columns, const std::string& schema = "public");
+                           const std::vector<types::Column>& columns, const std::string& schema = "public",
+                           std::optional<std::int64_t> max_rows = std::nullopt);
 /// The table alone, without row counters (bulk loads COPY into it without trigger overhead).
 Status CreateBareTable(pg::Connection& company, const std::string& qualified_name,
                        const std::vector<types::Column>& columns);
-/// Register the table's exact row counter at `initial_count` and the triggers that keep it exact.
-Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count);
+/// What a table's counter row holds besides the count; carried over when a replace swaps the physical table.
+struct CounterState {
+    std::int64_t version = 1;
+    std::optional<std::int64_t> max_rows;
+};
+/// The counter row of a table (by its quoted qualified name).
+Result<CounterState> ReadCounters(pg::Connection& company, const std::string& qualified_name);
+/// Register the table's exact row counter at `initial_count` (with `state`'s version and cap) and the triggers
+/// that keep it exact and raise the version. Fails like an insert over the cap (SQLSTATE MT001, MapDdlError: 400
+/// MANAGED_TABLE_ROW_LIMIT) when `initial_count` exceeds `state.max_rows`.
+Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count,
+                      const CounterState& state = {});
 /// `public."name"` quoted (or another schema).
 std::string QualifiedName(const std::string& physical_name, const std::string& schema = "public");
 
@@ -85,7 +121,8 @@ Status CheckNameFree(pg::Connection& control, const std::string& company_id, con
 Status LockTableForLoad(pg::Connection& control, const std::string& company_id, const std::string& table_id,
                         const std::vector<types::Column>& columns);
 
-/// Map a company-database error to a client error where the client caused it (bad conversion, NULLs …).
+/// Map a company-database error to a client error where the client caused it (bad conversion, NULLs, a row
+/// cap: 400 MANAGED_TABLE_ROW_LIMIT "Table has reached its maximum row limit of N" …).
 Error MapDdlError(Error error);
 
 }  // namespace mt::store
