@@ -9,10 +9,13 @@ namespace {
 
 std::int64_t Version(Uploader& u, const std::string& table_id) { return u.Table(table_id)["version"].GetInt64(); }
 
-TEST_CASE("append and replace uploads raise the version and a replace keeps the cap", "[pipeline][governance]") {
+TEST_CASE("append and replace uploads raise the version and a replace keeps the cap and the indexes",
+          "[pipeline][governance]") {
     Uploader u(PipelineStack());
     std::string table_id = u.CreateTable("items", e2e::Columns({{"name", "text", false}, {"qty", "integer"}}));
-    REQUIRE_STATUS(u.http.Patch(e2e::Api("/" + table_id), u.token, R"({"max_rows":5})"), 200);
+    REQUIRE_STATUS(u.http.Patch(e2e::Api("/" + table_id), u.token,
+                                R"({"max_rows":5,"indexes":[{"name":"by_name","columns":["name"],"unique":true}]})"),
+                   200);
     const auto v0 = Version(u, table_id);
 
     std::string append_id;
@@ -28,6 +31,18 @@ TEST_CASE("append and replace uploads raise the version and a replace keeps the 
     CHECK(table["version"].GetInt64() > v1);
     CHECK(table["max_rows"].GetInt64() == 5);
     CHECK(table["row_count"].GetInt64() == 3);
+    // The new table got the table's index back.
+    CHECK(table["indexes"].Size() == 1);
+    CHECK(u.stack.CompanyQuery(u.company,
+                               "SELECT count(*) FROM pg_index WHERE indrelid = 'public.items'::regclass "
+                               "AND indisunique AND indisvalid AND NOT indisprimary")[0][0] == "1");
+    // A replace whose rows repeat a unique key fails whole.
+    std::string dup_id;
+    u.Analyzed({File("d.csv", "name,qty\nx,1\nx,2\n")}, &dup_id, {{"mode", "replace"}}, table_id);
+    REQUIRE_STATUS(u.Confirm(dup_id), 200);
+    auto failed = u.WaitJob(dup_id, kFinished);
+    CHECK(e2e::Str(failed["status"]) == "failed");
+    CHECK(u.Table(table_id)["row_count"].GetInt64() == 3);
     // The replaced table has the triggers: a SQL client's change raises the version, the cap still holds.
     const auto v2 = table["version"].GetInt64();
     u.stack.CompanyQuery(u.company, R"(UPDATE public."items" SET qty = 7)");

@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -65,6 +65,16 @@ CREATE TABLE mt_table_intents (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX mt_table_intents_company ON mt_table_intents (company_id);
+)SQL",
+    // 6: indexes of managed tables (the list the API shows; store::IndexesInPlace keeps it equal to pg_index), and
+    // intents of index changes (built outside transactions, CONCURRENTLY).
+    R"SQL(
+ALTER TABLE mt_tables ADD COLUMN indexes jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE mt_table_intents DROP CONSTRAINT mt_table_intents_kind_check;
+ALTER TABLE mt_table_intents ADD CONSTRAINT mt_table_intents_kind_check
+    CHECK (kind IN ('update', 'archive', 'indexes'));
+ALTER TABLE mt_table_intents ADD COLUMN indexes_before jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE mt_table_intents ADD COLUMN indexes_after jsonb NOT NULL DEFAULT '[]';
 )SQL",
 };
 

@@ -141,6 +141,8 @@ Error MapDdlError(Error error) {
     if (s == "MT001") {
         // Raised by mt_internal.check_row_cap with the documented message (the cap is the only value in it).
         mapped = BadRequest(error.message, "MANAGED_TABLE_ROW_LIMIT");
+    } else if (s == "23505") {
+        mapped = Validation("A unique index of the table already has this key (or the rows repeat it)");
     } else if (s == "23502") {
         mapped = Validation("Column cannot be NOT NULL: the table has rows without a value");
     } else if (s.size() == 5 && s.substr(0, 2) == "22") {

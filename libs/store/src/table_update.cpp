@@ -76,6 +76,12 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             if (changes.columns) intent.columns_after = *changes.columns;
             renamed = intent.display_after != current.display_name;
             MT_TRY(ValidateSchema(intent.display_after, intent.columns_after, /*legacy_name=*/!renamed));
+            // Before any DDL: the new index list fits the new columns, and no kept index loses a column.
+            if (changes.indexes) MT_TRY(ValidateIndexes(*changes.indexes, intent.columns_after));
+            if (changes.columns) {
+                MT_TRY(CheckIndexedColumnsKept(changes.indexes ? *changes.indexes : current.indexes,
+                                               intent.columns_after));
+            }
             steps = ColumnDdl(QualifiedName(current.physical_name), current.columns, intent.columns_after);
             if (!renamed) return Ok();
             intent.physical_after = intent.display_after;
@@ -128,11 +134,17 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             return Ok();
         }));
     }
+    if (changes.indexes) {
+        // After the other changes (a new column can be indexed in the same request); If-Match was this request's.
+        MT_TRY(ChangeIndexes(dbs, connection, company_id, table_id, *changes.indexes,
+                             changed ? VersionCondition{} : changes.condition));
+    }
     const bool archive = changes.status && *changes.status == "archived";
     if (archive) {
         MT_ASSIGN_OR_RETURN(auto archived, GetTableMetadata(dbs, company_id, table_id));
         // The change above (if any) raised the version: it was this request's own write.
-        MT_TRY(ArchiveTable(dbs, company_id, table_id, changed ? VersionCondition{} : changes.condition));
+        MT_TRY(ArchiveTable(dbs, company_id, table_id,
+                            changed || changes.indexes ? VersionCondition{} : changes.condition));
         archived.status = "archived";
         return archived;
     }

@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kTableColumns =
     "id, company_id, connection_id, display_name, physical_name, columns::text, source, status, created_by_user_id, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), indexes::text";
 
 Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     TableRecord t;
@@ -29,6 +29,7 @@ Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     t.created_by_user_id = rows.Get(r, 8);
     t.created_at = rows.Get(r, 9);
     t.updated_at = rows.Get(r, 10);
+    MT_ASSIGN_OR_RETURN(t.indexes, IndexesFromJson(rows.Get(r, 11)));
     return t;
 }
 
@@ -80,9 +81,9 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
     Status status = pg::InTransaction(*control, [&]() -> Status {
         auto inserted = control->Exec(
             "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
-            " status, created_by_user_id) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7)",
+            " status, created_by_user_id, indexes) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7, $8::jsonb)",
             {id, connection.company_id, connection.id, table.display_name, ColumnsToJson(table.columns), table.source,
-             table.created_by_user_id});
+             table.created_by_user_id, IndexesToJson(table.indexes)});
         if (!inserted) return inserted.error().code == "23505" ? DuplicateName() : std::move(inserted).error();
         // After the insert: a rename that frees this name waits (the unique index) until its intent is visible.
         MT_TRY(CheckNameFree(*control, connection.company_id, table.display_name));
@@ -92,7 +93,8 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
             MT_TRY(MoveStrayTableAside(*company, table.display_name));
             auto created = CreatePhysicalTable(*company, table.display_name, table.columns, "public", table.max_rows);
             if (!created) return MapDdlError(std::move(created).error());
-            return Ok();
+            // The table is new and empty, and nobody sees it before COMMIT: plain builds, in this transaction.
+            return CreateIndexes(*company, id, QualifiedName(table.display_name), table.indexes);
         });
     });
     return status;
@@ -101,6 +103,7 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
 }  // namespace
 
 Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+    MT_TRY(ValidateIndexes(table.indexes, table.columns));
     std::string id = NewObjectId();
     MT_TRY(CreateTableLocked(dbs, connection, table, id));
     // Both leases are back in their pools here: GetTable takes its own, so 8 concurrent creates on a pool of 8

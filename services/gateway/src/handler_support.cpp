@@ -77,6 +77,53 @@ Result<std::vector<types::Column>> ParseColumns(const rapidjson::Value* columns)
     return out;
 }
 
+Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& indexes) {
+    auto invalid = [](std::string field, std::string message) {
+        return Validation("Invalid indexes", {{std::move(field), std::move(message)}});
+    };
+    if (!indexes.IsArray()) return invalid("indexes", "must be an array");
+    if (indexes.Size() > store::kMaxIndexesPerTable) {  // bounded before any work on the entries
+        return invalid("indexes", "at most " + std::to_string(store::kMaxIndexesPerTable) + " indexes per table");
+    }
+    std::vector<store::IndexSpec> out;
+    std::vector<FieldError> details;
+    for (rapidjson::SizeType i = 0; i < indexes.Size(); ++i) {
+        const auto& ix = indexes[i];
+        const std::string at = "indexes[" + std::to_string(i) + "]";
+        if (!ix.IsObject()) {
+            details.push_back({at, "must be an object"});
+            continue;
+        }
+        std::vector<FieldError> own;
+        auto name = StringMember(ix, "name", own, true);
+        store::IndexSpec spec{name.value_or(""), {}, false};
+        const rapidjson::Value* columns = json::Find(ix, "columns");
+        if (!columns || !columns->IsArray() || columns->Empty() || columns->Size() > store::kMaxColumnsPerIndex) {
+            own.push_back({"columns",
+                           "must be an array of 1 to " + std::to_string(store::kMaxColumnsPerIndex) + " column names"});
+        } else {
+            for (const auto& c : columns->GetArray()) {
+                if (json::KindOf(c) != json::Kind::kString) {
+                    own.push_back({"columns", "must hold column names (strings)"});
+                    break;
+                }
+                spec.columns.emplace_back(json::Text(c));
+            }
+        }
+        if (const rapidjson::Value* unique = json::Find(ix, "unique")) {
+            if (json::KindOf(*unique) != json::Kind::kBool) {
+                own.push_back({"unique", "must be a boolean"});
+            } else {
+                spec.unique = unique->GetBool();
+            }
+        }
+        for (auto& d : own) details.push_back({at + "." + d.field, d.message});
+        if (own.empty()) out.push_back(std::move(spec));
+    }
+    if (!details.empty()) return Validation("Invalid indexes", std::move(details));
+    return out;
+}
+
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer) {
     return {status, std::string(buffer.GetString(), buffer.GetSize()), "application/json"};
 }
@@ -146,6 +193,8 @@ void WriteTable(json::Writer& w, const store::TableRecord& t) {
         w.Int64(*t.max_rows);
     else
         w.Null();
+    w.Key("indexes");
+    store::WriteIndexes(w, t.indexes);
     field("created_by_user_id", t.created_by_user_id);
     field("created_at", t.created_at);
     field("updated_at", t.updated_at);

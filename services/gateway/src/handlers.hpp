@@ -23,6 +23,9 @@ Result<int> QueryInt(const HttpRequest& request, std::string_view name, int defa
 
 /// Parse `columns` of a create/update/confirm body; problems become details of one 422.
 Result<std::vector<types::Column>> ParseColumns(const rapidjson::Value* columns);
+/// Parse `indexes` of a create/update body ([{name, columns, unique}], unique defaulting to false); structural
+/// problems become details of one 422 (store::ValidateIndexes checks names and columns against the table).
+Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& indexes);
 /// A string member, or a detail in `details` when present with another type (absent → nullopt, no detail).
 std::optional<std::string> StringMember(const rapidjson::Value& obj, std::string_view name,
                                         std::vector<FieldError>& details, bool required);

@@ -73,9 +73,17 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
     auto max_rows = MaxRowsMember(body, details);
     if (!details.empty()) return Validation("Invalid schema", std::move(details));
     MT_TRY(store::ValidateSchema(*name, *columns, false));
+    std::vector<store::IndexSpec> indexes;
+    if (const rapidjson::Value* v = json::Find(body, "indexes")) {
+        MT_ASSIGN_OR_RETURN(indexes, ParseIndexes(*v));
+    }
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, ctx.principal.company_id));
-    store::NewTable table{*name, std::move(*columns), "manual", ctx.principal.user_id,
-                          max_rows ? *max_rows : std::nullopt};
+    store::NewTable table{*name,
+                          std::move(*columns),
+                          "manual",
+                          ctx.principal.user_id,
+                          max_rows ? *max_rows : std::nullopt,
+                          std::move(indexes)};
     MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table));
     return TableResponse(201, created);
 }
@@ -92,6 +100,10 @@ Result<HttpResponse> UpdateTable(ApiServices& s, RequestContext& ctx) {
     if (json::Find(body, "columns")) {
         MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));
         changes.columns = std::move(columns);
+    }
+    if (const rapidjson::Value* v = json::Find(body, "indexes")) {
+        MT_ASSIGN_OR_RETURN(auto indexes, ParseIndexes(*v));
+        changes.indexes = std::move(indexes);
     }
     MT_ASSIGN_OR_RETURN(auto updated,
                         store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes));

@@ -55,6 +55,8 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
             MT_TRY(company.Run("ALTER TABLE " + LoadTable(job_id) + " SET SCHEMA public"));
             MT_TRY(company.Run("ALTER TABLE " + store::QualifiedName("load_" + job_id) + " RENAME TO " + name));
             MT_TRY(store::AttachCounters(company, table, total, counters));  // over the cap: nothing is applied
+            if (t.job.mode == jobs::JobMode::kReplace)
+                MT_TRY(store::CreateIndexes(company, t.table_id, table, t.indexes));
         }
         MT_TRY(company.Exec("INSERT INTO mt_internal.applied_jobs (job_id, rows_applied) VALUES ($1, $2)",
                             {job_id, std::to_string(total)}));

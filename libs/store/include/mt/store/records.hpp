@@ -54,6 +54,11 @@ struct Page {
 /// Write `[{name, display_name, type, nullable}, …]`: the one JSON form of a column list (tables, schemas, API).
 void WriteColumns(json::Writer& w, const std::vector<types::Column>& columns);
 
+/// Write `[{name, columns, unique}, …]`; and ⇄ the jsonb stored in mt_tables.indexes.
+void WriteIndexes(json::Writer& w, const std::vector<IndexSpec>& indexes);
+std::string IndexesToJson(const std::vector<IndexSpec>& indexes);
+Result<std::vector<IndexSpec>> IndexesFromJson(std::string_view json);
+
 /// columns ⇄ the jsonb stored in mt_tables.columns and in job schemas: [{name, display_name, type, nullable}].
 std::string ColumnsToJson(const std::vector<types::Column>& columns);
 Result<std::vector<types::Column>> ColumnsFromJson(std::string_view json);

@@ -26,6 +26,9 @@ namespace mt::store {
 inline constexpr const char* kRowId = "id";
 /// PostgreSQL allows 1600 columns per table; the row id takes one.
 inline constexpr std::size_t kMaxUserColumns = 1599;
+/// Bounds of `indexes` (SPEC §8): per table, and columns per index.
+inline constexpr std::size_t kMaxIndexesPerTable = 20;
+inline constexpr std::size_t kMaxColumnsPerIndex = 8;
 
 struct NewTable {
     std::string display_name;
@@ -33,6 +36,7 @@ struct NewTable {
     std::string source = "manual";
     std::string created_by_user_id;
     std::optional<std::int64_t> max_rows;
+    std::vector<IndexSpec> indexes;  // built with the table (it is empty)
 };
 
 /// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).
@@ -48,8 +52,32 @@ struct TableChanges {
     /// Present: set the row cap (inner nullopt: remove it). A cap below the current row count is accepted; it
     /// refuses inserts until deletes bring the table under it.
     std::optional<std::optional<std::int64_t>> max_rows;
+    /// Present: the full list of indexes. New ones are built without blocking writes (CREATE INDEX CONCURRENTLY),
+    /// missing ones dropped (DROP INDEX CONCURRENTLY), after the other changes of the request. A unique index over
+    /// duplicates → 422 with up to 5 duplicate keys and nothing of the index change applied. A column change may
+    /// not drop a column an index keeps using (422): leave the index out of this list in the same request.
+    std::optional<std::vector<IndexSpec>> indexes;
     VersionCondition condition;  // checked in the company transaction of the change
 };
+
+/// Checks an `indexes` list against the table's columns (or `id`): identifier names unique in the list, 1 to
+/// kMaxColumnsPerIndex known columns without repeats, at most kMaxIndexesPerTable. 422 with `indexes[i]…` details.
+Status ValidateIndexes(const std::vector<IndexSpec>& indexes, const std::vector<types::Column>& columns);
+/// The index's name in the company schema: `mtix_<table id>_<name, 16 bytes at most>_<hash of the definition>` —
+/// unique across tables, unchanged by renames, new when the definition changes.
+std::string PhysicalIndexName(const std::string& table_id, const IndexSpec& spec);
+/// For on_conflict and upload key_columns: the unique index of `table` whose columns are exactly `columns` (in any
+/// order; the row id's primary key for {"id"}), or nullopt when the table has none.
+std::optional<IndexSpec> FindUniqueIndex(const TableRecord& table, const std::vector<std::string>& columns);
+/// Builds `indexes` on a table nobody sees yet (a create; a replace upload's new table, which must get the
+/// table's indexes back), in the caller's transaction. Duplicates for a unique index → 422.
+Status CreateIndexes(pg::Connection& company, const std::string& table_id, const std::string& qualified_table,
+                     const std::vector<IndexSpec>& indexes);
+/// Applies a new `indexes` list (see TableChanges::indexes) under an intent of kind "indexes": If-Match checked and
+/// the version raised before the builds, raised again after; the metadata is then set from pg_index.
+Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const std::string& company_id,
+                     const std::string& table_id, const std::vector<IndexSpec>& indexes,
+                     const VersionCondition& condition);
 
 /// Checks a schema a client sent: display_name (regex unless `legacy_name`), 1..1600 columns, valid unique names,
 /// `id` reserved. Returns kValidation with one detail per problem, fields like `columns[2].name`.
