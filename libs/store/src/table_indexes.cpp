@@ -26,9 +26,9 @@ std::string ColumnTuple(const IndexSpec& spec) {
 
 std::string CreateIndexSql(const std::string& table_id, const std::string& qualified_table, const IndexSpec& spec,
                            bool concurrently) {
-    return std::string("CREATE ") + (spec.unique ? "UNIQUE " : "") + "INDEX " +
-           (concurrently ? "CONCURRENTLY " : "") + types::QuoteIdentifier(PhysicalIndexName(table_id, spec)) +
-           " ON " + qualified_table + " " + ColumnTuple(spec);
+    return std::string("CREATE ") + (spec.unique ? "UNIQUE " : "") + "INDEX " + (concurrently ? "CONCURRENTLY " : "") +
+           types::QuoteIdentifier(PhysicalIndexName(table_id, spec)) + " ON " + qualified_table + " " +
+           ColumnTuple(spec);
 }
 
 /// Up to 5 keys that occur more than once among rows without NULLs in the index's columns, as 422 details.
@@ -40,8 +40,8 @@ Result<std::vector<FieldError>> DuplicateKeys(pg::Connection& company, const std
         not_null += (not_null.empty() ? "" : " AND ") + types::QuoteIdentifier(c) + " IS NOT NULL";
     }
     MT_ASSIGN_OR_RETURN(auto rows, company.Exec("SELECT ROW(" + cols + ")::text, count(*) FROM " + qualified_table +
-                                                 " WHERE " + not_null + " GROUP BY " + cols +
-                                                 " HAVING count(*) > 1 ORDER BY count(*) DESC LIMIT 5"));
+                                                " WHERE " + not_null + " GROUP BY " + cols +
+                                                " HAVING count(*) > 1 ORDER BY count(*) DESC LIMIT 5"));
     std::vector<FieldError> out;
     std::string names;
     for (const auto& c : spec.columns) names += (names.empty() ? "" : ", ") + c;
@@ -196,7 +196,8 @@ Status BuildAndDrop(pg::Connection& company, const Intent& intent) {
         undo();
         if (e.code == "23505") {
             auto keys = DuplicateKeys(company, table, spec, IndexField(i));
-            Error dup = Validation("The unique index " + Quoted(spec.name) + " cannot be built: the table has "
+            Error dup = Validation("The unique index " + Quoted(spec.name) +
+                                   " cannot be built: the table has "
                                    "duplicate keys");
             if (keys) dup.details = std::move(*keys);
             if (dup.details.empty()) dup.details.push_back({IndexField(i), "duplicate keys were written meanwhile"});

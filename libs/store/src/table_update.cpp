@@ -141,7 +141,7 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
     }
     const bool archive = changes.status && *changes.status == "archived";
     if (archive) {
-        MT_ASSIGN_OR_RETURN(auto archived, GetTableMetadata(dbs, company_id, table_id));
+        MT_ASSIGN_OR_RETURN(auto archived, GetTable(dbs, company_id, table_id));  // its last counts and version
         // The change above (if any) raised the version: it was this request's own write.
         MT_TRY(ArchiveTable(dbs, company_id, table_id,
                             changed || changes.indexes ? VersionCondition{} : changes.condition));
