@@ -37,6 +37,9 @@ Error Conflict(std::string code, std::string message) {
 Error PayloadTooLarge(std::string message) {
     return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt, {}};
 }
+Error PreconditionFailed(std::string message) {
+    return Error{ErrorKind::kPrecondition, "PRECONDITION_FAILED", std::move(message), {}, std::nullopt, {}};
+}
 Error Validation(std::string message, std::vector<FieldError> details) {
     return Error{ErrorKind::kValidation, "VALIDATION_ERROR", std::move(message), std::move(details), std::nullopt, {}};
 }
@@ -55,6 +58,7 @@ int HttpStatus(ErrorKind kind) {
         case ErrorKind::kNotFound: return 404;
         case ErrorKind::kConflict: return 409;
         case ErrorKind::kPayloadTooLarge: return 413;
+        case ErrorKind::kPrecondition: return 412;
         case ErrorKind::kValidation: return 422;
         case ErrorKind::kUnavailable: return 503;
         case ErrorKind::kInternal: return 500;

@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -66,6 +66,16 @@ CREATE TABLE mt_table_intents (
 );
 CREATE INDEX mt_table_intents_company ON mt_table_intents (company_id);
 )SQL",
+    // 6: indexes of managed tables (the list the API shows; store::IndexesInPlace keeps it equal to pg_index), and
+    // intents of index changes (built outside transactions, CONCURRENTLY).
+    R"SQL(
+ALTER TABLE mt_tables ADD COLUMN indexes jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE mt_table_intents DROP CONSTRAINT mt_table_intents_kind_check;
+ALTER TABLE mt_table_intents ADD CONSTRAINT mt_table_intents_kind_check
+    CHECK (kind IN ('update', 'archive', 'indexes'));
+ALTER TABLE mt_table_intents ADD COLUMN indexes_before jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE mt_table_intents ADD COLUMN indexes_after jsonb NOT NULL DEFAULT '[]';
+)SQL",
 };
 
 }  // namespace
@@ -100,22 +110,52 @@ CREATE TABLE IF NOT EXISTS mt_internal.applied_jobs (
 -- Parts of a parallel load committed so far; written in the same transaction as the part's rows (exactly-once).
 CREATE TABLE IF NOT EXISTS mt_internal.applied_parts (
     job_id text NOT NULL, part integer NOT NULL, rows_applied bigint NOT NULL, PRIMARY KEY (job_id, part));
+-- Per managed table: the exact row count, the version (raised by every data change, whoever makes it, and by our
+-- schema changes) and the row cap. The statement-level triggers below keep them; their UPDATE of this row also
+-- serializes the writers of one table, so the cap check sees the latest committed count (READ COMMITTED re-reads
+-- the row it waited for).
+ALTER TABLE mt_internal.row_counts ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 1;
+ALTER TABLE mt_internal.row_counts ADD COLUMN IF NOT EXISTS max_rows bigint;
+-- SQLSTATE MT001 (store::MapDdlError: 400 MANAGED_TABLE_ROW_LIMIT) when `total` rows would exceed `cap`.
+CREATE OR REPLACE FUNCTION mt_internal.check_row_cap(total bigint, cap bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cap IS NOT NULL AND total > cap THEN
+        RAISE EXCEPTION USING ERRCODE = 'MT001',
+            MESSAGE = format('Table has reached its maximum row limit of %s', cap);
+    END IF;
+END $$;
 -- Exact row counts without count(*): statement-level triggers add the size of each statement's transition table.
 CREATE OR REPLACE FUNCTION mt_internal.count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    added bigint := (SELECT count(*) FROM mt_new_rows);
+    total bigint;
+    cap bigint;
 BEGIN
-    UPDATE mt_internal.row_counts SET row_count = row_count + (SELECT count(*) FROM mt_new_rows)
-     WHERE table_oid = TG_RELID;
+    IF added = 0 THEN RETURN NULL; END IF;
+    UPDATE mt_internal.row_counts SET row_count = row_count + added, version = version + 1
+     WHERE table_oid = TG_RELID RETURNING row_count, max_rows INTO total, cap;
+    PERFORM mt_internal.check_row_cap(total, cap);
     RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION mt_internal.count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    removed bigint := (SELECT count(*) FROM mt_old_rows);
 BEGIN
-    UPDATE mt_internal.row_counts SET row_count = row_count - (SELECT count(*) FROM mt_old_rows)
+    IF removed = 0 THEN RETURN NULL; END IF;
+    UPDATE mt_internal.row_counts SET row_count = row_count - removed, version = version + 1
      WHERE table_oid = TG_RELID;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION mt_internal.count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM mt_new_rows) THEN
+        UPDATE mt_internal.row_counts SET version = version + 1 WHERE table_oid = TG_RELID;
+    END IF;
     RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION mt_internal.count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE mt_internal.row_counts SET row_count = 0 WHERE table_oid = TG_RELID;
+    UPDATE mt_internal.row_counts SET row_count = 0, version = version + 1 WHERE table_oid = TG_RELID;
     RETURN NULL;
 END $$;
 -- Time-ordered UUIDs (version 7) so that ORDER BY id is insertion order, also for rows other SQL clients add.
@@ -141,8 +181,27 @@ ALTER FUNCTION mt_internal.count_deleted() OWNER TO )SQL" +
                       owner + R"SQL(;
 ALTER FUNCTION mt_internal.count_truncated() OWNER TO )SQL" +
                       owner + R"SQL(;
+ALTER FUNCTION mt_internal.count_updated() OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER FUNCTION mt_internal.check_row_cap(bigint, bigint) OWNER TO )SQL" +
+                      owner + R"SQL(;
 ALTER FUNCTION mt_internal.uuid_v7() OWNER TO )SQL" +
                       owner + R"SQL(;
+-- Tables made before versions existed lack the update trigger; created as their owner, like the others.
+SET ROLE )SQL" + owner +
+                      R"SQL(;
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN SELECT c.oid::regclass FROM mt_internal.row_counts r JOIN pg_class c ON c.oid = r.table_oid
+              WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'mt_count_updated')
+    LOOP
+        EXECUTE format('CREATE TRIGGER mt_count_updated AFTER UPDATE ON %s REFERENCING NEW TABLE AS mt_new_rows '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION mt_internal.count_updated()', t);
+    END LOOP;
+END $$;
+RESET ROLE;
 )SQL";
     return db.Run(sql);
 }

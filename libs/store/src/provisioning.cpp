@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "mt/core/ids.hpp"
+#include "mt/core/log.hpp"
 #include "mt/store/migrations.hpp"
 #include "mt/store/role_secrets.hpp"
 #include "mt/types/identifier.hpp"
@@ -177,6 +178,31 @@ Result<int> SecureExistingRoles(Databases& dbs, const RoleSettings& settings) {
         ++updated;
     }
     return updated;
+}
+
+Result<int> UpgradeCompanyDatabases(Databases& dbs) {
+    pg::Rows rows(nullptr);
+    {
+        MT_ASSIGN_OR_RETURN(auto conn, dbs.control().Acquire());
+        MT_ASSIGN_OR_RETURN(rows, conn->Exec("SELECT id, company_id, database_name, role_name, status FROM "
+                                             "mt_connections WHERE status = 'ready' ORDER BY created_at"));
+    }
+    int upgraded = 0;
+    for (int r = 0; r < rows.size(); ++r) {
+        auto record = FromRow(rows, r);
+        Status prepared = [&]() -> Status {
+            MT_ASSIGN_OR_RETURN(std::string url, dbs.CompanyAdminUrl(record));
+            MT_ASSIGN_OR_RETURN(auto company_admin, pg::Connection::Open(url, dbs.session()));
+            return PrepareCompanyDatabase(company_admin, record.role_name);
+        }();
+        if (!prepared) {
+            log::Warn("company database not upgraded; the next start tries again",
+                      {{"company_id", record.company_id}, {"error", prepared.error().message}});
+            continue;
+        }
+        ++upgraded;
+    }
+    return upgraded;
 }
 
 Status HardenControlDatabase(pg::Connection& control) {

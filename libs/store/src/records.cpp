@@ -28,6 +28,47 @@ void WriteColumns(json::Writer& w, const std::vector<types::Column>& columns) {
     w.EndArray();
 }
 
+void WriteIndexes(json::Writer& w, const std::vector<IndexSpec>& indexes) {
+    w.StartArray();
+    for (const auto& ix : indexes) {
+        w.StartObject();
+        w.Key("name");
+        json::WriteString(w, ix.name);
+        w.Key("columns");
+        w.StartArray();
+        for (const auto& c : ix.columns) json::WriteString(w, c);
+        w.EndArray();
+        w.Key("unique");
+        w.Bool(ix.unique);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+std::string IndexesToJson(const std::vector<IndexSpec>& indexes) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    WriteIndexes(w, indexes);
+    return {sb.GetString(), sb.GetSize()};
+}
+
+Result<std::vector<IndexSpec>> IndexesFromJson(std::string_view text) {
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(text));
+    if (!doc.IsArray()) return Internal("stored indexes are not an array");
+    std::vector<IndexSpec> out;
+    for (const auto& v : doc.GetArray()) {
+        const auto* name = json::Find(v, "name");
+        const auto* columns = json::Find(v, "columns");
+        const auto* unique = json::Find(v, "unique");
+        if (!name || !columns || !columns->IsArray() || !unique || json::KindOf(*unique) != json::Kind::kBool)
+            return Internal("stored index is incomplete");
+        IndexSpec ix{std::string(json::Text(*name)), {}, unique->GetBool()};
+        for (const auto& c : columns->GetArray()) ix.columns.emplace_back(json::Text(c));
+        out.push_back(std::move(ix));
+    }
+    return out;
+}
+
 Result<std::vector<types::Column>> ColumnsFromJson(std::string_view text) {
     MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(text));
     if (!doc.IsArray()) return Internal("stored columns are not an array");

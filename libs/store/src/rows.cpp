@@ -1,5 +1,7 @@
 #include "mt/store/rows.hpp"
 
+#include <functional>
+
 #include "mt/core/ids.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
@@ -78,6 +80,16 @@ std::vector<pg::Param> ConvertRow(const TableRecord& table, const rapidjson::Val
     return values;
 }
 
+/// Runs `write` on `conn`; with an If-Match, inside a transaction that first checks (and locks) the version.
+Status Conditionally(pg::Connection& conn, const TableRecord& table, const VersionCondition& condition,
+                     const std::function<Status()>& write) {
+    if (condition.any) return write();
+    return pg::InTransaction(conn, [&]() -> Status {
+        MT_TRY(CheckVersion(conn, table, condition));
+        return write();
+    });
+}
+
 Error InvalidRows(std::vector<FieldError> details) {
     if (details.size() > kMaxDetails) details.resize(kMaxDetails);
     return Validation("Invalid rows", std::move(details));
@@ -106,7 +118,7 @@ Result<std::vector<SortKey>> ParseSort(std::string_view sort_by, const TableReco
 }
 
 Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table, int page, int per_page,
-                const std::vector<SortKey>& sort, json::Writer& out) {
+                const std::vector<SortKey>& sort, json::Writer& out, std::int64_t* version) {
     std::string order;
     bool has_id = false;
     for (const auto& k : sort) {
@@ -122,10 +134,12 @@ Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableR
         conn->Exec(
             "WITH c AS (SELECT coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = $3::regclass), "
             "0) "
-            "AS total) SELECT p.*, c.total FROM c LEFT JOIN LATERAL (SELECT " +
+            "AS total, " +
+                VersionSql(3) + " AS version) SELECT p.*, c.total, c.version FROM c LEFT JOIN LATERAL (SELECT " +
                 SelectList(table) + " FROM " + table_name + " ORDER BY " + order + " LIMIT $1 OFFSET $2) p ON true",
             {std::to_string(per_page), std::to_string(static_cast<std::int64_t>(page - 1) * per_page), table_name}));
-    int total_col = rows.columns() - 1;
+    int total_col = rows.columns() - 2;
+    if (version) *version = rows.IsNull(0, total_col + 1) ? 0 : std::stoll(std::string(rows.Get(0, total_col + 1)));
     bool empty_page = rows.size() == 1 && rows.IsNull(0, 0);  // id is never NULL in a real row
     out.StartObject();
     out.Key("total");
@@ -141,7 +155,7 @@ Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableR
 }
 
 Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                                const rapidjson::Value& rows) {
+                                const rapidjson::Value& rows, const VersionCondition& condition) {
     if (!rows.IsArray() || rows.Empty()) return Validation("rows is required", {{"rows", "must be a non-empty array"}});
     if (rows.Size() > kMaxRowsPerInsert) {
         return Validation("Too many rows", {{"rows", "at most 10000 rows per request"}});
@@ -162,17 +176,24 @@ Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connecti
     std::string copy = "COPY " + QualifiedName(table.physical_name) + " (" + SelectList(table) + ") FROM STDIN";
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     bool sent = false;
-    auto copied = conn->CopyIn(copy, [&](std::string& chunk) -> Result<bool> {
-        if (!sent) chunk.swap(copy_data);
-        sent = true;
-        return false;
+    std::int64_t inserted = 0;
+    Status done = Conditionally(*conn, table, condition, [&]() -> Status {
+        auto copied = conn->CopyIn(copy, [&](std::string& chunk) -> Result<bool> {
+            if (!sent) chunk.swap(copy_data);
+            sent = true;
+            return false;
+        });
+        if (!copied) return MapDdlError(std::move(copied).error());
+        inserted = *copied;
+        return Ok();
     });
-    if (!copied) return MapDdlError(std::move(copied).error());
-    return *copied;
+    if (!done) return std::move(done).error();
+    return inserted;
 }
 
 Status UpdateRow(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                 const std::string& row_id, const rapidjson::Value& fields, json::Writer& out) {
+                 const std::string& row_id, const rapidjson::Value& fields, json::Writer& out,
+                 const VersionCondition& condition) {
     if (!IsUuid(row_id)) return RowNotFound();
     std::vector<FieldError> details;
     auto values = ConvertRow(table, fields, 0, true, details);
@@ -190,21 +211,29 @@ Status UpdateRow(Databases& dbs, const ConnectionRecord& connection, const Table
         sets.empty() ? "SELECT " + SelectList(table) + " FROM " + table_name + " WHERE id = $1::uuid"
                      : "UPDATE " + table_name + " SET " + sets + " WHERE id = $1::uuid RETURNING " + SelectList(table);
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    auto rows = conn->Exec(sql, params);
-    if (!rows) return MapDdlError(std::move(rows).error());
-    if (rows->empty()) return RowNotFound();
-    WriteRow(table, *rows, 0, out);
+    pg::Rows updated(nullptr);
+    MT_TRY(Conditionally(*conn, table, condition, [&]() -> Status {
+        auto rows = conn->Exec(sql, params);
+        if (!rows) return MapDdlError(std::move(rows).error());
+        if (rows->empty()) return RowNotFound();
+        updated = std::move(*rows);
+        return Ok();
+    }));
+    WriteRow(table, updated, 0, out);  // after COMMIT: only a row that was written is answered
     return Ok();
 }
 
 Status DeleteRow(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                 const std::string& row_id) {
+                 const std::string& row_id, const VersionCondition& condition) {
     if (!IsUuid(row_id)) return RowNotFound();
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    MT_ASSIGN_OR_RETURN(
-        auto rows, conn->Exec("DELETE FROM " + QualifiedName(table.physical_name) + " WHERE id = $1::uuid", {row_id}));
-    if (rows.affected() == 0) return RowNotFound();
-    return Ok();
+    return Conditionally(*conn, table, condition, [&]() -> Status {
+        MT_ASSIGN_OR_RETURN(
+            auto rows,
+            conn->Exec("DELETE FROM " + QualifiedName(table.physical_name) + " WHERE id = $1::uuid", {row_id}));
+        if (rows.affected() == 0) return RowNotFound();
+        return Ok();
+    });
 }
 
 }  // namespace mt::store

@@ -1,5 +1,6 @@
 #pragma once
 // Internal to the store: changes of existing tables across the two databases (see tables.hpp).
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,8 +18,32 @@ struct Intent {
     std::string schema_before = "public", physical_before;
     std::string schema_after = "public", physical_after;
     std::vector<types::Column> columns_before, columns_after;
+    std::vector<IndexSpec> indexes_before, indexes_after;  // "indexes" changes; the table's own list otherwise
 };
 
+/// Advisory lock class (company database) held by a change while its DDL runs and by the reconciler while it
+/// decides: the reconciler never judges a change whose DDL has not committed or rolled back yet.
+inline constexpr const char* kChangeLockClass = "7301006";
+
+/// Finishes or undoes the table's intent (if any) from what the physical table looks like, holding the change's
+/// advisory lock (waiting up to `timeout`); an error when it could not.
+Status ReconcileIntent(pg::Connection& control, pg::Connection& company, const std::string& table_id,
+                       std::chrono::milliseconds timeout);
+
+/// Indexes (table_indexes.cpp).
+/// 422 when `columns` (a column change) lose a column that one of `indexes` uses.
+Status CheckIndexedColumnsKept(const std::vector<IndexSpec>& indexes, const std::vector<types::Column>& columns);
+/// Those of `candidates` (first of each name wins) whose physical index exists and is valid: pg_index is the truth.
+Result<std::vector<IndexSpec>> IndexesInPlace(pg::Connection& company, const std::string& table_id,
+                                              const std::string& qualified_table,
+                                              const std::vector<IndexSpec>& candidates);
+/// Drops the INVALID indexes a failed concurrent build of the table's indexes left behind.
+Status DropInvalidIndexes(pg::Connection& company, const std::string& table_id, const std::string& qualified_table);
+
+/// CheckVersion on a company connection of its own, outside any transaction: a change with a stale If-Match is
+/// refused before it records an intent (its DDL transaction checks again, under the counter row's lock).
+Status PrecheckVersion(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                       const VersionCondition& condition);
 /// 409 TABLE_BUSY.
 Error TableBusy(std::string message);
 /// The table's active metadata row, locked FOR UPDATE when asked; 404 TABLE_NOT_FOUND otherwise.

@@ -13,10 +13,6 @@
 namespace mt::store {
 namespace {
 
-/// Advisory lock class (company database) held by a change while its DDL runs and by the reconciler while it
-/// decides: the reconciler never judges a change whose DDL has not committed or rolled back yet.
-constexpr const char* kChangeLockClass = "7301006";
-
 enum class Outcome { kBusy, kGone, kFinished, kUndone, kStuck };
 
 std::string LockTimeoutSql(std::chrono::milliseconds timeout) {
@@ -34,7 +30,7 @@ Error MapLockTimeout(Error e) {
 
 constexpr const char* kIntentColumns =
     "table_id, company_id, kind, display_before, display_after, schema_before, physical_before, schema_after, "
-    "physical_after, columns_before::text, columns_after::text";
+    "physical_after, columns_before::text, columns_after::text, indexes_before::text, indexes_after::text";
 
 Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::string& table_id) {
     MT_ASSIGN_OR_RETURN(
@@ -53,6 +49,8 @@ Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::str
     i.physical_after = rows.Get(0, 8);
     MT_ASSIGN_OR_RETURN(i.columns_before, ColumnsFromJson(rows.Get(0, 9)));
     MT_ASSIGN_OR_RETURN(i.columns_after, ColumnsFromJson(rows.Get(0, 10)));
+    MT_ASSIGN_OR_RETURN(i.indexes_before, IndexesFromJson(rows.Get(0, 11)));
+    MT_ASSIGN_OR_RETURN(i.indexes_after, IndexesFromJson(rows.Get(0, 12)));
     return std::optional<Intent>(std::move(i));
 }
 
@@ -111,6 +109,21 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
         MT_ASSIGN_OR_RETURN(auto intent, LoadIntent(control, table_id));
         if (!intent) return Ok();
         const Intent& i = *intent;
+        if (i.kind == "indexes") {
+            // pg_index is the truth: INVALID leftovers of a build go, the metadata lists what is in place.
+            const std::string table = QualifiedName(i.physical_before, i.schema_before);
+            MT_TRY(DropInvalidIndexes(company, i.table_id, table));
+            std::vector<IndexSpec> candidates = i.indexes_after;
+            candidates.insert(candidates.end(), i.indexes_before.begin(), i.indexes_before.end());
+            MT_ASSIGN_OR_RETURN(auto in_place, IndexesInPlace(company, i.table_id, table, candidates));
+            return pg::InTransaction(control, [&]() -> Status {
+                MT_TRY(control.Exec("UPDATE mt_tables SET indexes = $2::jsonb, updated_at = now() WHERE id = $1",
+                                    {table_id, IndexesToJson(in_place)}));
+                MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
+                outcome = Outcome::kFinished;
+                return Ok();
+            });
+        }
         MT_ASSIGN_OR_RETURN(bool before_exists, Exists(company, i.schema_before, i.physical_before));
         bool finish = false;
         if (i.kind == "archive") {
@@ -140,10 +153,14 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
                                  "WHERE id = $1",
                                  {table_id, i.physical_after}));
             } else {
-                MT_TRY(
-                    control.Exec("UPDATE mt_tables SET display_name = $2, physical_name = $3, columns = $4::jsonb, "
-                                 "updated_at = now() WHERE id = $1",
-                                 {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
+                // A dropped column took its indexes with it (PostgreSQL drops them): the list follows.
+                MT_TRY(control.Exec(
+                    "UPDATE mt_tables SET display_name = $2, physical_name = $3, columns = $4::jsonb, indexes = "
+                    "(SELECT coalesce(jsonb_agg(ix), '[]'::jsonb) FROM jsonb_array_elements(indexes) ix WHERE NOT "
+                    "EXISTS (SELECT 1 FROM jsonb_array_elements_text(ix->'columns') col WHERE col <> 'id' AND NOT "
+                    "EXISTS (SELECT 1 FROM jsonb_array_elements($4::jsonb) c WHERE c->>'name' = col))), "
+                    "updated_at = now() WHERE id = $1",
+                    {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
             }
             MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
             outcome = finish ? Outcome::kFinished : Outcome::kUndone;
@@ -156,6 +173,20 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
 }  // namespace
 
 Error TableBusy(std::string message) { return Conflict("TABLE_BUSY", std::move(message)); }
+
+Status ReconcileIntent(pg::Connection& control, pg::Connection& company, const std::string& table_id,
+                       std::chrono::milliseconds timeout) {
+    MT_ASSIGN_OR_RETURN(auto outcome, ReconcileOne(control, company, table_id, true, timeout));
+    if (outcome == Outcome::kStuck) return Internal("table change of " + table_id + " could not be resolved");
+    return Ok();
+}
+
+Status PrecheckVersion(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                       const VersionCondition& condition) {
+    if (condition.any) return Ok();
+    MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
+    return CheckVersion(*company, table, condition);
+}
 
 Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::string& company_id,
                            const std::string& table_id, const std::string& kind, const PlanChange& plan) {
@@ -184,15 +215,19 @@ Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::s
                         "public",
                         current.physical_name,
                         current.columns,
-                        current.columns};
+                        current.columns,
+                        current.indexes,
+                        current.indexes};
         MT_TRY(plan(current, intent, control));
         MT_TRY(
             control.Exec("INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, "
-                         "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb)",
+                         "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after, "
+                         "indexes_before, indexes_after) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)",
                          {intent.table_id, intent.company_id, intent.kind, intent.display_before, intent.display_after,
                           intent.schema_before, intent.physical_before, intent.schema_after, intent.physical_after,
-                          ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after)}));
+                          ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after),
+                          IndexesToJson(intent.indexes_before), IndexesToJson(intent.indexes_after)}));
         return Ok();
     });
     if (!began) return MapLockTimeout(std::move(began).error());

@@ -61,9 +61,12 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
         return Validation("Invalid status", {{"status", "must be \"active\" or \"archived\""}});
     }
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
-    MT_TRY(GetTableMetadata(dbs, company_id, table_id));
+    MT_ASSIGN_OR_RETURN(auto current, GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
-    if (changes.display_name || changes.columns) {
+    // A stale If-Match is refused before any intent exists; the change's own transaction checks it again.
+    MT_TRY(PrecheckVersion(dbs, connection, current, changes.condition));
+    const bool changed = changes.display_name || changes.columns || changes.max_rows;
+    if (changed) {
         MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
         std::vector<DdlStep> steps;
         bool renamed = false;
@@ -73,6 +76,12 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             if (changes.columns) intent.columns_after = *changes.columns;
             renamed = intent.display_after != current.display_name;
             MT_TRY(ValidateSchema(intent.display_after, intent.columns_after, /*legacy_name=*/!renamed));
+            // Before any DDL: the new index list fits the new columns, and no kept index loses a column.
+            if (changes.indexes) MT_TRY(ValidateIndexes(*changes.indexes, intent.columns_after));
+            if (changes.columns) {
+                MT_TRY(CheckIndexedColumnsKept(changes.indexes ? *changes.indexes : current.indexes,
+                                               intent.columns_after));
+            }
             steps = ColumnDdl(QualifiedName(current.physical_name), current.columns, intent.columns_after);
             if (!renamed) return Ok();
             intent.physical_after = intent.display_after;
@@ -89,6 +98,11 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
         };
         MT_ASSIGN_OR_RETURN(auto intent, BeginChange(dbs, *control, company_id, table_id, "update", plan));
         MT_TRY(ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
+            const std::string before = QualifiedName(intent.physical_before);
+            TableRecord locked;
+            locked.id = table_id;
+            locked.physical_name = intent.physical_before;
+            MT_TRY(CheckVersion(company, locked, changes.condition));  // the counter row stays locked until COMMIT
             for (const auto& step : steps) {
                 auto ran = company.Run(step.sql);
                 if (!ran) {
@@ -98,6 +112,20 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                     return e;
                 }
             }
+            if (changes.max_rows) {
+                pg::Param cap;
+                if (*changes.max_rows) cap = std::to_string(**changes.max_rows);
+                MT_TRY(
+                    company.Exec("UPDATE mt_internal.row_counts SET max_rows = $2::bigint WHERE table_oid = "
+                                 "$1::regclass",
+                                 {before, cap}));
+            }
+            if (!steps.empty() || renamed || changes.max_rows) {  // a schema or settings change: a new version
+                MT_TRY(
+                    company.Exec("UPDATE mt_internal.row_counts SET version = version + 1 WHERE table_oid = "
+                                 "$1::regclass",
+                                 {before}));
+            }
             if (renamed) {
                 MT_TRY(MoveStrayTableAside(company, intent.physical_after));  // no metadata owns it: rows kept
                 MT_TRY(company.Run("ALTER TABLE " + QualifiedName(intent.physical_before) + " RENAME TO " +
@@ -106,9 +134,17 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             return Ok();
         }));
     }
-    if (changes.status && *changes.status == "archived") {
-        MT_ASSIGN_OR_RETURN(auto archived, GetTableMetadata(dbs, company_id, table_id));
-        MT_TRY(ArchiveTable(dbs, company_id, table_id));
+    if (changes.indexes) {
+        // After the other changes (a new column can be indexed in the same request); If-Match was this request's.
+        MT_TRY(ChangeIndexes(dbs, connection, company_id, table_id, *changes.indexes,
+                             changed ? VersionCondition{} : changes.condition));
+    }
+    const bool archive = changes.status && *changes.status == "archived";
+    if (archive) {
+        MT_ASSIGN_OR_RETURN(auto archived, GetTable(dbs, company_id, table_id));  // its last counts and version
+        // The change above (if any) raised the version: it was this request's own write.
+        MT_TRY(ArchiveTable(dbs, company_id, table_id,
+                            changed || changes.indexes ? VersionCondition{} : changes.condition));
         archived.status = "archived";
         return archived;
     }

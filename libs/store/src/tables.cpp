@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kTableColumns =
     "id, company_id, connection_id, display_name, physical_name, columns::text, source, status, created_by_user_id, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), indexes::text";
 
 Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     TableRecord t;
@@ -29,6 +29,7 @@ Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     t.created_by_user_id = rows.Get(r, 8);
     t.created_at = rows.Get(r, 9);
     t.updated_at = rows.Get(r, 10);
+    MT_ASSIGN_OR_RETURN(t.indexes, IndexesFromJson(rows.Get(r, 11)));
     return t;
 }
 
@@ -36,20 +37,24 @@ Error DuplicateName() { return BadRequest("Já existe uma tabela ativa com este 
 
 Error TableNotFound() { return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada"); }
 
-/// Exact row counts of the given physical tables, read from the company database's counters.
+/// Exact row counts, versions and row caps of the given physical tables, from the company database's counters.
 Status FillRowCounts(Databases& dbs, const std::string& company_id, std::vector<TableRecord>& tables) {
     if (tables.empty()) return Ok();
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("SELECT c.relname, r.row_count FROM mt_internal.row_counts r "
+    MT_ASSIGN_OR_RETURN(auto rows, conn->Exec("SELECT c.relname, r.row_count, r.version, r.max_rows "
+                                              "FROM mt_internal.row_counts r "
                                               "JOIN pg_class c ON c.oid = r.table_oid "
                                               "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                               "WHERE n.nspname = 'public'"));
-    std::map<std::string, std::int64_t, std::less<>> counts;
-    for (int r = 0; r < rows.size(); ++r) counts[std::string(rows.Get(r, 0))] = std::stoll(std::string(rows.Get(r, 1)));
+    std::map<std::string, int, std::less<>> by_name;
+    for (int r = 0; r < rows.size(); ++r) by_name[std::string(rows.Get(r, 0))] = r;
     for (auto& t : tables) {
-        auto it = counts.find(t.physical_name);
-        t.row_count = it == counts.end() ? 0 : it->second;
+        auto it = by_name.find(t.physical_name);
+        if (it == by_name.end()) continue;
+        t.row_count = std::stoll(std::string(rows.Get(it->second, 1)));
+        t.version = std::stoll(std::string(rows.Get(it->second, 2)));
+        if (!rows.IsNull(it->second, 3)) t.max_rows = std::stoll(std::string(rows.Get(it->second, 3)));
     }
     return Ok();
 }
@@ -76,9 +81,9 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
     Status status = pg::InTransaction(*control, [&]() -> Status {
         auto inserted = control->Exec(
             "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
-            " status, created_by_user_id) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7)",
+            " status, created_by_user_id, indexes) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7, $8::jsonb)",
             {id, connection.company_id, connection.id, table.display_name, ColumnsToJson(table.columns), table.source,
-             table.created_by_user_id});
+             table.created_by_user_id, IndexesToJson(table.indexes)});
         if (!inserted) return inserted.error().code == "23505" ? DuplicateName() : std::move(inserted).error();
         // After the insert: a rename that frees this name waits (the unique index) until its intent is visible.
         MT_TRY(CheckNameFree(*control, connection.company_id, table.display_name));
@@ -86,9 +91,10 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
         // made by a SQL client): its rows are kept aside, never dropped.
         return pg::InTransaction(*company, [&]() -> Status {
             MT_TRY(MoveStrayTableAside(*company, table.display_name));
-            auto created = CreatePhysicalTable(*company, table.display_name, table.columns);
+            auto created = CreatePhysicalTable(*company, table.display_name, table.columns, "public", table.max_rows);
             if (!created) return MapDdlError(std::move(created).error());
-            return Ok();
+            // The table is new and empty, and nobody sees it before COMMIT: plain builds, in this transaction.
+            return CreateIndexes(*company, id, QualifiedName(table.display_name), table.indexes);
         });
     });
     return status;
@@ -97,6 +103,7 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
 }  // namespace
 
 Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+    MT_TRY(ValidateIndexes(table.indexes, table.columns));
     std::string id = NewObjectId();
     MT_TRY(CreateTableLocked(dbs, connection, table, id));
     // Both leases are back in their pools here: GetTable takes its own, so 8 concurrent creates on a pool of 8
@@ -147,11 +154,13 @@ static Status ListMetadata(Databases& dbs, const std::string& company_id, const 
     return Ok();
 }
 
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id) {
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
+                    const VersionCondition& condition) {
     // Both resolved before taking the control lease: a lease must never wait for another lease of the same pool.
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
-    MT_TRY(GetTableMetadata(dbs, company_id, table_id));
+    MT_ASSIGN_OR_RETURN(auto current, GetTableMetadata(dbs, company_id, table_id));
     MT_ASSIGN_OR_RETURN(auto connection, RequireConnection(dbs, company_id));
+    MT_TRY(PrecheckVersion(dbs, connection, current, condition));
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     // Kept, out of sight, for support-assisted restores; the public name is free again once the change is in.
     const std::string archived = "t_" + table_id;
@@ -162,6 +171,10 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
                                                      return Ok();
                                                  }));
     return ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {
+        TableRecord before;
+        before.id = table_id;
+        before.physical_name = intent.physical_before;
+        MT_TRY(CheckVersion(company, before, condition));
         MT_TRY(company.Run("ALTER TABLE IF EXISTS " + QualifiedName(intent.physical_before) + " RENAME TO " +
                            types::QuoteIdentifier(archived)));
         return company.Run("ALTER TABLE IF EXISTS " + QualifiedName(archived) + " SET SCHEMA mt_archive");

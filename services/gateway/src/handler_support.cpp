@@ -77,8 +77,97 @@ Result<std::vector<types::Column>> ParseColumns(const rapidjson::Value* columns)
     return out;
 }
 
+Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& indexes) {
+    auto invalid = [](std::string field, std::string message) {
+        return Validation("Invalid indexes", {{std::move(field), std::move(message)}});
+    };
+    if (!indexes.IsArray()) return invalid("indexes", "must be an array");
+    if (indexes.Size() > store::kMaxIndexesPerTable) {  // bounded before any work on the entries
+        return invalid("indexes", "at most " + std::to_string(store::kMaxIndexesPerTable) + " indexes per table");
+    }
+    std::vector<store::IndexSpec> out;
+    std::vector<FieldError> details;
+    for (rapidjson::SizeType i = 0; i < indexes.Size(); ++i) {
+        const auto& ix = indexes[i];
+        const std::string at = "indexes[" + std::to_string(i) + "]";
+        if (!ix.IsObject()) {
+            details.push_back({at, "must be an object"});
+            continue;
+        }
+        std::vector<FieldError> own;
+        auto name = StringMember(ix, "name", own, true);
+        store::IndexSpec spec{name.value_or(""), {}, false};
+        const rapidjson::Value* columns = json::Find(ix, "columns");
+        if (!columns || !columns->IsArray() || columns->Empty() || columns->Size() > store::kMaxColumnsPerIndex) {
+            own.push_back({"columns",
+                           "must be an array of 1 to " + std::to_string(store::kMaxColumnsPerIndex) + " column names"});
+        } else {
+            for (const auto& c : columns->GetArray()) {
+                if (json::KindOf(c) != json::Kind::kString) {
+                    own.push_back({"columns", "must hold column names (strings)"});
+                    break;
+                }
+                spec.columns.emplace_back(json::Text(c));
+            }
+        }
+        if (const rapidjson::Value* unique = json::Find(ix, "unique")) {
+            if (json::KindOf(*unique) != json::Kind::kBool) {
+                own.push_back({"unique", "must be a boolean"});
+            } else {
+                spec.unique = unique->GetBool();
+            }
+        }
+        for (auto& d : own) details.push_back({at + "." + d.field, d.message});
+        if (own.empty()) out.push_back(std::move(spec));
+    }
+    if (!details.empty()) return Validation("Invalid indexes", std::move(details));
+    return out;
+}
+
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer) {
     return {status, std::string(buffer.GetString(), buffer.GetSize()), "application/json"};
+}
+
+std::string ETagOf(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+Result<store::VersionCondition> ParseIfMatch(const HttpRequest& request) {
+    store::VersionCondition condition;
+    if (!request.if_match) return condition;
+    auto invalid = [](const std::string& why) { return BadRequest("Invalid If-Match header: " + why); };
+    std::string_view rest = *request.if_match;
+    auto skip_space = [&rest] {
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == ',')) {
+            rest.remove_prefix(1);
+        }
+    };
+    skip_space();
+    if (rest.empty()) return invalid("empty");
+    if (rest.front() == '*') {
+        if (rest.find_first_not_of(" \t", 1) != std::string_view::npos) return invalid("* stands alone");
+        return condition;
+    }
+    condition.any = false;
+    std::size_t tags = 0;
+    while (!rest.empty()) {
+        if (++tags > kMaxIfMatchTags) return invalid("at most " + std::to_string(kMaxIfMatchTags) + " entity-tags");
+        bool weak = rest.substr(0, 2) == "W/";
+        if (weak) rest.remove_prefix(2);
+        if (rest.empty() || rest.front() != '"') return invalid("entity-tags are quoted, like \"7\" (or use *)");
+        auto close = rest.find('"', 1);
+        if (close == std::string_view::npos) return invalid("unterminated entity-tag");
+        std::string_view tag = rest.substr(1, close - 1);
+        rest.remove_prefix(close + 1);
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+        if (!rest.empty() && rest.front() != ',') return invalid("entity-tags are separated by commas");
+        skip_space();
+        bool digits = !tag.empty() && tag.size() <= 18 && tag.find_first_not_of("0123456789") == std::string_view::npos;
+        std::int64_t version = 0;
+        if (!weak && digits) {
+            std::from_chars(tag.data(), tag.data() + tag.size(), version);  // at most 18 digits: fits
+            condition.versions.push_back(version);
+        }
+    }
+    return condition;
 }
 
 void WriteTable(json::Writer& w, const store::TableRecord& t) {
@@ -97,6 +186,15 @@ void WriteTable(json::Writer& w, const store::TableRecord& t) {
     field("status", t.status);
     w.Key("row_count");
     w.Int64(t.row_count);
+    w.Key("version");
+    w.Int64(t.version);
+    w.Key("max_rows");
+    if (t.max_rows)
+        w.Int64(*t.max_rows);
+    else
+        w.Null();
+    w.Key("indexes");
+    store::WriteIndexes(w, t.indexes);
     field("created_by_user_id", t.created_by_user_id);
     field("created_at", t.created_at);
     field("updated_at", t.updated_at);

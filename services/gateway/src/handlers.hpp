@@ -6,6 +6,7 @@
 #include "api.hpp"
 #include "mt/core/json.hpp"
 #include "mt/store/records.hpp"
+#include "mt/store/tables.hpp"
 
 namespace mt::gateway {
 
@@ -22,11 +23,26 @@ Result<int> QueryInt(const HttpRequest& request, std::string_view name, int defa
 
 /// Parse `columns` of a create/update/confirm body; problems become details of one 422.
 Result<std::vector<types::Column>> ParseColumns(const rapidjson::Value* columns);
+/// Parse `indexes` of a create/update body ([{name, columns, unique}], unique defaulting to false); structural
+/// problems become details of one 422 (store::ValidateIndexes checks names and columns against the table).
+Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& indexes);
 /// A string member, or a detail in `details` when present with another type (absent → nullopt, no detail).
 std::optional<std::string> StringMember(const rapidjson::Value& obj, std::string_view name,
                                         std::vector<FieldError>& details, bool required);
 
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer);
+
+/// Most entity-tags one If-Match may list.
+inline constexpr std::size_t kMaxIfMatchTags = 16;
+/// The request's If-Match as a store::VersionCondition, for every write to a table (pass it to the store
+/// function, which checks it in the write's transaction: store::CheckVersion). Absent or `*`: any version.
+/// A list of entity-tags matches when the table's version is one of its strong tags `"<n>"`; weak tags (`W/"n"`)
+/// never match (If-Match compares strongly, RFC 9110 §13.1.1), nor do tags that are not a version: both end in
+/// 412 when nothing else in the list matches. Malformed syntax (`5` unquoted, an unterminated quote, `*` in a
+/// list, an empty value, more than kMaxIfMatchTags tags) → 400 BAD_REQUEST.
+Result<store::VersionCondition> ParseIfMatch(const HttpRequest& request);
+/// `"<version>"`: the ETag of a table at that version.
+std::string ETagOf(std::int64_t version);
 void WriteTable(json::Writer& w, const store::TableRecord& table);
 
 }  // namespace mt::gateway

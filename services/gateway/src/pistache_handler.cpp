@@ -44,6 +44,18 @@ private:
     std::string id_;
 };
 
+class ETagHeader : public Http::Header::Header {
+public:
+    NAME("ETag")
+    ETagHeader() = default;
+    explicit ETagHeader(std::string tag) : tag_(std::move(tag)) {}
+    void parse(const std::string& data) override { tag_ = data; }
+    void write(std::ostream& os) const override { os << tag_; }
+
+private:
+    std::string tag_;
+};
+
 class RetryAfterHeader : public Http::Header::Header {
 public:
     NAME("Retry-After")
@@ -267,6 +279,10 @@ private:
         }
         if (const std::string* a = head.Find("authorization")) req.authorization = *a;
         if (const std::string* t = head.Find("content-type")) req.content_type = *t;
+        for (const auto& [name, value] : head.fields) {  // repeated lines form one list (RFC 9110 §5.3)
+            if (name != "if-match") continue;
+            req.if_match = req.if_match ? *req.if_match + ", " + value : value;
+        }
         req.request_id = request_id;
         return req;
     }
@@ -319,6 +335,7 @@ private:
         job.response.headers().add<RequestIdHeader>(req.request_id);
         if (!resp.content_type.empty()) job.response.headers().add<Http::Header::ContentType>(resp.content_type);
         if (resp.retry_after_seconds > 0) job.response.headers().add<RetryAfterHeader>(resp.retry_after_seconds);
+        if (!resp.etag.empty()) job.response.headers().add<ETagHeader>(resp.etag);
         log::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
                               {"path", req.path},

@@ -51,8 +51,14 @@ Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
         if (!sort) return std::move(sort).error();
         rapidjson::StringBuffer sb;
         json::Writer w(sb);
-        Status listed = store::ListRows(s.databases, target.connection, target.table, page, per_page, *sort, w);
-        if (listed) return JsonResponse(200, sb);
+        std::int64_t version = 0;
+        Status listed =
+            store::ListRows(s.databases, target.connection, target.table, page, per_page, *sort, w, &version);
+        if (listed) {
+            HttpResponse resp = JsonResponse(200, sb);
+            resp.etag = ETagOf(version);
+            return resp;
+        }
         // The table changed under cached metadata (renamed, archived, columns dropped): forget it, read it again.
         if (from_cache && attempt == 0 && MetadataMismatch(listed.error())) {
             s.databases.ForgetTable(target.table.id);
@@ -63,11 +69,13 @@ Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
 }
 
 Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     const rapidjson::Value* rows = json::Find(body, "rows");
     if (!rows) return Validation("rows is required", {{"rows", "is required"}});
-    MT_ASSIGN_OR_RETURN(auto inserted, store::InsertRows(s.databases, target.connection, target.table, *rows));
+    MT_ASSIGN_OR_RETURN(auto inserted,
+                        store::InsertRows(s.databases, target.connection, target.table, *rows, condition));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     w.StartObject();
@@ -78,11 +86,12 @@ Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {
 }
 
 Result<HttpResponse> UpdateRow(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
-    MT_TRY(store::UpdateRow(s.databases, target.connection, target.table, ctx.params[1], body, w));
+    MT_TRY(store::UpdateRow(s.databases, target.connection, target.table, ctx.params[1], body, w, condition));
     return JsonResponse(200, sb);
 }
 
@@ -95,8 +104,9 @@ void RegisterRowRoutes(Router& router, ApiServices& s) {
     router.Add("PUT", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) { return UpdateRow(s, ctx); });
     router.Add("PATCH", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) { return UpdateRow(s, ctx); });
     router.Add("DELETE", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) -> Result<HttpResponse> {
+        MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
         MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
-        MT_TRY(store::DeleteRow(s.databases, target.connection, target.table, ctx.params[1]));
+        MT_TRY(store::DeleteRow(s.databases, target.connection, target.table, ctx.params[1], condition));
         return HttpResponse{204, "", "", 0};
     });
 }

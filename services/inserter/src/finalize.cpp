@@ -36,7 +36,11 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
                                LoadTable(job_id) + " ORDER BY id"));
             MT_TRY(company.Run("DROP TABLE " + LoadTable(job_id)));
         } else {
+            store::CounterState counters;  // a new table: version 1, no cap
             if (t.job.mode == jobs::JobMode::kReplace) {
+                // The table keeps its identity across the swap: its cap, and a version above the old one.
+                MT_ASSIGN_OR_RETURN(counters, store::ReadCounters(company, table));
+                ++counters.version;
                 // Readers of the old table finish first (the rename waits for their locks); new readers see the
                 // new content after COMMIT. The old rows go with the old table.
                 std::string old = "mt_replaced_" + job_id;
@@ -50,7 +54,9 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
             }
             MT_TRY(company.Run("ALTER TABLE " + LoadTable(job_id) + " SET SCHEMA public"));
             MT_TRY(company.Run("ALTER TABLE " + store::QualifiedName("load_" + job_id) + " RENAME TO " + name));
-            MT_TRY(store::AttachCounters(company, table, total));
+            MT_TRY(store::AttachCounters(company, table, total, counters));  // over the cap: nothing is applied
+            if (t.job.mode == jobs::JobMode::kReplace)
+                MT_TRY(store::CreateIndexes(company, t.table_id, table, t.indexes));
         }
         MT_TRY(company.Exec("INSERT INTO mt_internal.applied_jobs (job_id, rows_applied) VALUES ($1, $2)",
                             {job_id, std::to_string(total)}));

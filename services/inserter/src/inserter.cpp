@@ -3,6 +3,7 @@
 #include "mt/core/log.hpp"
 #include "mt/jobs/lifecycle.hpp"
 #include "mt/store/provisioning.hpp"
+#include "mt/store/tables.hpp"
 #include "target.hpp"
 
 namespace mt::inserter {
@@ -67,8 +68,14 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
                   {{"job_id", job_id}, {"error", e.message}});
         return;
     }
+    // Over the table's row cap (SQLSTATE MT001 from any load path: a direct COPY, finalize): the cap's message.
+    if (e.code == "MT001") {
+        FailJob(job_id, store::MapDdlError(e));
+        return;
+    }
     std::string code =
         e.location ? "VALUE_CONVERSION_FAILED" : (e.kind == ErrorKind::kValidation ? "INVALID_DATA" : "INSERT_FAILED");
+    if (e.code == "MANAGED_TABLE_ROW_LIMIT") code = e.code;
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);

@@ -33,9 +33,10 @@ Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, con
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id) {
     MT_ASSIGN_OR_RETURN(auto job, jobs::LoadJob(control, job_id));
     if (!job || !job->target_table_id) return Internal("job " + job_id + " has no target table");
-    MT_ASSIGN_OR_RETURN(auto rows,
-                        control.Exec("SELECT physical_name, status, columns::text FROM mt_tables WHERE id = $1",
-                                     {*job->target_table_id}));
+    MT_ASSIGN_OR_RETURN(
+        auto rows,
+        control.Exec("SELECT physical_name, status, columns::text, indexes::text FROM mt_tables WHERE id = $1",
+                     {*job->target_table_id}));
     if (rows.empty() || rows.Get(0, 1) == "archived") {
         return Validation("The table this upload was loading into was deleted");
     }
@@ -45,6 +46,7 @@ Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const 
     t.table_status = rows.Get(0, 1);
     MT_ASSIGN_OR_RETURN(auto table_columns, store::ColumnsFromJson(rows.Get(0, 2)));
     MT_ASSIGN_OR_RETURN(t.columns, TargetColumns(*job, table_columns));
+    MT_ASSIGN_OR_RETURN(t.indexes, store::IndexesFromJson(rows.Get(0, 3)));
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(dbs, job->company_id));
     MT_ASSIGN_OR_RETURN(t.company_url, dbs.CompanyUrl(connection));
     t.job = std::move(*job);

@@ -11,9 +11,10 @@ struct Target {
     jobs::JobRecord job;
     std::string table_id;
     std::string physical_name;
-    std::string table_status;            // creating | active | archived
-    std::vector<types::Column> columns;  // of the load table
-    std::string company_url;             // as the company role, so everything loaded is owned by it
+    std::string table_status;               // creating | active | archived
+    std::vector<types::Column> columns;     // of the load table
+    std::vector<store::IndexSpec> indexes;  // of the table (a replace builds them on the new one)
+    std::string company_url;                // as the company role, so everything loaded is owned by it
 };
 
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id);

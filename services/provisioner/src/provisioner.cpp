@@ -122,6 +122,13 @@ int Run(const Config& config, const std::atomic<bool>& stop) {
     } else {
         log::Info("company roles secured", {{"count", std::to_string(*secured)}});
     }
+    // Databases made by older releases get the current internals (versions, row caps) before anyone uses them.
+    if (auto upgraded = store::UpgradeCompanyDatabases(databases); !upgraded) {
+        log::Error("could not upgrade the company databases: " + upgraded.error().message);
+        return 1;
+    } else {
+        log::Info("company databases upgraded", {{"count", std::to_string(*upgraded)}});
+    }
     ops::Metrics metrics{"provisioner"};
     ops::OpsServer ops(
         metrics,

@@ -20,6 +20,7 @@ enum class ErrorKind {
     kNotFound,         // 404
     kConflict,         // 409: the resource is busy (e.g. a table being changed or loaded); retry later
     kPayloadTooLarge,  // 413
+    kPrecondition,     // 412: an If-Match that no longer matches the resource's version
     kValidation,       // 422
     kUnavailable,      // retryable infrastructure failure (DB connection lost, serialization failure)
     kInternal,         // 500: a bug or an unexpected state
@@ -59,6 +60,8 @@ Error Forbidden(std::string message = "Forbidden");
 Error NotFound(std::string code, std::string message);
 Error Conflict(std::string code, std::string message);
 Error PayloadTooLarge(std::string message);
+/// 412 PRECONDITION_FAILED.
+Error PreconditionFailed(std::string message);
 Error Validation(std::string message, std::vector<FieldError> details = {});
 Error Unavailable(std::string message);
 Error Internal(std::string message);

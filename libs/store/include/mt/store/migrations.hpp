@@ -11,8 +11,10 @@ namespace mt::store {
 
 Status Migrate(pg::Connection& control);
 
-/// SQL run (as the database owner) inside every new company database: internal schema, exact row counters kept
-/// by statement-level triggers, and the ledger of applied upload jobs that makes inserts exactly-once.
+/// SQL run (as the database owner) inside every new company database: internal schema, exact row counters,
+/// versions and row caps kept by statement-level triggers, and the ledger of applied upload jobs that makes
+/// inserts exactly-once. Idempotent: run again over a database prepared by an older release it upgrades it
+/// (new counter columns, new trigger functions, the update trigger on tables made before versions existed).
 Status PrepareCompanyDatabase(pg::Connection& company_admin, std::string_view owner_role);
 
 }  // namespace mt::store

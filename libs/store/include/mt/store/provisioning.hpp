@@ -43,6 +43,11 @@ Result<int> ProvisionPending(Databases& dbs, const RoleSettings& settings);
 /// passwords were derived) is erased. Idempotent. Returns the number of roles updated.
 Result<int> SecureExistingRoles(Databases& dbs, const RoleSettings& settings);
 
+/// Provisioner start-up: every ready company database gets PrepareCompanyDatabase again (idempotent), which
+/// upgrades the internals of databases made by older releases (versions, row caps). Returns how many it
+/// prepared; a database that cannot be reached is logged and left for the next start.
+Result<int> UpgradeCompanyDatabases(Databases& dbs);
+
 /// Provisioner start-up: nobody but the roles granted it may connect to the control database or create in its
 /// public schema (company roles included). Grants CONNECT to the control URL's own role first.
 Status HardenControlDatabase(pg::Connection& control);

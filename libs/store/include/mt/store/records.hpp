@@ -19,6 +19,13 @@ struct ConnectionRecord {
     std::string status;     // provisioning | ready
 };
 
+/// One index of a table as the API names it (SPEC §8): its physical name is derived (store::PhysicalIndexName).
+struct IndexSpec {
+    std::string name;
+    std::vector<std::string> columns;
+    bool unique = false;
+};
+
 struct TableRecord {
     std::string id;
     std::string company_id;
@@ -32,6 +39,10 @@ struct TableRecord {
     std::string created_at;  // ISO 8601 UTC with milliseconds
     std::string updated_at;
     std::int64_t row_count = 0;
+    /// Raised by every data or schema change (company database: mt_internal.row_counts); the ETag is "<version>".
+    std::int64_t version = 0;
+    std::optional<std::int64_t> max_rows;  // row cap (company database); nullopt: none
+    std::vector<IndexSpec> indexes;
 };
 
 template <typename T>
@@ -42,6 +53,11 @@ struct Page {
 
 /// Write `[{name, display_name, type, nullable}, …]`: the one JSON form of a column list (tables, schemas, API).
 void WriteColumns(json::Writer& w, const std::vector<types::Column>& columns);
+
+/// Write `[{name, columns, unique}, …]`; and ⇄ the jsonb stored in mt_tables.indexes.
+void WriteIndexes(json::Writer& w, const std::vector<IndexSpec>& indexes);
+std::string IndexesToJson(const std::vector<IndexSpec>& indexes);
+Result<std::vector<IndexSpec>> IndexesFromJson(std::string_view json);
 
 /// columns ⇄ the jsonb stored in mt_tables.columns and in job schemas: [{name, display_name, type, nullable}].
 std::string ColumnsToJson(const std::vector<types::Column>& columns);

@@ -26,19 +26,58 @@ namespace mt::store {
 inline constexpr const char* kRowId = "id";
 /// PostgreSQL allows 1600 columns per table; the row id takes one.
 inline constexpr std::size_t kMaxUserColumns = 1599;
+/// Bounds of `indexes` (SPEC §8): per table, and columns per index.
+inline constexpr std::size_t kMaxIndexesPerTable = 20;
+inline constexpr std::size_t kMaxColumnsPerIndex = 8;
 
 struct NewTable {
     std::string display_name;
     std::vector<types::Column> columns;
     std::string source = "manual";
     std::string created_by_user_id;
+    std::optional<std::int64_t> max_rows;
+    std::vector<IndexSpec> indexes;  // built with the table (it is empty)
+};
+
+/// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).
+struct VersionCondition {
+    bool any = true;                     // no If-Match, or `*`: any version of an existing table
+    std::vector<std::int64_t> versions;  // when !any: the table's version must be one of these (none: never)
 };
 
 struct TableChanges {
     std::optional<std::string> display_name;
     std::optional<std::vector<types::Column>> columns;
     std::optional<std::string> status;
+    /// Present: set the row cap (inner nullopt: remove it). A cap below the current row count is accepted; it
+    /// refuses inserts until deletes bring the table under it.
+    std::optional<std::optional<std::int64_t>> max_rows;
+    /// Present: the full list of indexes. New ones are built without blocking writes (CREATE INDEX CONCURRENTLY),
+    /// missing ones dropped (DROP INDEX CONCURRENTLY), after the other changes of the request. A unique index over
+    /// duplicates → 422 with up to 5 duplicate keys and nothing of the index change applied. A column change may
+    /// not drop a column an index keeps using (422): leave the index out of this list in the same request.
+    std::optional<std::vector<IndexSpec>> indexes;
+    VersionCondition condition;  // checked in the company transaction of the change
 };
+
+/// Checks an `indexes` list against the table's columns (or `id`): identifier names unique in the list, 1 to
+/// kMaxColumnsPerIndex known columns without repeats, at most kMaxIndexesPerTable. 422 with `indexes[i]…` details.
+Status ValidateIndexes(const std::vector<IndexSpec>& indexes, const std::vector<types::Column>& columns);
+/// The index's name in the company schema: `mtix_<table id>_<name, 16 bytes at most>_<hash of the definition>` —
+/// unique across tables, unchanged by renames, new when the definition changes.
+std::string PhysicalIndexName(const std::string& table_id, const IndexSpec& spec);
+/// For on_conflict and upload key_columns: the unique index of `table` whose columns are exactly `columns` (in any
+/// order; the row id's primary key for {"id"}), or nullopt when the table has none.
+std::optional<IndexSpec> FindUniqueIndex(const TableRecord& table, const std::vector<std::string>& columns);
+/// Builds `indexes` on a table nobody sees yet (a create; a replace upload's new table, which must get the
+/// table's indexes back), in the caller's transaction. Duplicates for a unique index → 422.
+Status CreateIndexes(pg::Connection& company, const std::string& table_id, const std::string& qualified_table,
+                     const std::vector<IndexSpec>& indexes);
+/// Applies a new `indexes` list (see TableChanges::indexes) under an intent of kind "indexes": If-Match checked and
+/// the version raised before the builds, raised again after; the metadata is then set from pg_index.
+Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const std::string& company_id,
+                     const std::string& table_id, const std::vector<IndexSpec>& indexes,
+                     const VersionCondition& condition);
 
 /// Checks a schema a client sent: display_name (regex unless `legacy_name`), 1..1600 columns, valid unique names,
 /// `id` reserved. Returns kValidation with one detail per problem, fields like `columns[2].name`.
@@ -55,16 +94,41 @@ Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_
 Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
                                 const TableChanges& changes);
 /// Soft delete: status archived, name freed, physical table moved to the mt_archive schema (kept for support).
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
+                    const VersionCondition& condition = {});
+
+/// Inside the caller's company transaction, before its write: locks the table's counter row (FOR UPDATE, so a
+/// concurrent writer of the table waits until this transaction ends and then sees its version) and answers 412
+/// PRECONDITION_FAILED when the version is not one `expected` allows. Every write path that takes an If-Match
+/// calls it in the transaction of its write, so two writers with the same If-Match cannot both succeed.
+/// No-op (no lock) when `expected.any`.
+Status CheckVersion(pg::Connection& company, const TableRecord& table, const VersionCondition& expected);
+Status CheckVersion(pg::Connection& company, const TableRecord& table, std::int64_t expected);
+/// The table's version (for an ETag) as the caller's transaction or snapshot sees it: call it in the same
+/// REPEATABLE READ transaction as the read it describes, or embed VersionSql in the read's own statement.
+Result<std::int64_t> ReadVersion(pg::Connection& company, const TableRecord& table);
+/// A scalar SQL subquery giving the version of the table whose quoted qualified name is parameter `$param`.
+std::string VersionSql(int param);
 
 /// DDL creating the physical table with its row-id column, counters and triggers (for the inserter too).
 Status CreatePhysicalTable(pg::Connection& company, const std::string& physical_name,
-                           const std::vector<types::Column>& columns, const std::string& schema = "public");
+                           const std::vector<types::Column>& columns, const std::string& schema = "public",
+                           std::optional<std::int64_t> max_rows = std::nullopt);
 /// The table alone, without row counters (bulk loads COPY into it without trigger overhead).
 Status CreateBareTable(pg::Connection& company, const std::string& qualified_name,
                        const std::vector<types::Column>& columns);
-/// Register the table's exact row counter at `initial_count` and the triggers that keep it exact.
-Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count);
+/// What a table's counter row holds besides the count; carried over when a replace swaps the physical table.
+struct CounterState {
+    std::int64_t version = 1;
+    std::optional<std::int64_t> max_rows;
+};
+/// The counter row of a table (by its quoted qualified name).
+Result<CounterState> ReadCounters(pg::Connection& company, const std::string& qualified_name);
+/// Register the table's exact row counter at `initial_count` (with `state`'s version and cap) and the triggers
+/// that keep it exact and raise the version. Fails like an insert over the cap (SQLSTATE MT001, MapDdlError: 400
+/// MANAGED_TABLE_ROW_LIMIT) when `initial_count` exceeds `state.max_rows`.
+Status AttachCounters(pg::Connection& company, const std::string& qualified_name, std::int64_t initial_count,
+                      const CounterState& state = {});
 /// `public."name"` quoted (or another schema).
 std::string QualifiedName(const std::string& physical_name, const std::string& schema = "public");
 
@@ -85,7 +149,8 @@ Status CheckNameFree(pg::Connection& control, const std::string& company_id, con
 Status LockTableForLoad(pg::Connection& control, const std::string& company_id, const std::string& table_id,
                         const std::vector<types::Column>& columns);
 
-/// Map a company-database error to a client error where the client caused it (bad conversion, NULLs …).
+/// Map a company-database error to a client error where the client caused it (bad conversion, NULLs, a row
+/// cap: 400 MANAGED_TABLE_ROW_LIMIT "Table has reached its maximum row limit of N" …).
 Error MapDdlError(Error error);
 
 }  // namespace mt::store
