@@ -42,8 +42,7 @@ struct Products : Tenant {
                 if (v.IsInt64()) return std::to_string(v.GetInt64());
                 return std::to_string(v.GetDouble());
             };
-            out[text("sku") + (r["region"].IsNull() ? "" : "/" + text("region"))] =
-                text("name") + "|" + text("stock");
+            out[text("sku") + (r["region"].IsNull() ? "" : "/" + text("region"))] = text("name") + "|" + text("stock");
         }
         return out;
     }
@@ -60,9 +59,8 @@ struct Products : Tenant {
     }
 };
 
-const char* kSeed =
-    R"([{"sku":"a","name":"A","price":1.50,"stock":1},{"sku":"b","name":"B","price":2,"stock":2},)"
-    R"({"sku":"c","name":"C","price":3,"stock":3}])";
+const char* kSeed = R"([{"sku":"a","name":"A","price":1.50,"stock":1},{"sku":"b","name":"B","price":2,"stock":2},)"
+                    R"({"sku":"c","name":"C","price":3,"stock":3}])";
 
 TEST_CASE("upsert: on_conflict update sets the named columns of matching rows and inserts the rest", "[upsert]") {
     Products t;
@@ -74,11 +72,10 @@ TEST_CASE("upsert: on_conflict update sets the named columns of matching rows an
                     R"("on_conflict":["sku"],"on_conflict_action":"update"})");
     REQUIRE_STATUS(r, 201);
     CHECK(r.body == R"({"inserted":1,"updated":1})");
-    CHECK(t.Contents() == std::map<std::string, std::string>{
-                              {"a", "A|1"}, {"b", "B2|20"}, {"c", "C|3"}, {"d", "D|4"}});
+    CHECK(t.Contents() == std::map<std::string, std::string>{{"a", "A|1"}, {"b", "B2|20"}, {"c", "C|3"}, {"d", "D|4"}});
     CHECK(t.IdOf("b") == b_id);  // updated in place: the row id does not change
-    auto price = t.stack.AdminQuery("SELECT price::text FROM public.\"" + t.physical + "\" WHERE sku = 'b'", {},
-                                    t.database);
+    auto price =
+        t.stack.AdminQuery("SELECT price::text FROM public.\"" + t.physical + "\" WHERE sku = 'b'", {}, t.database);
     CHECK(*price[0][0] == "2");
     CHECK(t.RowCount(t.id) == 4);
     t.CheckCounter();
@@ -112,7 +109,8 @@ TEST_CASE("upsert: on_conflict ignore leaves matching rows as they are", "[upser
 TEST_CASE("upsert: a composite key in any order, NULL keys never match", "[upsert]") {
     Products t;
     t.Sql("CREATE UNIQUE INDEX ON {t} (sku, region)");
-    t.Insert(t.id, R"([{"sku":"a","region":"n","name":"An","stock":1},{"sku":"a","region":"s","name":"As","stock":2}])");
+    t.Insert(t.id,
+             R"([{"sku":"a","region":"n","name":"An","stock":1},{"sku":"a","region":"s","name":"As","stock":2}])");
     auto r = t.Post(R"({"rows":[{"sku":"a","region":"s","name":"As2","stock":3},)"
                     R"({"sku":"a","region":"w","name":"Aw","stock":4}],"on_conflict":["region","sku"]})");
     REQUIRE_STATUS(r, 201);
@@ -225,8 +223,8 @@ TEST_CASE("upsert: the row counter stays exact over many upserts and deletes", "
         // 200 keys per round, half of them from the round before.
         std::string rows = "[";
         for (int i = round * 100; i < round * 100 + 200; ++i) {
-            rows += (rows.size() > 1 ? "," : "") + std::string(R"({"sku":"k)") + std::to_string(i) +
-                    R"(","stock":)" + std::to_string(round) + "}";
+            rows += (rows.size() > 1 ? "," : "") + std::string(R"({"sku":"k)") + std::to_string(i) + R"(","stock":)" +
+                    std::to_string(round) + "}";
         }
         auto r = t.Post(R"({"rows":)" + rows + R"(],"on_conflict":["sku"]})");
         REQUIRE_STATUS(r, 201);

@@ -37,6 +37,52 @@ std::string QuotedList(const std::vector<std::string>& names, std::string_view p
     return out;
 }
 
+/// The columns an update sets: every non-key column that some row names (others keep their values).
+std::vector<std::string> ColumnsToUpdate(const TableRecord& table, const rapidjson::Value& rows,
+                                         const std::vector<std::string>& keys) {
+    std::vector<std::string> out;
+    for (const auto& c : table.columns) {
+        if (std::find(keys.begin(), keys.end(), c.name) != keys.end()) continue;
+        for (const auto& row : rows.GetArray()) {
+            if (row.HasMember(c.name.c_str())) {
+                out.push_back(c.name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+/// 422 naming up to five keys that more than one row of the request carries (keys with a NULL never conflict).
+Status CheckRepeatedKeys(pg::Connection& conn, const std::vector<std::string>& keys) {
+    MT_ASSIGN_OR_RETURN(auto repeated, RepeatedKeys(conn, std::string(kStaging), keys));
+    if (repeated.empty()) return Ok();
+    std::vector<FieldError> details;
+    for (const auto& key : repeated)
+        details.push_back({"on_conflict", "key (" + key + ") appears in more than one row"});
+    return Validation("Two rows of the request have the same on_conflict key", std::move(details));
+}
+
+/// The company database's errors that this statement can meet, in our words; the rest as MapDdlError.
+Error MapUpsertError(Error error) {
+    Error mapped;
+    if (error.code == "42P10") {  // the index went away between the check and the statement
+        mapped = NoUniqueIndex();
+    } else if (error.code == "21000") {  // a repeated key our check did not see as equal (should not happen)
+        mapped = ConflictError("Two rows of the request have the same on_conflict key",
+                               "a key appears in more than one row");
+    } else if (error.code == "23505") {
+        mapped = Validation("A row duplicates the key of another unique index of the table",
+                            {{"rows", "a value repeats the key of a unique index other than on_conflict's"}});
+    } else {
+        return MapDdlError(std::move(error));
+    }
+    mapped.internal = "SQLSTATE " + error.code + ": " + error.message;
+    return mapped;
+}
+
+}  // namespace
+
 /// True when a valid, non-partial unique index of `qualified` has exactly `columns` (plain columns, any order).
 Result<bool> HasUniqueIndexOn(pg::Connection& conn, const std::string& qualified,
                               const std::vector<std::string>& columns) {
@@ -61,61 +107,42 @@ Result<bool> HasUniqueIndexOn(pg::Connection& conn, const std::string& qualified
     return rows.Get(0, 0) == "t";
 }
 
-/// 422 naming up to five keys that more than one row of the request carries (keys with a NULL never conflict).
-Status CheckRepeatedKeys(pg::Connection& conn, const std::vector<std::string>& keys) {
+Result<std::vector<std::string>> RepeatedKeys(pg::Connection& conn, const std::string& source,
+                                              const std::vector<std::string>& keys) {
     std::string texts;
     std::string not_null;
     for (const auto& k : keys) {
         texts += (texts.empty() ? "" : ", ") + types::QuoteIdentifier(k) + "::text";
         not_null += (not_null.empty() ? "" : " AND ") + types::QuoteIdentifier(k) + " IS NOT NULL";
     }
-    MT_ASSIGN_OR_RETURN(auto rows, conn.Exec("SELECT " + texts + " FROM " + std::string(kStaging) + " WHERE " +
-                                             not_null + " GROUP BY " + QuotedList(keys) +
-                                             " HAVING count(*) > 1 LIMIT " + std::to_string(kMaxReportedKeys)));
-    if (rows.empty()) return Ok();
-    std::vector<FieldError> details;
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        conn.Exec("SELECT " + texts + " FROM " + source + " WHERE " + not_null + " GROUP BY " +
+                                  QuotedList(keys) + " HAVING count(*) > 1 LIMIT " + std::to_string(kMaxReportedKeys)));
+    std::vector<std::string> out;
     for (int r = 0; r < rows.size(); ++r) {
         std::string key;
         for (int c = 0; c < rows.columns(); ++c) {
             std::string value(rows.Get(r, c).substr(0, kMaxKeyText));
             key += (c ? ", " : "") + keys[static_cast<std::size_t>(c)] + " = " + value;
         }
-        details.push_back({"on_conflict", "key (" + key + ") appears in more than one row"});
-    }
-    return Validation("Two rows of the request have the same on_conflict key", std::move(details));
-}
-
-/// The columns an update sets: every non-key column that some row names (others keep their values).
-std::vector<std::string> ColumnsToUpdate(const TableRecord& table, const rapidjson::Value& rows,
-                                         const std::vector<std::string>& keys) {
-    std::vector<std::string> out;
-    for (const auto& c : table.columns) {
-        if (std::find(keys.begin(), keys.end(), c.name) != keys.end()) continue;
-        for (const auto& row : rows.GetArray()) {
-            if (row.HasMember(c.name.c_str())) {
-                out.push_back(c.name);
-                break;
-            }
-        }
+        out.push_back(key);
     }
     return out;
 }
 
-std::string MergeSql(const TableRecord& table, const std::string& qualified, const OnConflict& on_conflict,
-                     const std::vector<std::string>& updated_columns) {
-    std::string list = RowSelectList(table);
-    std::string sql = "WITH w AS (INSERT INTO " + qualified + " AS t (" + list + ") SELECT " + list + " FROM " +
-                      std::string(kStaging) + " ORDER BY id ON CONFLICT (" + QuotedList(on_conflict.columns) + ") ";
+std::string MergeSql(const std::string& target, const std::string& source, const std::string& column_list,
+                     const OnConflict& on_conflict, const std::vector<std::string>& updated_columns) {
+    std::string sql = "WITH w AS (INSERT INTO " + target + " AS t (" + column_list + ") SELECT " + column_list +
+                      " FROM " + source + " ORDER BY id ON CONFLICT (" + QuotedList(on_conflict.columns) + ") ";
     if (on_conflict.action == ConflictAction::kIgnore) {
         sql += "DO NOTHING RETURNING true AS ins";
     } else {
         // Nothing else to set: rewrite a key column with itself so that the matched row still counts as updated.
-        const auto& set = updated_columns.empty() ? std::vector<std::string>{on_conflict.columns.front()}
-                                                  : updated_columns;
+        const auto& set =
+            updated_columns.empty() ? std::vector<std::string>{on_conflict.columns.front()} : updated_columns;
         std::string sets;
         for (const auto& c : set) {
-            sets += (sets.empty() ? "" : ", ") + types::QuoteIdentifier(c) + " = EXCLUDED." +
-                    types::QuoteIdentifier(c);
+            sets += (sets.empty() ? "" : ", ") + types::QuoteIdentifier(c) + " = EXCLUDED." + types::QuoteIdentifier(c);
         }
         // xmax is 0 on a freshly inserted tuple and the updating transaction's id on an updated one.
         sql += "DO UPDATE SET " + sets + " RETURNING (t.xmax = 0) AS ins";
@@ -123,32 +150,22 @@ std::string MergeSql(const TableRecord& table, const std::string& qualified, con
     return sql + ") SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM w";
 }
 
-/// The company database's errors that this statement can meet, in our words; the rest as MapDdlError.
-Error MapUpsertError(Error error) {
-    Error mapped;
-    if (error.code == "42P10") {  // the index went away between the check and the statement
-        mapped = NoUniqueIndex();
-    } else if (error.code == "21000") {  // a repeated key our check did not see as equal (should not happen)
-        mapped = ConflictError("Two rows of the request have the same on_conflict key",
-                               "a key appears in more than one row");
-    } else if (error.code == "23505") {
-        mapped = Validation("A row duplicates the key of another unique index of the table",
-                            {{"rows", "a value repeats the key of a unique index other than on_conflict's"}});
-    } else {
-        return MapDdlError(std::move(error));
-    }
-    mapped.internal = "SQLSTATE " + error.code + ": " + error.message;
-    return mapped;
+Status CheckConflictKey(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                        const std::vector<std::string>& columns, const std::string& field) {
+    MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
+    MT_ASSIGN_OR_RETURN(bool indexed, HasUniqueIndexOn(*conn, QualifiedName(table.physical_name), columns));
+    if (indexed) return Ok();
+    return Validation(field + " must be the columns of a unique index",
+                      {{field, "no unique index of the table has exactly these columns"}});
 }
-
-}  // namespace
 
 Result<std::optional<OnConflict>> ParseOnConflict(const rapidjson::Value& body, const TableRecord& table) {
     const rapidjson::Value* columns = json::Find(body, "on_conflict");
     const rapidjson::Value* action = json::Find(body, "on_conflict_action");
     if (!columns && !action) return std::optional<OnConflict>();
     if (!columns) {
-        return Validation("on_conflict_action needs on_conflict", {{"on_conflict", "is required with on_conflict_action"}});
+        return Validation("on_conflict_action needs on_conflict",
+                          {{"on_conflict", "is required with on_conflict_action"}});
     }
     OnConflict out;
     if (action) {
@@ -190,7 +207,8 @@ Result<UpsertCounts> UpsertRows(Databases& dbs, const ConnectionRecord& connecti
         staging += ", " + types::QuoteIdentifier(c.name) + " " + std::string(types::PgType(c.type));
     }
     staging += ") ON COMMIT DROP";
-    std::string merge = MergeSql(table, qualified, on_conflict, ColumnsToUpdate(table, rows, on_conflict.columns));
+    std::string merge = MergeSql(qualified, std::string(kStaging), RowSelectList(table), on_conflict,
+                                 ColumnsToUpdate(table, rows, on_conflict.columns));
 
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     UpsertCounts counts;

@@ -62,6 +62,23 @@ struct UpsertCounts {
 Result<UpsertCounts> UpsertRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
                                 const rapidjson::Value& rows, const OnConflict& on_conflict);
 
+/// True when a valid (built), non-partial unique index of `qualified_table` has exactly `columns` as its key:
+/// plain columns, in any order, no INCLUDE columns. The physical truth, whoever made the index.
+Result<bool> HasUniqueIndexOn(pg::Connection& company, const std::string& qualified_table,
+                              const std::vector<std::string>& columns);
+/// 422 naming `field` unless HasUniqueIndexOn(table, columns) (uploads check key_columns with it).
+Status CheckConflictKey(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                        const std::vector<std::string>& columns, const std::string& field);
+/// Up to five keys, each as `a = 1, b = x`, that more than one row of `qualified_source` carries (a key with a
+/// NULL is never repeated: NULLs never conflict). Equality is the columns' types', as the unique index's.
+Result<std::vector<std::string>> RepeatedKeys(pg::Connection& company, const std::string& qualified_source,
+                                              const std::vector<std::string>& keys);
+/// One statement merging `source` into `target` (`column_list` in both, `id` first; rows in id order) on the
+/// key `on_conflict.columns`: kUpdate sets `updated_columns` from the incoming row, kIgnore leaves the row. Its
+/// one result row is (inserted, updated).
+std::string MergeSql(const std::string& target, const std::string& source, const std::string& column_list,
+                     const OnConflict& on_conflict, const std::vector<std::string>& updated_columns);
+
 /// Apply the given fields to one row; writes the updated row. 404 ROW_NOT_FOUND when absent.
 Status UpdateRow(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
                  const std::string& row_id, const rapidjson::Value& fields, json::Writer& out);
