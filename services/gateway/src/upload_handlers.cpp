@@ -109,6 +109,9 @@ Status ReadLoadOptions(ApiServices& s, RequestContext& ctx, const UploadForm& fo
     if (!mode || *mode == jobs::JobMode::kCreate) {
         return Validation("Invalid upload", {{"mode", "must be \"append\", \"replace\" or \"upsert\""}});
     }
+    if (form.on_schema_error == "update_schema") {
+        return Validation("Invalid upload", {{"on_schema_error", "update_schema is not supported yet"}});
+    }
     if (form.on_schema_error != "abort" && form.on_schema_error != "drop_columns") {
         return Validation("Invalid upload", {{"on_schema_error", "must be \"abort\" or \"drop_columns\""}});
     }
