@@ -82,8 +82,7 @@ TEST_CASE("upload mode=upsert: key_columns must be a unique index's, checked at 
     refused({{"mode", "merge"}}, "mode");
     refused({{"mode", "create"}}, "mode");
     refused({{"on_schema_error", "ignore"}}, "on_schema_error");
-    refused({{"on_schema_error", "update_schema"}}, "on_schema_error");  // not implemented: refused, not ignored
-    std::string many;                                                    // the bound: at most 32 key columns
+    std::string many;  // the bound: at most 32 key columns
     for (int i = 0; i < 33; ++i) many += std::string(i ? "," : "") + "sku";
     refused({{"mode", "upsert"}, {"key_columns", many}}, "key_columns");
     // The composite key, in any order, is accepted.
@@ -177,6 +176,103 @@ TEST_CASE("on_schema_error: abort refuses file columns the table lacks, drop_col
         CHECK(u.RowTexts(u.id) == c.rows);
         u.CheckCount(static_cast<std::int64_t>(c.rows.size()));
     }
+}
+
+/// The physical table's columns as "name type NULL|NOT NULL", in order.
+std::vector<std::string> PhysicalColumns(Products& u) {
+    std::vector<std::string> out;
+    for (const auto& row : u.stack.CompanyQuery(u.company,
+                                                "SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM "
+                                                "information_schema.columns WHERE table_schema = 'public' AND "
+                                                "table_name = $1 ORDER BY ordinal_position",
+                                                {u.physical}))
+        out.push_back(*row[0]);
+    return out;
+}
+
+std::vector<std::string> MetadataColumns(Products& u) {
+    std::vector<std::string> out;
+    auto table = u.Table(u.id);
+    for (const auto& c : table["columns"].GetArray()) {
+        out.push_back(e2e::Str(c["name"]) + " " + e2e::Str(c["type"]) + (c["nullable"].GetBool() ? "" : " NOT NULL"));
+    }
+    return out;
+}
+
+TEST_CASE("on_schema_error=update_schema adds the file's new columns and widens types, with the rows",
+          "[pipeline][modes]") {
+    // stock is integer in the table and decimal in the file (2.5): widened; cor is new: added, nullable.
+    const std::string csv = "sku,name,stock,cor\nb,B2,2.5,azul\nz,Z,26,verde\n";
+    const std::vector<std::string> b2z = {R"({"sku":"b","name":"B2","stock":2.5,"cor":"azul"})",
+                                          R"({"sku":"z","name":"Z","stock":26,"cor":"verde"})"};
+    struct Case {
+        std::string mode;
+        std::vector<std::string> rows;
+    };
+    const std::vector<Case> cases = {
+        {"append",
+         {R"({"sku":"a","name":"A","stock":1,"cor":null})", R"({"sku":"b","name":"B","stock":2,"cor":null})", b2z[0],
+          b2z[1]}},
+        {"upsert", {R"({"sku":"a","name":"A","stock":1,"cor":null})", b2z[0], b2z[1]}},
+        {"replace", b2z},
+    };
+    for (const auto& c : cases) {
+        INFO("mode " << c.mode);
+        Products u(c.mode != "append");  // a company of its own for each mode
+        std::vector<MultipartField> fields = {{"mode", c.mode}, {"on_schema_error", "update_schema"}};
+        if (c.mode == "upsert") fields.push_back({"key_columns", "sku"});
+        std::string job_id;
+        auto waiting = u.Analyzed({File("cor.csv", csv)}, &job_id, fields, u.id);
+        CHECK(e2e::Str(waiting["on_schema_error"]) == "update_schema");
+        auto done = u.ConfirmDone(job_id);
+        CHECK(Names(done["dropped_columns"]).empty());
+        CHECK(u.RowTexts(u.id) == c.rows);
+        CHECK(MetadataColumns(u) ==
+              std::vector<std::string>{"sku text NOT NULL", "name text", "stock decimal", "cor text"});
+        CHECK(PhysicalColumns(u) == std::vector<std::string>{"id uuid NO", "sku text NO", "name text YES",
+                                                             "stock numeric YES", "cor text YES"});
+        u.CheckCount(static_cast<std::int64_t>(c.rows.size()));
+        CHECK(LoadTables(u.stack, u.company).empty());
+    }
+}
+
+TEST_CASE("on_schema_error=update_schema: a failure half-way leaves table, schema and metadata as they were",
+          "[pipeline][modes]") {
+    Products u;
+    const auto columns_before = PhysicalColumns(u);
+    const auto metadata_before = MetadataColumns(u);
+    const auto before = Snapshot(u.stack, u.company);
+    auto unchanged = [&] {
+        CHECK(Snapshot(u.stack, u.company) == before);
+        CHECK(PhysicalColumns(u) == columns_before);
+        CHECK(MetadataColumns(u) == metadata_before);
+        u.CheckCount(2);
+    };
+    // A value that does not convert, in the last row: stock confirmed decimal, "muitos" is not a number.
+    std::string bad_id;
+    u.Analyzed({File("ruim.csv", "sku,name,stock,cor\nc,C,1.5,azul\nd,D,muitos,verde\n")}, &bad_id,
+               {{"mode", "append"}, {"on_schema_error", "update_schema"}}, u.id);
+    REQUIRE_STATUS(
+        u.Confirm(bad_id, R"({"columns":[{"name":"sku","display_name":"sku","type":"text","nullable":false},)"
+                          R"({"name":"name","display_name":"name","type":"text","nullable":true},)"
+                          R"({"name":"stock","display_name":"stock","type":"decimal","nullable":true},)"
+                          R"({"name":"cor","display_name":"cor","type":"text","nullable":true}]})"),
+        200);
+    auto failed = u.WaitJob(bad_id, kFinished);
+    REQUIRE_JOB_STATUS(u.stack, failed, "failed");
+    CHECK(e2e::Str(failed["error"]["code"]) == "VALUE_CONVERSION_FAILED");
+    unchanged();
+    // Failing in the finalize transaction itself, after its ALTER ran: a key repeated in an upsert.
+    std::string dup_id;
+    u.Analyzed({File("dup.csv", "sku,name,stock,cor\na,A2,1.5,azul\na,A3,2.5,verde\n")}, &dup_id,
+               {{"mode", "upsert"}, {"key_columns", "sku"}, {"on_schema_error", "update_schema"}}, u.id);
+    REQUIRE_STATUS(u.Confirm(dup_id), 200);
+    failed = u.WaitJob(dup_id, kFinished);
+    REQUIRE_JOB_STATUS(u.stack, failed, "failed");
+    CHECK(e2e::Str(failed["error"]["message"]) ==
+          "The upload has more than one row with the same key_columns value: (sku = a)");
+    unchanged();
+    CHECK(LoadTables(u.stack, u.company).empty());
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ ALTER TABLE mt_jobs DROP CONSTRAINT IF EXISTS mt_jobs_mode_check;
 ALTER TABLE mt_jobs ADD CONSTRAINT mt_jobs_mode_check CHECK (mode IN ('create', 'append', 'replace', 'upsert'));
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS key_columns json;      -- upsert: ["a", "b"]
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS on_schema_error text NOT NULL DEFAULT 'abort'
-    CHECK (on_schema_error IN ('abort', 'drop_columns'));
+    CHECK (on_schema_error IN ('abort', 'drop_columns', 'update_schema'));
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS dropped_columns json;  -- drop_columns: set at confirm
 )SQL",
 };

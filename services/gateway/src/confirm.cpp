@@ -10,6 +10,7 @@
 #include "mt/jobs/lifecycle.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/store/tables.hpp"
+#include "mt/types/identifier.hpp"
 
 namespace mt::gateway {
 namespace {
@@ -86,6 +87,25 @@ Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& 
             if (c.name == confirmed[i].name) col = &c;
         if (!col && job.on_schema_error == "drop_columns") {
             dropped.push_back(confirmed[i].name);
+            continue;
+        }
+        if (job.on_schema_error == "update_schema") {
+            // The table's column widened to hold the file's type, or a new nullable column (store::UpdatedSchema
+            // gives the inserter the same table columns from these).
+            std::string field = "columns[" + std::to_string(i) + "].name";
+            if (!col) {
+                if (auto valid = types::ValidateColumnName(confirmed[i].name, field); !valid) {
+                    for (const auto& d : valid.error().details) details.push_back(d);
+                    if (valid.error().details.empty()) details.push_back({field, valid.error().message});
+                    continue;
+                }
+            }
+            types::Column widened = col ? *col : confirmed[i];
+            if (col) widened.type = types::Widen(col->type, confirmed[i].type);
+            if (!col) widened.nullable = true;
+            if (!sources[i].empty()) named.insert(widened.name);
+            out.push_back(std::move(widened));
+            kept_sources.push_back(sources[i]);
             continue;
         }
         if (!col) {

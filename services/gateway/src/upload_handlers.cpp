@@ -109,11 +109,10 @@ Status ReadLoadOptions(ApiServices& s, RequestContext& ctx, const UploadForm& fo
     if (!mode || *mode == jobs::JobMode::kCreate) {
         return Validation("Invalid upload", {{"mode", "must be \"append\", \"replace\" or \"upsert\""}});
     }
-    if (form.on_schema_error == "update_schema") {
-        return Validation("Invalid upload", {{"on_schema_error", "update_schema is not supported yet"}});
-    }
-    if (form.on_schema_error != "abort" && form.on_schema_error != "drop_columns") {
-        return Validation("Invalid upload", {{"on_schema_error", "must be \"abort\" or \"drop_columns\""}});
+    if (form.on_schema_error != "abort" && form.on_schema_error != "drop_columns" &&
+        form.on_schema_error != "update_schema") {
+        return Validation("Invalid upload",
+                          {{"on_schema_error", "must be \"abort\", \"drop_columns\" or \"update_schema\""}});
     }
     job.user_table_id = table.id;
     job.mode = *mode;

@@ -5,6 +5,7 @@
 #include "mt/core/log.hpp"
 #include "mt/jobs/lifecycle.hpp"
 #include "mt/store/rows.hpp"
+#include "mt/store/schema_update.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
 #include "mt/worker/lease.hpp"
@@ -74,6 +75,11 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
         if (exists.Get(0, 0) != "t") MT_TRY(store::CreateBareTable(company, LoadTable(job_id), t.columns));
         std::string table = store::QualifiedName(t.physical_name);
         std::string name = types::QuoteIdentifier(t.physical_name);
+        const bool in_place = t.job.mode == jobs::JobMode::kAppend || t.job.mode == jobs::JobMode::kUpsert;
+        if (in_place && t.job.on_schema_error == "update_schema") {
+            // The new columns and widened types commit with the rows, or not at all (a replace brings its own).
+            MT_TRY(store::AlterForUpload(company, table, t.table_columns, t.columns));
+        }
         if (t.job.mode == jobs::JobMode::kUpsert) {
             MT_TRY(MergeLoad(company, t));
         } else if (t.job.mode == jobs::JobMode::kAppend) {
@@ -121,7 +127,9 @@ Status Inserter::Finalize(const std::string& job_id) {
     auto applied = ApplyLoad(company, target);
     if (!applied) return store::MapDdlError(std::move(applied).error());
     const std::int64_t total = *applied;
-    MT_ASSIGN_OR_RETURN(bool done, jobs::MarkDone(*control, job_id, total));
+    std::optional<std::string> columns;  // the metadata follows the physical table in the same step as the job
+    if (target.job.on_schema_error == "update_schema") columns = store::ColumnsToJson(target.columns);
+    MT_ASSIGN_OR_RETURN(bool done, jobs::MarkDone(*control, job_id, total, columns));
     if (done) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kDone));
     log::Info("job done", {{"job_id", job_id},
                            {"request_id", target.job.request_id},

@@ -57,7 +57,7 @@ struct JobRecord {
     int attempts = 0;
     std::uint64_t id_base_ms = 0;              // set at confirm: every part numbers its row ids from this instant
     std::vector<std::string> key_columns;      // kUpsert: the key (the columns of a unique index of the table)
-    std::string on_schema_error = "abort";     // abort | drop_columns (uploads into an existing table)
+    std::string on_schema_error = "abort";     // abort | drop_columns | update_schema (into an existing table)
     std::vector<std::string> dropped_columns;  // drop_columns: file columns the table lacks, set at confirm
 };
 
