@@ -173,13 +173,22 @@ TEST_CASE("upsert: a key repeated within one request is a 422 naming it and writ
                         std::string(action) + "\"}");
         CHECK_ERROR(r, 422, "VALIDATION_ERROR", "Two rows of the request have the same on_conflict key");
         CHECK(DetailFields(r) == std::vector<std::string>{"on_conflict"});
-        CHECK(r.body.find("key (sku = b) appears in more than one row") != std::string::npos);
+        CHECK(r.body.find(R"(key (sku = \"b\") appears in more than one row)") != std::string::npos);
     }
+    // A long key is cut at 100 bytes on a character boundary (ç is two bytes: 100 is mid-character at 101).
+    std::string long_key = "x";
+    for (int i = 0; i < 200; ++i) long_key += "ç";
+    auto long_r =
+        t.Post(R"({"rows":[{"sku":")" + long_key + R"("},{"sku":")" + long_key + R"("}],"on_conflict":["sku"]})");
+    CHECK_ERROR(long_r, 422, "VALIDATION_ERROR");
+    std::string cut = "x";
+    for (int i = 0; i < 49; ++i) cut += "ç";  // 99 bytes: the 50th ç would straddle the limit
+    CHECK(long_r.body.find("key (sku = \\\"" + cut + "\\\"...)") != std::string::npos);
     // Equal under the column's type, not as text: 1.0 and "1.00" are the same decimal key.
     t.Sql("CREATE UNIQUE INDEX ON {t} (price)");
     auto r = t.Post(R"({"rows":[{"sku":"x","price":1.0},{"sku":"y","price":"1.00"}],"on_conflict":["price"]})");
     CHECK_ERROR(r, 422, "VALIDATION_ERROR", "Two rows of the request have the same on_conflict key");
-    CHECK(r.body.find("key (price = 1.0") != std::string::npos);
+    CHECK(r.body.find(R"(key (price = \"1.0)") != std::string::npos);
     CHECK(t.Contents() == std::map<std::string, std::string>{{"a", "A|1"}, {"b", "B|2"}, {"c", "C|3"}});
     t.CheckCounter();
 }

@@ -100,7 +100,7 @@ TEST_CASE("upload mode=upsert: a key repeated in the file fails the job and chan
     auto failed = u.WaitJob(job_id, kFinished);
     REQUIRE_JOB_STATUS(u.stack, failed, "failed");
     CHECK(e2e::Str(failed["error"]["message"]) ==
-          "The upload has more than one row with the same key_columns value: (sku = a)");
+          R"(The upload has more than one row with the same key_columns value: (sku = "a"))");
     CHECK(Snapshot(u.stack, u.company) == before);
     u.CheckCount(2);
 }
@@ -270,7 +270,7 @@ TEST_CASE("on_schema_error=update_schema: a failure half-way leaves table, schem
     failed = u.WaitJob(dup_id, kFinished);
     REQUIRE_JOB_STATUS(u.stack, failed, "failed");
     CHECK(e2e::Str(failed["error"]["message"]) ==
-          "The upload has more than one row with the same key_columns value: (sku = a)");
+          R"(The upload has more than one row with the same key_columns value: (sku = "a"))");
     unchanged();
     CHECK(LoadTables(u.stack, u.company).empty());
 }

@@ -31,9 +31,9 @@ const types::Column* FindColumn(const TableRecord& table, std::string_view name)
     return nullptr;
 }
 
-std::string QuotedList(const std::vector<std::string>& names, std::string_view prefix = "") {
+std::string QuotedList(const std::vector<std::string>& names) {
     std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + std::string(prefix) + types::QuoteIdentifier(n);
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + types::QuoteIdentifier(n);
     return out;
 }
 
@@ -122,8 +122,8 @@ Result<std::vector<std::string>> RepeatedKeys(pg::Connection& conn, const std::s
     for (int r = 0; r < rows.size(); ++r) {
         std::string key;
         for (int c = 0; c < rows.columns(); ++c) {
-            std::string value(rows.Get(r, c).substr(0, kMaxKeyText));
-            key += (c ? ", " : "") + keys[static_cast<std::size_t>(c)] + " = " + value;
+            // Quoted cuts at a character boundary: a value cut mid-character would not be valid UTF-8.
+            key += (c ? ", " : "") + keys[static_cast<std::size_t>(c)] + " = " + Quoted(rows.Get(r, c), kMaxKeyText);
         }
         out.push_back(key);
     }

@@ -69,8 +69,9 @@ Result<bool> HasUniqueIndexOn(pg::Connection& company, const std::string& qualif
 /// 422 naming `field` unless HasUniqueIndexOn(table, columns) (uploads check key_columns with it).
 Status CheckConflictKey(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
                         const std::vector<std::string>& columns, const std::string& field);
-/// Up to five keys, each as `a = 1, b = x`, that more than one row of `qualified_source` carries (a key with a
-/// NULL is never repeated: NULLs never conflict). Equality is the columns' types', as the unique index's.
+/// Up to five keys, each as `a = "1", b = "x"` (values cut at 100 bytes), that more than one row of `qualified_source`
+/// carries (a key with a NULL is never repeated: NULLs never conflict). Equality is the columns' types', as the unique
+/// index's.
 Result<std::vector<std::string>> RepeatedKeys(pg::Connection& company, const std::string& qualified_source,
                                               const std::vector<std::string>& keys);
 /// One statement merging `source` into `target` (`column_list` in both, `id` first; rows in id order) on the
