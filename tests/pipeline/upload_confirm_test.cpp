@@ -114,9 +114,10 @@ TEST_CASE("confirm errors leave the job waiting: 422 names, 400 duplicate, 400 n
 /// SPEC §4 job record: exactly these keys, with these shapes.
 void CheckJobShape(const rapidjson::Value& job, const std::string& company) {
     INFO("job: " << ToJson(job));
-    CHECK(e2e::Keys(job) == std::set<std::string>{"_id", "company_id", "user_table_id", "files", "mode", "status",
-                                                  "inferred_schema", "confirmed_schema", "progress", "error",
-                                                  "created_by_user_id", "created_at", "updated_at"});
+    CHECK(e2e::Keys(job) == std::set<std::string>{"_id", "company_id", "user_table_id", "files", "mode", "key_columns",
+                                                  "on_schema_error", "dropped_columns", "status", "inferred_schema",
+                                                  "confirmed_schema", "progress", "error", "created_by_user_id",
+                                                  "created_at", "updated_at"});
     CHECK(e2e::IsObjectIdText(e2e::Str(job["_id"])));
     CHECK(e2e::Str(job["company_id"]) == company);
     CHECK(e2e::Str(job["created_by_user_id"]) == "e2e-user");

@@ -12,7 +12,25 @@ constexpr const char* kJobColumns =
     "confirmed_schema::text, progress::text, error::text, coalesce(request_id, ''), "
     "created_by_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts, "
-    "coalesce(id_base_ms, 0)";
+    "coalesce(id_base_ms, 0), coalesce(key_columns::text, '[]'), on_schema_error, "
+    "coalesce(dropped_columns::text, '[]')";
+
+std::string NamesJson(const std::vector<std::string>& names) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartArray();
+    for (const auto& n : names) json::WriteString(w, n);
+    w.EndArray();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+Result<std::vector<std::string>> NamesFromJson(std::string_view text) {
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(text));
+    if (!doc.IsArray()) return Internal("job column list is not an array");
+    std::vector<std::string> out;
+    for (const auto& n : doc.GetArray()) out.emplace_back(json::Text(n));
+    return out;
+}
 
 std::string FilesJson(const std::vector<FileRef>& files) {
     rapidjson::StringBuffer sb;
@@ -78,6 +96,9 @@ Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
     j.updated_at = rows.Get(r, 14);
     j.attempts = std::stoi(std::string(rows.Get(r, 15)));
     j.id_base_ms = std::stoull(std::string(rows.Get(r, 16)));
+    MT_ASSIGN_OR_RETURN(j.key_columns, NamesFromJson(rows.Get(r, 17)));
+    j.on_schema_error = rows.Get(r, 18);
+    MT_ASSIGN_OR_RETURN(j.dropped_columns, NamesFromJson(rows.Get(r, 19)));
     return j;
 }
 
@@ -115,12 +136,13 @@ const char* Name(JobMode mode) {
         case JobMode::kCreate: return "create";
         case JobMode::kAppend: return "append";
         case JobMode::kReplace: return "replace";
+        case JobMode::kUpsert: return "upsert";
     }
     return "create";
 }
 
 std::optional<JobMode> ParseJobMode(std::string_view text) {
-    for (auto m : {JobMode::kCreate, JobMode::kAppend, JobMode::kReplace}) {
+    for (auto m : {JobMode::kCreate, JobMode::kAppend, JobMode::kReplace, JobMode::kUpsert}) {
         if (text == Name(m)) return m;
     }
     return std::nullopt;
@@ -143,6 +165,17 @@ void WriteJob(json::Writer& w, const JobRecord& j) {
     std::string files = FilesJson(j.files);
     w.RawValue(files.data(), files.size(), rapidjson::kArrayType);
     str("mode", Name(j.mode));
+    w.Key("key_columns");  // null unless mode is upsert
+    if (j.mode == JobMode::kUpsert) {
+        std::string keys = NamesJson(j.key_columns);
+        w.RawValue(keys.data(), keys.size(), rapidjson::kArrayType);
+    } else {
+        w.Null();
+    }
+    str("on_schema_error", j.on_schema_error);
+    w.Key("dropped_columns");
+    std::string dropped = NamesJson(j.dropped_columns);
+    w.RawValue(dropped.data(), dropped.size(), rapidjson::kArrayType);
     str("status", Name(j.status));
     w.Key("inferred_schema");
     WriteRawOrNull(w, j.inferred_schema);
@@ -198,12 +231,19 @@ Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, cons
         auto rows,
         control.Exec(
             std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
-                        "request_id, created_by_user_id) VALUES ($1, $2, $3, $3, $4, 'queued', $5::json, $6, $7) "
-                        "RETURNING ") +
+                        "request_id, created_by_user_id, key_columns, on_schema_error) VALUES ($1, $2, $3, $3, $4, "
+                        "'queued', $5::json, $6, $7, $8::json, $9) RETURNING ") +
                 kJobColumns,
             {id, job.company_id, job.user_table_id, Name(job.mode), FilesJson(job.files), job.request_id,
-             job.created_by_user_id}));
+             job.created_by_user_id,
+             job.key_columns.empty() ? std::nullopt : std::optional<std::string>(NamesJson(job.key_columns)),
+             job.on_schema_error}));
     return FromRow(rows, 0);
+}
+
+Status RecordDroppedColumns(pg::Connection& control, const std::string& job_id, const std::vector<std::string>& names) {
+    MT_TRY(control.Exec("UPDATE mt_jobs SET dropped_columns = $2::json WHERE id = $1", {job_id, NamesJson(names)}));
+    return Ok();
 }
 
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id) {

@@ -198,7 +198,8 @@ Result<bool> ExtendFinalizeLease(pg::Connection& control, const std::string& job
     return rows.affected() == 1;
 }
 
-Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows) {
+Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows,
+                      const std::optional<std::string>& table_columns_json) {
     bool done = false;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {
         const std::string progress =
@@ -213,8 +214,8 @@ Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::i
         done = true;
         MT_TRY(
             control.Exec("UPDATE mt_tables SET status = CASE WHEN status = 'creating' THEN 'active' ELSE status "
-                         "END, updated_at = now() WHERE id = $1",
-                         {std::string(moved.Get(0, 0))}));
+                         "END, columns = coalesce($2::jsonb, columns), updated_at = now() WHERE id = $1",
+                         {std::string(moved.Get(0, 0)), table_columns_json}));
         MT_TRY(control.Exec("DELETE FROM mt_job_parts WHERE job_id = $1", {job_id}));
         return DeleteJobBlobs(control, job_id);
     }));

@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -63,6 +63,15 @@ ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS id_base_ms bigint;
 -- Uploads are stored and read back once or twice, then deleted: compressing each chunk (pglz) cost more CPU than
 -- the bytes it saved, on the upload's path and on every read.
 ALTER TABLE mt_blobs ALTER COLUMN data SET STORAGE EXTERNAL;
+)SQL",
+    R"SQL(
+-- Upload modes of SPEC §8: upsert on key_columns, and what to do with file columns the table lacks.
+ALTER TABLE mt_jobs DROP CONSTRAINT IF EXISTS mt_jobs_mode_check;
+ALTER TABLE mt_jobs ADD CONSTRAINT mt_jobs_mode_check CHECK (mode IN ('create', 'append', 'replace', 'upsert'));
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS key_columns json;      -- upsert: ["a", "b"]
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS on_schema_error text NOT NULL DEFAULT 'abort'
+    CHECK (on_schema_error IN ('abort', 'drop_columns', 'update_schema'));
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS dropped_columns json;  -- drop_columns: set at confirm
 )SQL",
 };
 

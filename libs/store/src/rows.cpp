@@ -6,6 +6,7 @@
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
 #include "mt/types/value.hpp"
+#include "row_copy.hpp"
 
 namespace mt::store {
 namespace {
@@ -154,8 +155,7 @@ Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableR
     return Ok();
 }
 
-Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                                const rapidjson::Value& rows, const VersionCondition& condition) {
+Result<std::string> RowsToCopyData(const TableRecord& table, const rapidjson::Value& rows) {
     if (!rows.IsArray() || rows.Empty()) return Validation("rows is required", {{"rows", "must be a non-empty array"}});
     if (rows.Size() > kMaxRowsPerInsert) {
         return Validation("Too many rows", {{"rows", "at most 10000 rows per request"}});
@@ -173,6 +173,14 @@ Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connecti
         copy_data.push_back('\n');
     }
     if (!details.empty()) return InvalidRows(std::move(details));
+    return copy_data;
+}
+
+std::string RowSelectList(const TableRecord& table) { return SelectList(table); }
+
+Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
+                                const rapidjson::Value& rows, const VersionCondition& condition) {
+    MT_ASSIGN_OR_RETURN(auto copy_data, RowsToCopyData(table, rows));
     std::string copy = "COPY " + QualifiedName(table.physical_name) + " (" + SelectList(table) + ") FROM STDIN";
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     bool sent = false;

@@ -10,6 +10,7 @@
 #include "mt/jobs/lifecycle.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/store/tables.hpp"
+#include "mt/types/identifier.hpp"
 
 namespace mt::gateway {
 namespace {
@@ -71,17 +72,42 @@ Result<std::vector<std::string>> MatchSources(const std::vector<types::Column>& 
 }
 
 /// Uploads into an existing table: the confirmed columns must be the table's (names), with its types; a NOT NULL
-/// column needs a source in the files.
+/// column needs a source in the files. With on_schema_error=drop_columns a confirmed column the table lacks is
+/// left out (its source with it) and named in `dropped`; an upsert's key columns all need a source.
 Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& confirmed,
-                                              const std::vector<std::string>& sources,
-                                              const store::TableRecord& table) {
+                                              std::vector<std::string>& sources, const store::TableRecord& table,
+                                              const jobs::JobRecord& job, std::vector<std::string>& dropped) {
     std::vector<FieldError> details;
     std::vector<types::Column> out;
+    std::vector<std::string> kept_sources;
     std::set<std::string> named;
     for (std::size_t i = 0; i < confirmed.size(); ++i) {
         const types::Column* col = nullptr;
         for (const auto& c : table.columns)
             if (c.name == confirmed[i].name) col = &c;
+        if (!col && job.on_schema_error == "drop_columns") {
+            dropped.push_back(confirmed[i].name);
+            continue;
+        }
+        if (job.on_schema_error == "update_schema") {
+            // The table's column widened to hold the file's type, or a new nullable column (store::UpdatedSchema
+            // gives the inserter the same table columns from these).
+            std::string field = "columns[" + std::to_string(i) + "].name";
+            if (!col) {
+                if (auto valid = types::ValidateColumnName(confirmed[i].name, field); !valid) {
+                    for (const auto& d : valid.error().details) details.push_back(d);
+                    if (valid.error().details.empty()) details.push_back({field, valid.error().message});
+                    continue;
+                }
+            }
+            types::Column widened = col ? *col : confirmed[i];
+            if (col) widened.type = types::Widen(col->type, confirmed[i].type);
+            if (!col) widened.nullable = true;
+            if (!sources[i].empty()) named.insert(widened.name);
+            out.push_back(std::move(widened));
+            kept_sources.push_back(sources[i]);
+            continue;
+        }
         if (!col) {
             details.push_back(
                 {"columns[" + std::to_string(i) + "].name",
@@ -90,11 +116,16 @@ Result<std::vector<types::Column>> MatchTable(const std::vector<types::Column>& 
         }
         if (!sources[i].empty()) named.insert(col->name);
         out.push_back(*col);
+        kept_sources.push_back(sources[i]);
     }
     for (const auto& c : table.columns) {
         if (!c.nullable && !named.count(c.name))
             details.push_back({"columns", "table column \"" + c.name + "\" is NOT NULL and missing from the upload"});
     }
+    for (const auto& k : job.key_columns) {
+        if (!named.count(k)) details.push_back({"key_columns", "key column \"" + k + "\" is missing from the upload"});
+    }
+    sources = std::move(kept_sources);
     if (!details.empty()) return Validation("Confirmed schema does not match the table", std::move(details));
     return out;
 }
@@ -132,6 +163,7 @@ struct Plan {
     std::vector<types::Column> columns;
     std::vector<std::string> sources;
     std::optional<store::TableRecord> existing;
+    std::vector<std::string> dropped;  // on_schema_error=drop_columns: file columns the table lacks
 };
 
 Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRecord& job,
@@ -149,7 +181,7 @@ Result<Plan> PlanConfirm(ApiServices& s, RequestContext& ctx, const jobs::JobRec
     MT_ASSIGN_OR_RETURN(plan.sources, MatchSources(plan.columns, inferred, job.user_table_id.has_value()));
     if (job.user_table_id) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, job.company_id, *job.user_table_id));
-        MT_ASSIGN_OR_RETURN(plan.columns, MatchTable(plan.columns, plan.sources, table));
+        MT_ASSIGN_OR_RETURN(plan.columns, MatchTable(plan.columns, plan.sources, table, job, plan.dropped));
         plan.display_name = table.display_name;  // the legacy name is reused, regex not enforced
         plan.existing = std::move(table);
         return plan;
@@ -195,6 +227,7 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
             // Shares the table's row lock with schema changes: either this confirm commits first (a later change
             // sees the job and answers 409) or the change's intent does (this answers 409), never both.
             MT_TRY(store::LockTableForLoad(*control, job.company_id, target, plan.existing->columns));
+            if (!plan.dropped.empty()) MT_TRY(jobs::RecordDroppedColumns(*control, job.id, plan.dropped));
         }
         MT_ASSIGN_OR_RETURN(
             auto confirmed,

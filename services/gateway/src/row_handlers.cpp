@@ -74,13 +74,22 @@ Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     const rapidjson::Value* rows = json::Find(body, "rows");
     if (!rows) return Validation("rows is required", {{"rows", "is required"}});
-    MT_ASSIGN_OR_RETURN(auto inserted,
-                        store::InsertRows(s.databases, target.connection, target.table, *rows, condition));
+    MT_ASSIGN_OR_RETURN(auto on_conflict, store::ParseOnConflict(body, target.table));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     w.StartObject();
-    w.Key("inserted");
-    w.Int64(inserted);
+    if (on_conflict) {  // {inserted, updated}; a plain insert keeps its {inserted} (SPEC §4)
+        MT_ASSIGN_OR_RETURN(auto counts,
+                            store::UpsertRows(s.databases, target.connection, target.table, *rows, *on_conflict, condition));
+        w.Key("inserted");
+        w.Int64(counts.inserted);
+        w.Key("updated");
+        w.Int64(counts.updated);
+    } else {
+        MT_ASSIGN_OR_RETURN(auto inserted, store::InsertRows(s.databases, target.connection, target.table, *rows, condition));
+        w.Key("inserted");
+        w.Int64(inserted);
+    }
     w.EndObject();
     return JsonResponse(201, sb);
 }

@@ -1,4 +1,6 @@
 // POST /upload, POST /:id/upload, GET /upload-jobs/active, GET /upload-jobs/:jobId (Workflows 3 and 4).
+#include <algorithm>
+
 #include "handlers.hpp"
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
@@ -6,6 +8,7 @@
 #include "mt/jobs/blob_store.hpp"
 #include "mt/jobs/job.hpp"
 #include "mt/store/provisioning.hpp"
+#include "mt/store/rows.hpp"
 #include "mt/store/tables.hpp"
 #include "multipart.hpp"
 
@@ -18,6 +21,8 @@ constexpr std::size_t kMaxFilenameBytes = 255;
 struct UploadForm {
     std::vector<const FormPart*> files;
     std::string mode = "append";
+    std::optional<std::string> key_columns;
+    std::string on_schema_error = "abort";
 };
 
 Result<UploadForm> ReadForm(const std::vector<FormPart>& parts, const ApiLimits& limits) {
@@ -30,6 +35,10 @@ Result<UploadForm> ReadForm(const std::vector<FormPart>& parts, const ApiLimits&
             total += p.data.size();
         } else if (p.name == "mode" && !p.has_filename) {
             form.mode = std::string(p.data);
+        } else if (p.name == "key_columns" && !p.has_filename) {
+            form.key_columns = std::string(p.data);
+        } else if (p.name == "on_schema_error" && !p.has_filename) {
+            form.on_schema_error = std::string(p.data);
         }
     }
     if (total > limits.max_upload_bytes) {
@@ -68,19 +77,72 @@ std::string MimeFor(const FormPart& f) {
     return "application/octet-stream";
 }
 
+/// `key_columns=a,b`: distinct columns of the table (spaces around names ignored), at most 32.
+Result<std::vector<std::string>> ParseKeyColumns(std::string_view text, const store::TableRecord& table) {
+    std::vector<std::string> out;
+    auto invalid = [](std::string message) {
+        return Validation("Invalid upload", {{"key_columns", std::move(message)}});
+    };
+    while (true) {
+        auto comma = text.find(',');
+        std::string_view name = text.substr(0, comma);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        if (out.size() == store::kMaxConflictColumns) return invalid("at most 32 columns");
+        bool known = false;
+        for (const auto& c : table.columns) known = known || c.name == name;
+        if (!known) return invalid("column " + Quoted(std::string(name.substr(0, 100))) + " is not in the table");
+        if (std::find(out.begin(), out.end(), name) != out.end()) {
+            return invalid("column " + Quoted(std::string(name)) + " is listed twice");
+        }
+        out.emplace_back(name);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+/// mode, key_columns and on_schema_error of an upload into an existing table (SPEC §8).
+Status ReadLoadOptions(ApiServices& s, RequestContext& ctx, const UploadForm& form, const store::TableRecord& table,
+                       jobs::NewJob& job) {
+    auto mode = jobs::ParseJobMode(form.mode);
+    if (!mode || *mode == jobs::JobMode::kCreate) {
+        return Validation("Invalid upload", {{"mode", "must be \"append\", \"replace\" or \"upsert\""}});
+    }
+    if (form.on_schema_error != "abort" && form.on_schema_error != "drop_columns" &&
+        form.on_schema_error != "update_schema") {
+        return Validation("Invalid upload",
+                          {{"on_schema_error", "must be \"abort\", \"drop_columns\" or \"update_schema\""}});
+    }
+    job.user_table_id = table.id;
+    job.mode = *mode;
+    job.on_schema_error = form.on_schema_error;
+    if (*mode != jobs::JobMode::kUpsert) {
+        if (form.key_columns) return Validation("Invalid upload", {{"key_columns", "only with mode=upsert"}});
+        return Ok();
+    }
+    if (!form.key_columns) return Validation("Invalid upload", {{"key_columns", "is required with mode=upsert"}});
+    MT_ASSIGN_OR_RETURN(job.key_columns, ParseKeyColumns(*form.key_columns, table));
+    MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, ctx.principal.company_id));
+    return store::CheckConflictKey(s.databases, connection, table, job.key_columns, "key_columns");
+}
+
 Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table) {
     MT_ASSIGN_OR_RETURN(auto boundary, MultipartBoundary(ctx.request.content_type));
     MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.Body(), boundary));
     MT_ASSIGN_OR_RETURN(auto form, ReadForm(parts, s.limits));
     MT_TRY(store::RequireConnection(s.databases, ctx.principal.company_id));
-    jobs::NewJob job{ctx.principal.company_id, std::nullopt,         jobs::JobMode::kCreate, {},
-                     ctx.request.request_id,   ctx.principal.user_id};
+    jobs::NewJob job{ctx.principal.company_id,
+                     std::nullopt,
+                     jobs::JobMode::kCreate,
+                     {},
+                     ctx.request.request_id,
+                     ctx.principal.user_id,
+                     {},
+                     "abort"};
     if (into_table) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, ctx.principal.company_id, ctx.params[0]));
-        if (form.mode != "append" && form.mode != "replace")
-            return Validation("Invalid upload", {{"mode", "must be \"append\" or \"replace\""}});
-        job.user_table_id = table.id;
-        job.mode = form.mode == "replace" ? jobs::JobMode::kReplace : jobs::JobMode::kAppend;
+        MT_TRY(ReadLoadOptions(s, ctx, form, table, job));
     }
     std::vector<std::pair<std::string, const FormPart*>> blobs;
     for (const FormPart* f : form.files) {

@@ -1,7 +1,11 @@
 // Making a fully loaded job visible, atomically, exactly once.
+#include <algorithm>
+
 #include "inserter.hpp"
 #include "mt/core/log.hpp"
 #include "mt/jobs/lifecycle.hpp"
+#include "mt/store/rows.hpp"
+#include "mt/store/schema_update.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
 #include "mt/worker/lease.hpp"
@@ -9,6 +13,47 @@
 
 namespace mt::inserter {
 namespace {
+
+/// The table columns an upsert sets on a matching row: those the files give (a source in the confirmed schema)
+/// that are not key columns; the others keep their values.
+Result<std::vector<std::string>> UpsertedColumns(const jobs::JobRecord& job) {
+    if (!job.confirmed_schema) return Internal("job without confirmed schema");
+    MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
+    const auto* columns = json::Find(confirmed, "columns");
+    if (!columns || !columns->IsArray()) return Internal("confirmed schema without columns");
+    std::vector<std::string> out;
+    for (const auto& c : columns->GetArray()) {
+        const auto* name = json::Find(c, "name");
+        const auto* source = json::Find(c, "source");
+        if (!name || !source || json::Text(*source).empty()) continue;
+        std::string n(json::Text(*name));
+        if (std::find(job.key_columns.begin(), job.key_columns.end(), n) == job.key_columns.end()) out.push_back(n);
+    }
+    return out;
+}
+
+/// mode=upsert, inside the finalize transaction: the key must still be a unique index's, and no key may repeat
+/// within the job's rows (the job fails naming it); then one INSERT … ON CONFLICT DO UPDATE.
+Status MergeLoad(pg::Connection& company, const Target& t) {
+    const std::string table = store::QualifiedName(t.physical_name);
+    const auto& keys = t.job.key_columns;
+    std::string key_list;
+    for (const auto& k : keys) key_list += (key_list.empty() ? "" : ", ") + k;
+    MT_ASSIGN_OR_RETURN(bool indexed, store::HasUniqueIndexOn(company, table, keys));
+    if (!indexed) {
+        return Validation("key_columns (" + key_list + ") are no longer the columns of a unique index of the table");
+    }
+    MT_ASSIGN_OR_RETURN(auto repeated, store::RepeatedKeys(company, LoadTable(t.job.id), keys));
+    if (!repeated.empty()) {
+        std::string list;
+        for (const auto& k : repeated) list += (list.empty() ? "(" : "; (") + k + ")";
+        return Validation("The upload has more than one row with the same key_columns value: " + list);
+    }
+    MT_ASSIGN_OR_RETURN(auto updated, UpsertedColumns(t.job));
+    store::OnConflict on_conflict{keys, store::ConflictAction::kUpdate};
+    MT_TRY(company.Exec(store::MergeSql(table, LoadTable(t.job.id), ColumnList(t.columns), on_conflict, updated)));
+    return company.Run("DROP TABLE " + LoadTable(t.job.id));
+}
 
 /// The company-database side of finalizing; returns the number of rows the job added.
 Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
@@ -30,7 +75,14 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
         if (exists.Get(0, 0) != "t") MT_TRY(store::CreateBareTable(company, LoadTable(job_id), t.columns));
         std::string table = store::QualifiedName(t.physical_name);
         std::string name = types::QuoteIdentifier(t.physical_name);
-        if (t.job.mode == jobs::JobMode::kAppend) {
+        const bool in_place = t.job.mode == jobs::JobMode::kAppend || t.job.mode == jobs::JobMode::kUpsert;
+        if (in_place && t.job.on_schema_error == "update_schema") {
+            // The new columns and widened types commit with the rows, or not at all (a replace brings its own).
+            MT_TRY(store::AlterForUpload(company, table, t.table_columns, t.columns));
+        }
+        if (t.job.mode == jobs::JobMode::kUpsert) {
+            MT_TRY(MergeLoad(company, t));
+        } else if (t.job.mode == jobs::JobMode::kAppend) {
             std::string cols = ColumnList(t.columns);
             MT_TRY(company.Run("INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
                                LoadTable(job_id) + " ORDER BY id"));
@@ -81,7 +133,9 @@ Status Inserter::Finalize(const std::string& job_id) {
     auto applied = ApplyLoad(company, target);
     if (!applied) return store::MapDdlError(std::move(applied).error());
     const std::int64_t total = *applied;
-    MT_ASSIGN_OR_RETURN(bool done, jobs::MarkDone(*control, job_id, total));
+    std::optional<std::string> columns;  // the metadata follows the physical table in the same step as the job
+    if (target.job.on_schema_error == "update_schema") columns = store::ColumnsToJson(target.columns);
+    MT_ASSIGN_OR_RETURN(bool done, jobs::MarkDone(*control, job_id, total, columns));
     if (done) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kDone));
     log::Info("job done", {{"job_id", job_id},
                            {"request_id", target.job.request_id},

@@ -3,6 +3,7 @@
 #include "mt/core/log.hpp"
 #include "mt/store/provisioning.hpp"
 #include "mt/store/records.hpp"
+#include "mt/store/schema_update.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
 
@@ -22,12 +23,15 @@ std::string ColumnList(const std::vector<types::Column>& columns) {
 }
 
 Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const std::vector<types::Column>& table) {
-    if (job.mode != jobs::JobMode::kCreate) return table;
+    const bool update_schema = job.on_schema_error == "update_schema";
+    if (job.mode != jobs::JobMode::kCreate && !update_schema) return table;
     if (!job.confirmed_schema) return Internal("job without confirmed schema");
     MT_ASSIGN_OR_RETURN(auto confirmed, json::ParseJson(*job.confirmed_schema));
     const auto* columns = json::Find(confirmed, "columns");
     if (!columns) return Internal("confirmed schema without columns");
-    return store::ColumnsFromJson(json::Serialize(*columns));
+    MT_ASSIGN_OR_RETURN(auto confirmed_columns, store::ColumnsFromJson(json::Serialize(*columns)));
+    if (job.mode == jobs::JobMode::kCreate) return confirmed_columns;
+    return store::UpdatedSchema(table, confirmed_columns);
 }
 
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id) {
@@ -47,6 +51,7 @@ Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const 
     MT_ASSIGN_OR_RETURN(auto table_columns, store::ColumnsFromJson(rows.Get(0, 2)));
     MT_ASSIGN_OR_RETURN(t.columns, TargetColumns(*job, table_columns));
     MT_ASSIGN_OR_RETURN(t.indexes, store::IndexesFromJson(rows.Get(0, 3)));
+    t.table_columns = std::move(table_columns);
     MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(dbs, job->company_id));
     MT_ASSIGN_OR_RETURN(t.company_url, dbs.CompanyUrl(connection));
     t.job = std::move(*job);

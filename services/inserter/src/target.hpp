@@ -11,14 +11,16 @@ struct Target {
     jobs::JobRecord job;
     std::string table_id;
     std::string physical_name;
-    std::string table_status;               // creating | active | archived
-    std::vector<types::Column> columns;     // of the load table
-    std::vector<store::IndexSpec> indexes;  // of the table (a replace builds them on the new one)
-    std::string company_url;                // as the company role, so everything loaded is owned by it
+    std::string table_status;                  // creating | active | archived
+    std::vector<types::Column> columns;        // of the load table (the table's after an update_schema)
+    std::vector<types::Column> table_columns;  // the table's, as the metadata has them
+    std::vector<store::IndexSpec> indexes;     // of the table (a replace builds them on the new one)
+    std::string company_url;                   // as the company role, so everything loaded is owned by it
 };
 
 Result<Target> LoadTarget(store::Databases& dbs, pg::Connection& control, const std::string& job_id);
-/// Columns the load table gets: the confirmed ones for a create, the table's own for append/replace.
+/// Columns the load table gets: the confirmed ones for a create, the table's own for append/replace/upsert — with
+/// the confirmed columns applied (store::UpdatedSchema) under on_schema_error=update_schema.
 Result<std::vector<types::Column>> TargetColumns(const jobs::JobRecord& job, const std::vector<types::Column>& table);
 /// `mt_internal."load_<job>"`, created once (concurrent parts serialize on an advisory lock).
 Status EnsureLoadTable(pg::Connection& company, const std::string& job_id, const std::vector<types::Column>& columns);

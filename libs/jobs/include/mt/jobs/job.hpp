@@ -23,7 +23,8 @@ enum class JobStatus { kQueued, kAnalyzing, kWaitingConfirm, kInserting, kDone, 
 const char* Name(JobStatus status);
 std::optional<JobStatus> ParseJobStatus(std::string_view text);
 
-enum class JobMode { kCreate, kAppend, kReplace };
+/// kUpsert (SPEC §8): rows whose `key_columns` match an existing row update it, the others are inserted.
+enum class JobMode { kCreate, kAppend, kReplace, kUpsert };
 const char* Name(JobMode mode);
 std::optional<JobMode> ParseJobMode(std::string_view text);
 
@@ -54,7 +55,10 @@ struct JobRecord {
     std::string created_at;
     std::string updated_at;
     int attempts = 0;
-    std::uint64_t id_base_ms = 0;  // set at confirm: every part numbers its row ids from this instant
+    std::uint64_t id_base_ms = 0;              // set at confirm: every part numbers its row ids from this instant
+    std::vector<std::string> key_columns;      // kUpsert: the key (the columns of a unique index of the table)
+    std::string on_schema_error = "abort";     // abort | drop_columns | update_schema (into an existing table)
+    std::vector<std::string> dropped_columns;  // drop_columns: file columns the table lacks, set at confirm
 };
 
 /// The job as the API shows it (internal fields left out).
@@ -73,10 +77,14 @@ struct NewJob {
     std::vector<FileRef> files;
     std::string request_id;
     std::string created_by_user_id;
+    std::vector<std::string> key_columns;
+    std::string on_schema_error = "abort";
 };
 
 /// Inside the caller's transaction (together with the blobs).
 Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, const NewJob& job);
+/// Inside the caller's confirm transaction: the file columns a drop_columns upload leaves out (shown in the job).
+Status RecordDroppedColumns(pg::Connection& control, const std::string& job_id, const std::vector<std::string>& names);
 /// 404 JOB_NOT_FOUND for missing ids and other companies' jobs alike.
 Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id, const std::string& job_id);
 /// Any company (workers).

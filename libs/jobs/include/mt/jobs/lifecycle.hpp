@@ -77,7 +77,10 @@ Result<bool> ClaimFinalize(pg::Connection& control, const std::string& job_id, c
 Result<bool> ExtendFinalizeLease(pg::Connection& control, const std::string& job_id, const LeaseTerms& lease);
 /// inserting → done with `total_rows` (progress and user_table_id set), the table made active if it was being
 /// created, and the uploaded and staged bytes deleted — one transaction. False when the job was not inserting.
-Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows);
+/// `table_columns_json` (on_schema_error=update_schema): the table's columns after the load, set in the same
+/// transaction.
+Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows,
+                      const std::optional<std::string>& table_columns_json = std::nullopt);
 
 /// Whether a confirmed job (inserting, finalizing included) loads into the company's table `table_id`: a schema
 /// change or delete of the table waits for it. Jobs waiting for their confirm do not count (the confirm checks
