@@ -78,5 +78,51 @@ TEST_CASE("an upload over the cap fails its job with the cap's message and write
     }
 }
 
+mt::testing::Headers IfMatch(std::int64_t version) { return {{"If-Match", "\"" + std::to_string(version) + "\""}}; }
+
+TEST_CASE("an upload with If-Match loads only while the table is at that version", "[pipeline][governance]") {
+    Uploader u(PipelineStack());
+    std::string table_id = u.CreateTable("items", e2e::Columns({{"name", "text", false}, {"qty", "integer"}}));
+    u.Insert(table_id, R"([{"name":"a","qty":1}])");
+    const auto version = Version(u, table_id);
+    const std::string path = e2e::Api("/" + table_id + "/upload");
+    const std::vector<MultipartFile> file = {File("more.csv", "name,qty\nb,2\nc,3\n")};
+
+    SECTION("a stale If-Match is refused at once, before a job exists") {
+        CHECK_ERROR(u.http.PostMultipart(path, u.token, file, {{"mode", "append"}}, IfMatch(version - 1)), 412,
+                    "PRECONDITION_FAILED");
+        CHECK_ERROR(u.http.PostMultipart(path, u.token, file, {{"mode", "append"}}, {{"If-Match", "7"}}), 400,
+                    "BAD_REQUEST");  // unquoted
+        CHECK(u.Table(table_id)["row_count"].GetInt64() == 1);
+    }
+    for (const char* mode : {"append", "replace"}) {
+        DYNAMIC_SECTION("mode " << mode
+                                << ": a change between the upload and its load fails the job, nothing written") {
+            auto r = u.http.PostMultipart(path, u.token, file, {{"mode", mode}}, IfMatch(version));
+            REQUIRE_STATUS(r, 201);
+            std::string job_id = e2e::Str(r.Json()["job_id"]);
+            u.WaitJob(job_id, kAnalyzed);
+            u.Insert(table_id, R"([{"name":"z","qty":9}])");  // the table moves on before the confirm
+            REQUIRE_STATUS(u.Confirm(job_id), 200);
+            auto job = u.WaitJob(job_id, kFinished);
+            REQUIRE(e2e::Str(job["status"]) == "failed");
+            CHECK(e2e::Str(job["error"]["code"]) == "PRECONDITION_FAILED");
+            auto table = u.Table(table_id);
+            CHECK(table["row_count"].GetInt64() == 2);
+            CHECK(table["version"].GetInt64() == version + 1);
+        }
+        DYNAMIC_SECTION("mode " << mode << ": the current If-Match loads") {
+            auto r = u.http.PostMultipart(path, u.token, file, {{"mode", mode}}, IfMatch(version));
+            REQUIRE_STATUS(r, 201);
+            std::string job_id = e2e::Str(r.Json()["job_id"]);
+            u.WaitJob(job_id, kAnalyzed);
+            u.ConfirmDone(job_id);
+            auto table = u.Table(table_id);
+            CHECK(table["row_count"].GetInt64() == (std::string(mode) == "append" ? 3 : 2));
+            CHECK(table["version"].GetInt64() > version);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace pipeline

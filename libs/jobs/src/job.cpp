@@ -13,7 +13,7 @@ constexpr const char* kJobColumns =
     "created_by_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts, "
     "coalesce(id_base_ms, 0), coalesce(key_columns::text, '[]'), on_schema_error, "
-    "coalesce(dropped_columns::text, '[]')";
+    "coalesce(dropped_columns::text, '[]'), array_to_string(if_match, ',')";
 
 std::string NamesJson(const std::vector<std::string>& names) {
     rapidjson::StringBuffer sb;
@@ -22,6 +22,14 @@ std::string NamesJson(const std::vector<std::string>& names) {
     for (const auto& n : names) json::WriteString(w, n);
     w.EndArray();
     return {sb.GetString(), sb.GetSize()};
+}
+
+/// `{7,8}` for a bigint[] parameter; nullopt (NULL) without an If-Match.
+std::optional<std::string> IfMatchArray(const std::optional<std::vector<std::int64_t>>& versions) {
+    if (!versions) return std::nullopt;
+    std::string out = "{";
+    for (std::int64_t v : *versions) out += (out.size() > 1 ? "," : "") + std::to_string(v);
+    return out + "}";
 }
 
 Result<std::vector<std::string>> NamesFromJson(std::string_view text) {
@@ -99,6 +107,19 @@ Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
     MT_ASSIGN_OR_RETURN(j.key_columns, NamesFromJson(rows.Get(r, 17)));
     j.on_schema_error = rows.Get(r, 18);
     MT_ASSIGN_OR_RETURN(j.dropped_columns, NamesFromJson(rows.Get(r, 19)));
+    if (auto versions = rows.GetOptional(r, 20)) {
+        j.if_match.emplace();
+        for (std::string_view rest = *versions; !rest.empty();) {
+            auto comma = rest.find(',');
+            std::int64_t v = 0;
+            std::string_view item = rest.substr(0, comma);
+            if (std::from_chars(item.data(), item.data() + item.size(), v).ec != std::errc()) {
+                return Internal("job " + j.id + " has an unreadable if_match");
+            }
+            j.if_match->push_back(v);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
+    }
     return j;
 }
 
@@ -231,13 +252,13 @@ Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, cons
         auto rows,
         control.Exec(
             std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
-                        "request_id, created_by_user_id, key_columns, on_schema_error) VALUES ($1, $2, $3, $3, $4, "
-                        "'queued', $5::json, $6, $7, $8::json, $9) RETURNING ") +
+                        "request_id, created_by_user_id, key_columns, on_schema_error, if_match) VALUES ($1, $2, $3, "
+                        "$3, $4, 'queued', $5::json, $6, $7, $8::json, $9, $10::bigint[]) RETURNING ") +
                 kJobColumns,
             {id, job.company_id, job.user_table_id, Name(job.mode), FilesJson(job.files), job.request_id,
              job.created_by_user_id,
              job.key_columns.empty() ? std::nullopt : std::optional<std::string>(NamesJson(job.key_columns)),
-             job.on_schema_error}));
+             job.on_schema_error, IfMatchArray(job.if_match)}));
     return FromRow(rows, 0);
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -72,6 +72,10 @@ ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS key_columns json;      -- upsert: [
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS on_schema_error text NOT NULL DEFAULT 'abort'
     CHECK (on_schema_error IN ('abort', 'drop_columns', 'update_schema'));
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS dropped_columns json;  -- drop_columns: set at confirm
+)SQL",
+    R"SQL(
+-- If-Match of an upload into a table (SPEC §8): the versions its load may commit on; NULL: any.
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS if_match bigint[];
 )SQL",
 };
 

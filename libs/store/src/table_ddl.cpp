@@ -115,6 +115,12 @@ Status CheckVersion(pg::Connection& company, const TableRecord& table, const Ver
                               std::to_string(current) + "\"");
 }
 
+Status RaiseVersion(pg::Connection& company, const std::string& qualified_name) {
+    MT_TRY(company.Exec("UPDATE mt_internal.row_counts SET version = version + 1 WHERE table_oid = $1::regclass",
+                        {qualified_name}));
+    return Ok();
+}
+
 Status CheckVersion(pg::Connection& company, const TableRecord& table, std::int64_t expected) {
     return CheckVersion(company, table, VersionCondition{false, {expected}});
 }

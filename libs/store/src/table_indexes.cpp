@@ -242,10 +242,7 @@ Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const s
     locked.id = table_id;
     locked.physical_name = intent.physical_before;
     const std::string table = QualifiedName(intent.physical_before);
-    auto bump = [&]() {
-        return company.Exec("UPDATE mt_internal.row_counts SET version = version + 1 WHERE table_oid = $1::regclass",
-                            {table});
-    };
+    auto bump = [&]() { return RaiseVersion(company, table); };
     // If-Match is checked and the version raised in one transaction before the build (a concurrent writer with
     // the same ETag then gets 412), and raised again once the indexes are in place.
     Status ran = pg::InTransaction(company, [&]() -> Status {

@@ -121,10 +121,7 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                                  {before, cap}));
             }
             if (!steps.empty() || renamed || changes.max_rows) {  // a schema or settings change: a new version
-                MT_TRY(
-                    company.Exec("UPDATE mt_internal.row_counts SET version = version + 1 WHERE table_oid = "
-                                 "$1::regclass",
-                                 {before}));
+                MT_TRY(RaiseVersion(company, before));
             }
             if (renamed) {
                 MT_TRY(MoveStrayTableAside(company, intent.physical_after));  // no metadata owns it: rows kept

@@ -79,14 +79,15 @@ Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {
     json::Writer w(sb);
     w.StartObject();
     if (on_conflict) {  // {inserted, updated}; a plain insert keeps its {inserted} (SPEC §4)
-        MT_ASSIGN_OR_RETURN(auto counts,
-                            store::UpsertRows(s.databases, target.connection, target.table, *rows, *on_conflict, condition));
+        MT_ASSIGN_OR_RETURN(auto counts, store::UpsertRows(s.databases, target.connection, target.table, *rows,
+                                                           *on_conflict, condition));
         w.Key("inserted");
         w.Int64(counts.inserted);
         w.Key("updated");
         w.Int64(counts.updated);
     } else {
-        MT_ASSIGN_OR_RETURN(auto inserted, store::InsertRows(s.databases, target.connection, target.table, *rows, condition));
+        MT_ASSIGN_OR_RETURN(auto inserted,
+                            store::InsertRows(s.databases, target.connection, target.table, *rows, condition));
         w.Key("inserted");
         w.Int64(inserted);
     }

@@ -128,6 +128,7 @@ Status ReadLoadOptions(ApiServices& s, RequestContext& ctx, const UploadForm& fo
 }
 
 Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table) {
+    if (into_table) MT_TRY(ParseIfMatch(ctx.request));  // a malformed If-Match is a 400 before the body is read
     MT_ASSIGN_OR_RETURN(auto boundary, MultipartBoundary(ctx.request.content_type));
     MT_ASSIGN_OR_RETURN(auto parts, ParseMultipart(ctx.request.Body(), boundary));
     MT_ASSIGN_OR_RETURN(auto form, ReadForm(parts, s.limits));
@@ -139,10 +140,19 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
                      ctx.request.request_id,
                      ctx.principal.user_id,
                      {},
-                     "abort"};
+                     "abort",
+                     std::nullopt};
     if (into_table) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, ctx.principal.company_id, ctx.params[0]));
         MT_TRY(ReadLoadOptions(s, ctx, form, table, job));
+        // If-Match: 412 now when already stale; the load commits only if the table is still at that version.
+        MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
+        if (!condition.any) {
+            MT_ASSIGN_OR_RETURN(auto connection, store::RequireConnection(s.databases, ctx.principal.company_id));
+            MT_ASSIGN_OR_RETURN(auto company, s.databases.Company(connection));
+            MT_TRY(store::CheckVersion(*company, table, condition));
+            job.if_match = condition.versions;
+        }
     }
     std::vector<std::pair<std::string, const FormPart*>> blobs;
     for (const FormPart* f : form.files) {

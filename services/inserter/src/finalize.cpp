@@ -75,10 +75,17 @@ Result<std::int64_t> ApplyLoad(pg::Connection& company, const Target& t) {
         if (exists.Get(0, 0) != "t") MT_TRY(store::CreateBareTable(company, LoadTable(job_id), t.columns));
         std::string table = store::QualifiedName(t.physical_name);
         std::string name = types::QuoteIdentifier(t.physical_name);
+        if (t.job.if_match) {  // the upload's If-Match, checked under the counter row's lock before any write
+            store::TableRecord record;
+            record.id = t.table_id;
+            record.physical_name = t.physical_name;
+            MT_TRY(store::CheckVersion(company, record, store::VersionCondition{false, *t.job.if_match}));
+        }
         const bool in_place = t.job.mode == jobs::JobMode::kAppend || t.job.mode == jobs::JobMode::kUpsert;
         if (in_place && t.job.on_schema_error == "update_schema") {
             // The new columns and widened types commit with the rows, or not at all (a replace brings its own).
             MT_TRY(store::AlterForUpload(company, table, t.table_columns, t.columns));
+            MT_TRY(store::RaiseVersion(company, table));  // a schema change, whatever rows follow
         }
         if (t.job.mode == jobs::JobMode::kUpsert) {
             MT_TRY(MergeLoad(company, t));

@@ -75,7 +75,7 @@ void Inserter::FailJob(const std::string& job_id, const Error& e) {
     }
     std::string code =
         e.location ? "VALUE_CONVERSION_FAILED" : (e.kind == ErrorKind::kValidation ? "INVALID_DATA" : "INSERT_FAILED");
-    if (e.code == "MANAGED_TABLE_ROW_LIMIT") code = e.code;
+    if (e.code == "MANAGED_TABLE_ROW_LIMIT" || e.kind == ErrorKind::kPrecondition) code = e.code;
     std::string text = e.kind == ErrorKind::kInternal ? "Internal error while inserting: " + e.message : e.message;
     std::optional<std::string> details;
     if (e.location) details = jobs::LocationJson(*e.location);

@@ -23,9 +23,10 @@ Status Inserter::LoadPart(const std::string& job_id, int part, const std::atomic
     MT_ASSIGN_OR_RETURN(auto plan, BuildLoadPlan(target.job, analysis, target.columns));
     const std::string part_str = std::to_string(part);
     // A one-part append writes its rows once, into the table itself, and commits the job with them.
-    // Straight into the table only when its columns stay as they are (update_schema alters them at finalize).
+    // Straight into the table only when its columns stay as they are (update_schema alters them at finalize) and
+    // no If-Match waits for the finalize to check the table's version.
     const bool direct = target.job.mode == jobs::JobMode::kAppend && claimed->parts == 1 &&
-                        target.job.on_schema_error != "update_schema";
+                        target.job.on_schema_error != "update_schema" && !target.job.if_match;
     log::Info("part started", {{"job_id", job_id},
                                {"request_id", target.job.request_id},
                                {"part", part_str},

@@ -59,6 +59,8 @@ struct JobRecord {
     std::vector<std::string> key_columns;      // kUpsert: the key (the columns of a unique index of the table)
     std::string on_schema_error = "abort";     // abort | drop_columns | update_schema (into an existing table)
     std::vector<std::string> dropped_columns;  // drop_columns: file columns the table lacks, set at confirm
+    /// If-Match of an upload into a table: its load commits only while the table is at one of these versions.
+    std::optional<std::vector<std::int64_t>> if_match;
 };
 
 /// The job as the API shows it (internal fields left out).
@@ -79,6 +81,7 @@ struct NewJob {
     std::string created_by_user_id;
     std::vector<std::string> key_columns;
     std::string on_schema_error = "abort";
+    std::optional<std::vector<std::int64_t>> if_match;  // see JobRecord::if_match
 };
 
 /// Inside the caller's transaction (together with the blobs).

@@ -107,6 +107,8 @@ Status CheckVersion(pg::Connection& company, const TableRecord& table, std::int6
 /// The table's version (for an ETag) as the caller's transaction or snapshot sees it: call it in the same
 /// REPEATABLE READ transaction as the read it describes, or embed VersionSql in the read's own statement.
 Result<std::int64_t> ReadVersion(pg::Connection& company, const TableRecord& table);
+/// Raises the version of `qualified_name` (a schema or settings change; data changes raise it by trigger).
+Status RaiseVersion(pg::Connection& company, const std::string& qualified_name);
 /// A scalar SQL subquery giving the version of the table whose quoted qualified name is parameter `$param`.
 std::string VersionSql(int param);
 
