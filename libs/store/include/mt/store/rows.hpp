@@ -8,13 +8,9 @@
 
 #include "mt/core/json.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/filter.hpp"
 
 namespace mt::store {
-
-struct SortKey {
-    std::string column;  // a column of the table, or "id"
-    bool descending = false;
-};
 
 inline constexpr std::size_t kMaxRowsPerInsert = 10'000;
 
