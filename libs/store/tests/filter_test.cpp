@@ -3,6 +3,7 @@
 
 #include "mt/core/json.hpp"
 #include "mt/store/filter.hpp"
+#include "mt/store/query.hpp"
 
 using mt::store::CompileFilter;
 using mt::store::FilterLimits;
@@ -292,4 +293,48 @@ TEST_CASE("query compiler: top-level equalities seed an upsert", "[filter]") {
     CHECK((eq[0].first == "name" && *eq[0].second == "a"));
     CHECK((eq[1].first == "qty" && *eq[1].second == "7"));
     CHECK((eq[2].first == "day" && !eq[2].second));
+}
+
+TEST_CASE("query cursor: round trip and refusals", "[filter]") {
+    std::vector<mt::store::SortKey> keys = {{"ok", true}, {"at", false}, {"day", false}, {"id", false}};
+    mt::pg::Params values = {std::string("t"), std::nullopt, std::string("2026-01-15"),
+                             std::string("0190f5a8-7b3c-7def-8123-456789abcdef")};
+    std::string cursor = mt::store::EncodeCursor(keys, values, kColumns);
+    CHECK(cursor.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+          std::string::npos);
+    auto back = mt::store::DecodeCursor(cursor, keys, kColumns);
+    REQUIRE(back.ok());
+    CHECK(*back == mt::pg::Params{std::string("true"), std::nullopt, std::string("2026-01-15"),
+                                  std::string("0190f5a8-7b3c-7def-8123-456789abcdef")});
+    // A datetime as PostgreSQL writes it (UTC session) survives with its microseconds.
+    std::vector<mt::store::SortKey> by_at = {{"at", false}, {"id", false}};
+    auto at = mt::store::DecodeCursor(
+        mt::store::EncodeCursor(by_at, {std::string("2026-01-15 10:30:00.123456+00"), *values[3]}, kColumns), by_at,
+        kColumns);
+    REQUIRE(at.ok());
+    CHECK(*at->at(0) == "2026-01-15T10:30:00.123456Z");
+
+    auto field = [&](std::string_view c, const std::vector<mt::store::SortKey>& k) {
+        auto r = mt::store::DecodeCursor(c, k, kColumns);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "QUERY_SYNTAX_ERROR");
+        return r.error().details.at(0).field;
+    };
+    CHECK(field(cursor, {{"id", false}}) == "cursor");                                                // another sort
+    CHECK(field(cursor, {{"ok", false}, {"at", false}, {"day", false}, {"id", false}}) == "cursor");  // direction
+    CHECK(field("not base64!", keys) == "cursor");
+    CHECK(field("", keys) == "cursor");
+    CHECK(field(std::string(20'000, 'A'), keys) == "cursor");
+    // Tampered: a key value that is not of its column's type.
+    std::vector<mt::store::SortKey> by_day = {{"day", false}, {"id", false}};
+    CHECK(field(mt::store::EncodeCursor(by_day, {std::string("2026-13-45"), *values[3]}, kColumns), by_day) ==
+          "cursor");
+    CHECK(field(mt::store::EncodeCursor(by_day, {std::string("2026-01-01"), std::string("x")}, kColumns), by_day) ==
+          "cursor");
+    // Flipping any character yields a refusal or a valid cursor, never a crash.
+    for (std::size_t i = 0; i < cursor.size(); ++i) {
+        std::string t = cursor;
+        t[i] = t[i] == 'A' ? 'B' : 'A';
+        (void)mt::store::DecodeCursor(t, keys, kColumns);
+    }
 }

@@ -14,12 +14,9 @@ namespace mt::store {
 
 inline constexpr std::size_t kMaxRowsPerInsert = 10'000;
 
-/// `sort_by`: comma list of `col` (ascending) or `-col` (descending). Unknown columns → 400 BAD_REQUEST.
+/// `sort_by` of GET /:id/data: comma list of `col` (ascending) or `-col` (descending). Unknown columns → 400
+/// BAD_REQUEST. Pages are read by QueryRows (mt/store/query.hpp).
 Result<std::vector<SortKey>> ParseSort(std::string_view sort_by, const TableRecord& table);
-
-/// Writes `{"total", "quantity", "records"}` for one page; default order is insertion order.
-Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table, int page, int per_page,
-                const std::vector<SortKey>& sort, json::Writer& out);
 
 /// Validate every row (422 with one detail per bad field) and insert all of them or none. Returns the count.
 Result<std::int64_t> InsertRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
