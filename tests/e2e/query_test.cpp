@@ -236,6 +236,14 @@ TEST_CASE("query: count modes, limit and offset", "[query]") {
     auto est_f = t.Query(R"({"filter": {"qty": 5}, "count": "estimated"})").Json();
     CHECK(est_f["total"].GetInt64() >= 0);
     CHECK(est_f["quantity"].GetInt64() == 2);
+    // An estimate with a filter and a cursor: the cursor's values are not the filter's.
+    auto est_page = t.Query(R"({"filter": {"qty": 5}, "count": "estimated", "limit": 1})").Json();
+    REQUIRE(est_page["next_cursor"].IsString());
+    auto est_next = t.Query(R"({"filter": {"qty": 5}, "count": "estimated", "limit": 1, "cursor": ")" +
+                            Str(est_page["next_cursor"]) + "\"}");
+    REQUIRE_STATUS(est_next, 200);
+    CHECK(Products::NamesOf(est_next.Json()) == "d");
+    CHECK(est_next.Json()["total"].GetInt64() >= 0);
     auto none = t.Query(R"({"count": "none"})").Json();
     CHECK(Keys(none) == std::set<std::string>{"quantity", "records", "next_cursor"});
     auto off = t.Query(R"({"offset": 3, "limit": 1})").Json();

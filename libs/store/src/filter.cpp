@@ -255,12 +255,6 @@ std::string PathKey(std::string_view key) {
     return q.substr(1, q.rfind('"') - 1) + (cut ? "..." : "");
 }
 
-Error QuerySyntax(std::string field, std::string message) {
-    Error e = BadRequest("Invalid query: " + field + ": " + message, "QUERY_SYNTAX_ERROR");
-    e.details.push_back({std::move(field), std::move(message)});
-    return e;
-}
-
 bool IsEmptyFilter(const rapidjson::Value& filter) { return filter.IsObject() && filter.ObjectEmpty(); }
 
 Result<std::string> CompileFilter(const rapidjson::Value& filter, const std::vector<types::Column>& columns,

@@ -156,6 +156,7 @@ Status QueryRows(Databases& dbs, const ConnectionRecord& connection, const Table
     const rapidjson::Value& filter = spec.filter ? *spec.filter : empty;
     MT_ASSIGN_OR_RETURN(std::string where, CompileFilter(filter, columns, params));
     const bool filtered = !IsEmptyFilter(filter);
+    const pg::Params filter_params = params;  // the filter's own values (EXPLAIN must not get the cursor's too)
     std::vector<SortKey> keys = EffectiveSort(spec.sort);
     std::string page_where = where;
     if (!spec.cursor.empty()) {
@@ -189,7 +190,7 @@ Status QueryRows(Databases& dbs, const ConnectionRecord& connection, const Table
         if (spec.count == CountMode::kExact) {
             total = "(SELECT count(*) FROM " + table_name + " WHERE " + where + ")";
         } else {
-            auto planned = PlannerEstimate(*conn, table_name + " WHERE " + where, params);
+            auto planned = PlannerEstimate(*conn, table_name + " WHERE " + where, filter_params);
             if (!planned && planned.error().code == "2201B") return QuerySyntax("filter", "invalid regular expression");
             if (!planned) return std::move(planned).error();
             estimate = *planned;

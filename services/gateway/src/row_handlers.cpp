@@ -75,11 +75,11 @@ Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
     std::string sort_by = QueryParam(ctx, "sort_by");
     std::string cursor = QueryParam(ctx, "cursor");
     std::string filter_text = QueryParam(ctx, "filter");
-    if (!cursor.empty() && page != 1) return store::QuerySyntax("cursor", "cannot be combined with page");
+    if (!cursor.empty() && page != 1) return QuerySyntax("cursor", "cannot be combined with page");
     rapidjson::Document filter(rapidjson::kObjectType);
     if (!filter_text.empty()) {
         auto parsed = json::ParseJson(filter_text);
-        if (!parsed) return store::QuerySyntax("filter", "is not valid JSON");
+        if (!parsed) return QuerySyntax("filter", "is not valid JSON");
         filter = std::move(*parsed);
     }
     return ReadPage(s, ctx, [&](const store::TableRecord& table) -> Result<store::QuerySpec> {

@@ -69,7 +69,4 @@ std::vector<std::pair<std::string, pg::Param>> TopLevelEqualities(const rapidjso
 /// A request key as it appears in an error path: the user's text cut to 100 bytes on a character boundary.
 std::string PathKey(std::string_view key);
 
-/// A 400 QUERY_SYNTAX_ERROR whose single detail is {field, message}.
-Error QuerySyntax(std::string field, std::string message);
-
 }  // namespace mt::store
