@@ -124,6 +124,37 @@ Result<std::vector<Assignment>> ParseUpdate(const rapidjson::Value* update, cons
     return out;
 }
 
+/// The `i` CTE of an upsert: one row made of the filter's top-level equalities, then $set, then $inc values, inserted
+/// when `m` matched nothing. `missing` gets the NOT NULL columns that row lacks (to word a 23502).
+std::string UpsertCte(const TableRecord& table, const std::string& table_name, const rapidjson::Value& filter,
+                      const std::vector<Assignment>& sets, pg::Params& params, std::vector<std::string>& missing) {
+    // The row: the filter's top-level equalities, then $set, then $inc values.
+    std::vector<std::pair<std::string, pg::Param>> row = TopLevelEqualities(filter, table.columns);
+    for (const auto& a : sets) {
+        auto at = std::find_if(row.begin(), row.end(), [&](const auto& p) { return p.first == a.column->name; });
+        if (at != row.end())
+            at->second = a.value;
+        else
+            row.emplace_back(a.column->name, a.value);
+    }
+    auto id = std::find_if(row.begin(), row.end(), [](const auto& p) { return p.first == "id"; });
+    if (id == row.end()) row.emplace_back("id", NewUuidV7());
+    std::string names, values;
+    for (const auto& [name, value] : row) {
+        const types::Column* c = FindColumn(table.columns, name);
+        params.push_back(value);
+        names += (names.empty() ? "" : ", ") + (c ? types::QuoteIdentifier(name) : std::string("id"));
+        values += std::string(values.empty() ? "" : ", ") + "$" + std::to_string(params.size()) +
+                  "::" + (c ? std::string(types::PgType(c->type)) : std::string("uuid"));
+    }
+    for (const auto& c : table.columns) {
+        auto at = std::find_if(row.begin(), row.end(), [&](const auto& p) { return p.first == c.name; });
+        if (!c.nullable && (at == row.end() || !at->second)) missing.push_back(c.name);
+    }
+    return ", i AS (INSERT INTO " + table_name + " (" + names + ") SELECT " + values +
+           " WHERE NOT EXISTS (SELECT 1 FROM m) RETURNING id)";
+}
+
 }  // namespace
 
 Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionRecord& connection,
@@ -147,33 +178,7 @@ Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionReco
     std::string sql = "WITH m AS (" + MatchedIds(table_name, where, target, params) + "), u AS (UPDATE " + table_name +
                       " AS r SET " + set_sql + " FROM m WHERE r.id = m.id AND (" + changed + ") RETURNING 1)";
     std::vector<std::string> missing;  // NOT NULL columns an upserted row would lack
-    if (upsert) {
-        // The row: the filter's top-level equalities, then $set, then $inc values.
-        std::vector<std::pair<std::string, pg::Param>> row = TopLevelEqualities(*target.filter, table.columns);
-        for (const auto& a : sets) {
-            auto at = std::find_if(row.begin(), row.end(), [&](const auto& p) { return p.first == a.column->name; });
-            if (at != row.end())
-                at->second = a.value;
-            else
-                row.emplace_back(a.column->name, a.value);
-        }
-        auto id = std::find_if(row.begin(), row.end(), [](const auto& p) { return p.first == "id"; });
-        if (id == row.end()) row.emplace_back("id", NewUuidV7());
-        std::string names, values;
-        for (const auto& [name, value] : row) {
-            const types::Column* c = FindColumn(table.columns, name);
-            params.push_back(value);
-            names += (names.empty() ? "" : ", ") + (c ? types::QuoteIdentifier(name) : std::string("id"));
-            values += std::string(values.empty() ? "" : ", ") + "$" + std::to_string(params.size()) +
-                      "::" + (c ? std::string(types::PgType(c->type)) : std::string("uuid"));
-        }
-        for (const auto& c : table.columns) {
-            auto at = std::find_if(row.begin(), row.end(), [&](const auto& p) { return p.first == c.name; });
-            if (!c.nullable && (at == row.end() || !at->second)) missing.push_back(c.name);
-        }
-        sql += ", i AS (INSERT INTO " + table_name + " (" + names + ") SELECT " + values +
-               " WHERE NOT EXISTS (SELECT 1 FROM m) RETURNING id)";
-    }
+    if (upsert) sql += UpsertCte(table, table_name, *target.filter, sets, params, missing);
     sql += " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM u)";
     sql += upsert ? ", (SELECT id FROM i)" : ", NULL::uuid";
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));

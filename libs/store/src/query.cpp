@@ -107,6 +107,81 @@ Result<std::int64_t> IntMember(const rapidjson::Value& v, const std::string& pat
     return n;
 }
 
+/// The SQL of the total (NULL for none), appending what it uses to `params`; with an estimated count and a filter,
+/// the planner's estimate goes to `estimate` instead (EXPLAIN gets only the filter's values).
+Result<std::string> TotalSql(pg::Connection& conn, CountMode count, bool filtered, const std::string& table_name,
+                             const std::string& where, const pg::Params& filter_params, pg::Params& params,
+                             std::optional<std::int64_t>& estimate) {
+    std::string total = "NULL::bigint";
+    if (count != CountMode::kNone && !filtered) {
+        // Every parameter must be referenced (PostgreSQL infers its type from the use): the name only here.
+        params.push_back(table_name);
+        std::string oid = "$" + std::to_string(params.size()) + "::regclass";
+        std::string counter =
+            "coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = " + oid + "), 0)";
+        // reltuples is -1 until the table was first vacuumed or analyzed: the counter is the better guess then.
+        total = count == CountMode::kExact
+                    ? counter
+                    : "(SELECT CASE WHEN c.reltuples < 0 THEN " + counter +
+                          " ELSE c.reltuples::bigint END FROM pg_class c WHERE c.oid = " + oid + ")";
+    } else if (count != CountMode::kNone) {
+        if (count == CountMode::kExact) {
+            total = "(SELECT count(*) FROM " + table_name + " WHERE " + where + ")";
+        } else {
+            auto planned = PlannerEstimate(conn, table_name + " WHERE " + where, filter_params);
+            if (!planned && planned.error().code == "2201B") return QuerySyntax("filter", "invalid regular expression");
+            if (!planned) return std::move(planned).error();
+            estimate = *planned;
+        }
+    }
+    return total;
+}
+
+/// The response of QueryRows from its one statement's rows: id, the shown columns, the sort keys, the total last.
+void WritePage(const pg::Rows& rows, const QuerySpec& spec, const std::vector<types::Column>& shown,
+               const std::vector<SortKey>& keys, const std::vector<types::Column>& columns,
+               std::optional<std::int64_t> estimate, json::Writer& out) {
+    const int total_col = rows.columns() - 1;
+    const int key_col = total_col - static_cast<int>(keys.size());
+    const bool empty_page = rows.size() == 1 && rows.IsNull(0, 0);  // id is never NULL in a real row
+    const int quantity = empty_page ? 0 : std::min<int>(rows.size(), static_cast<int>(spec.limit));
+    out.StartObject();
+    if (spec.count != CountMode::kNone) {
+        out.Key("total");
+        out.Int64(estimate ? *estimate : std::stoll(std::string(rows.Get(0, total_col))));
+    }
+    out.Key("quantity");
+    out.Int(quantity);
+    out.Key("records");
+    out.StartArray();
+    for (int r = 0; r < quantity; ++r) {
+        out.StartObject();
+        if (!spec.projection || spec.projection->include_id) {
+            out.Key("id");
+            json::WriteString(out, rows.Get(r, 0));
+        }
+        for (std::size_t i = 0; i < shown.size(); ++i) {
+            json::WriteKey(out, shown[i].name);
+            int col = static_cast<int>(i) + 1;
+            if (rows.IsNull(r, col))
+                out.Null();
+            else
+                types::WriteJson(out, shown[i].type, rows.Get(r, col));
+        }
+        out.EndObject();
+    }
+    out.EndArray();
+    out.Key("next_cursor");
+    if (!empty_page && rows.size() > spec.limit) {
+        std::vector<pg::Param> last;
+        for (std::size_t i = 0; i < keys.size(); ++i) last.push_back(rows.GetOptional(quantity - 1, key_col + int(i)));
+        json::WriteString(out, EncodeCursor(keys, last, columns));
+    } else {
+        out.Null();
+    }
+    out.EndObject();
+}
+
 }  // namespace
 
 Result<QuerySpec> ParseQueryBody(const rapidjson::Value& body, const std::vector<types::Column>& columns) {
@@ -174,28 +249,8 @@ Status QueryRows(Databases& dbs, const ConnectionRecord& connection, const Table
 
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
     std::optional<std::int64_t> estimate;
-    std::string total = "NULL::bigint";
-    if (spec.count != CountMode::kNone && !filtered) {
-        // Every parameter must be referenced (PostgreSQL infers its type from the use): the name only here.
-        params.push_back(table_name);
-        std::string oid = "$" + std::to_string(params.size()) + "::regclass";
-        std::string counter =
-            "coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = " + oid + "), 0)";
-        // reltuples is -1 until the table was first vacuumed or analyzed: the counter is the better guess then.
-        total = spec.count == CountMode::kExact
-                    ? counter
-                    : "(SELECT CASE WHEN c.reltuples < 0 THEN " + counter +
-                          " ELSE c.reltuples::bigint END FROM pg_class c WHERE c.oid = " + oid + ")";
-    } else if (spec.count != CountMode::kNone) {
-        if (spec.count == CountMode::kExact) {
-            total = "(SELECT count(*) FROM " + table_name + " WHERE " + where + ")";
-        } else {
-            auto planned = PlannerEstimate(*conn, table_name + " WHERE " + where, filter_params);
-            if (!planned && planned.error().code == "2201B") return QuerySyntax("filter", "invalid regular expression");
-            if (!planned) return std::move(planned).error();
-            estimate = *planned;
-        }
-    }
+    MT_ASSIGN_OR_RETURN(std::string total,
+                        TotalSql(*conn, spec.count, filtered, table_name, where, filter_params, params, estimate));
     params.push_back(std::to_string(spec.limit + 1));  // one more row than asked says whether a next page exists
     std::string limit_ref = "$" + std::to_string(params.size());
     params.push_back(std::to_string(spec.offset));
@@ -208,45 +263,7 @@ Status QueryRows(Databases& dbs, const ConnectionRecord& connection, const Table
                    params);
     if (!rows && rows.error().code == "2201B") return QuerySyntax("filter", "invalid regular expression");
     if (!rows) return std::move(rows).error();
-    const int total_col = rows->columns() - 1;
-    const int key_col = total_col - static_cast<int>(keys.size());
-    const bool empty_page = rows->size() == 1 && rows->IsNull(0, 0);  // id is never NULL in a real row
-    const int quantity = empty_page ? 0 : std::min<int>(rows->size(), static_cast<int>(spec.limit));
-    out.StartObject();
-    if (spec.count != CountMode::kNone) {
-        out.Key("total");
-        out.Int64(estimate ? *estimate : std::stoll(std::string(rows->Get(0, total_col))));
-    }
-    out.Key("quantity");
-    out.Int(quantity);
-    out.Key("records");
-    out.StartArray();
-    for (int r = 0; r < quantity; ++r) {
-        out.StartObject();
-        if (!spec.projection || spec.projection->include_id) {
-            out.Key("id");
-            json::WriteString(out, rows->Get(r, 0));
-        }
-        for (std::size_t i = 0; i < shown.size(); ++i) {
-            json::WriteKey(out, shown[i].name);
-            int col = static_cast<int>(i) + 1;
-            if (rows->IsNull(r, col))
-                out.Null();
-            else
-                types::WriteJson(out, shown[i].type, rows->Get(r, col));
-        }
-        out.EndObject();
-    }
-    out.EndArray();
-    out.Key("next_cursor");
-    if (!empty_page && rows->size() > spec.limit) {
-        std::vector<pg::Param> last;
-        for (std::size_t i = 0; i < keys.size(); ++i) last.push_back(rows->GetOptional(quantity - 1, key_col + int(i)));
-        json::WriteString(out, EncodeCursor(keys, last, columns));
-    } else {
-        out.Null();
-    }
-    out.EndObject();
+    WritePage(*rows, spec, shown, keys, columns, estimate, out);
     return Ok();
 }
 
