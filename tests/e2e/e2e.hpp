@@ -57,7 +57,8 @@ std::set<std::string> Keys(const rapidjson::Value& object);
 std::string Str(const rapidjson::Value& v);  // a string member's text ("" with a failed CHECK otherwise)
 
 /// Checks the SPEC §5 error body: status, error_code, `error` (verbatim when `message` is given), a non-empty
-/// request_id (equal to `request_id` when given), and a `details` array of {field, message} exactly on 422
+/// request_id (equal to `request_id` when given), and a `details` array of {field, message} exactly on 422 and on
+/// 400 QUERY_SYNTAX_ERROR
 /// (its content is checked by the tests, with DetailFields).
 void ExpectError(const Response& r, int status, std::string_view code, std::string_view message = {},
                  std::string_view request_id = {});

@@ -39,7 +39,7 @@ TEST_CASE("insert and list: 201 {inserted}, records with uuid ids in insertion o
     auto list = t.http.Get(t.Data(), t.token);
     REQUIRE_STATUS(list, 200);
     auto j = list.Json();
-    CHECK(Keys(j) == std::set<std::string>{"total", "quantity", "records"});
+    CHECK(Keys(j) == std::set<std::string>{"total", "quantity", "records", "next_cursor"});
     CHECK(j["total"].GetInt64() == 3);
     CHECK(j["quantity"].GetInt64() == 3);
     CHECK(Column(j, "product") == std::vector<std::string>{"Shirt", "Pants", "Z"});

@@ -43,6 +43,11 @@ Error PreconditionFailed(std::string message) {
 Error Validation(std::string message, std::vector<FieldError> details) {
     return Error{ErrorKind::kValidation, "VALIDATION_ERROR", std::move(message), std::move(details), std::nullopt, {}};
 }
+Error QuerySyntax(std::string field, std::string message) {
+    Error e = BadRequest("Invalid query: " + field + ": " + message, "QUERY_SYNTAX_ERROR");
+    e.details.push_back({std::move(field), std::move(message)});
+    return e;
+}
 Error Unavailable(std::string message) {
     return Error{ErrorKind::kUnavailable, "SERVICE_UNAVAILABLE", std::move(message), {}, std::nullopt, {}};
 }

@@ -118,43 +118,6 @@ Result<std::vector<SortKey>> ParseSort(std::string_view sort_by, const TableReco
     return keys;
 }
 
-Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table, int page, int per_page,
-                const std::vector<SortKey>& sort, json::Writer& out, std::int64_t* version) {
-    std::string order;
-    bool has_id = false;
-    for (const auto& k : sort) {
-        order += (order.empty() ? "" : ", ") + types::QuoteIdentifier(k.column) + (k.descending ? " DESC" : " ASC");
-        has_id = has_id || k.column == "id";
-    }
-    if (!has_id) order += std::string(order.empty() ? "" : ", ") + "id ASC";  // a stable, total order
-    std::string table_name = QualifiedName(table.physical_name);
-    MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    // One round trip: the exact total from the counters, then the page (a row of NULLs when the page is empty).
-    MT_ASSIGN_OR_RETURN(
-        auto rows,
-        conn->Exec(
-            "WITH c AS (SELECT coalesce((SELECT row_count FROM mt_internal.row_counts WHERE table_oid = $3::regclass), "
-            "0) "
-            "AS total, " +
-                VersionSql(3) + " AS version) SELECT p.*, c.total, c.version FROM c LEFT JOIN LATERAL (SELECT " +
-                SelectList(table) + " FROM " + table_name + " ORDER BY " + order + " LIMIT $1 OFFSET $2) p ON true",
-            {std::to_string(per_page), std::to_string(static_cast<std::int64_t>(page - 1) * per_page), table_name}));
-    int total_col = rows.columns() - 2;
-    if (version) *version = rows.IsNull(0, total_col + 1) ? 0 : std::stoll(std::string(rows.Get(0, total_col + 1)));
-    bool empty_page = rows.size() == 1 && rows.IsNull(0, 0);  // id is never NULL in a real row
-    out.StartObject();
-    out.Key("total");
-    out.Int64(std::stoll(std::string(rows.Get(0, total_col))));
-    out.Key("quantity");
-    out.Int(empty_page ? 0 : rows.size());
-    out.Key("records");
-    out.StartArray();
-    for (int r = 0; r < rows.size() && !empty_page; ++r) WriteRow(table, rows, r, out);
-    out.EndArray();
-    out.EndObject();
-    return Ok();
-}
-
 Result<std::string> RowsToCopyData(const TableRecord& table, const rapidjson::Value& rows) {
     if (!rows.IsArray() || rows.Empty()) return Validation("rows is required", {{"rows", "must be a non-empty array"}});
     if (rows.Size() > kMaxRowsPerInsert) {

@@ -46,7 +46,8 @@ HttpResponse ErrorResponse(const Error& error, const std::string& request_id) {
                                                             : error.code);
     w.Key("request_id");
     json::WriteString(w, request_id);
-    if (error.kind == ErrorKind::kValidation) {
+    // 422s always list their details; a 400 QUERY_SYNTAX_ERROR lists the path it names.
+    if (error.kind == ErrorKind::kValidation || (error.kind == ErrorKind::kBadRequest && !error.details.empty())) {
         w.Key("details");
         w.StartArray();
         for (const auto& d : error.details) {

@@ -1,5 +1,6 @@
 #include "handlers.hpp"
 #include "mt/store/provisioning.hpp"
+#include "mt/store/query.hpp"
 #include "mt/store/rows.hpp"
 #include "mt/store/tables.hpp"
 
@@ -35,37 +36,110 @@ Result<std::pair<Target, bool>> LoadReadTarget(ApiServices& s, RequestContext& c
 
 bool MetadataMismatch(const Error& e) { return e.code == "42P01" || e.code == "42703"; }  // undefined table/column
 
-Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
-    MT_ASSIGN_OR_RETURN(int page, QueryInt(ctx.request, "page", 1, 1, 100'000'000));
-    MT_ASSIGN_OR_RETURN(int per_page, QueryInt(ctx.request, "per_page", 50, 1, 1000));
-    auto it = ctx.request.query.find("sort_by");
-    std::string sort_by = it == ctx.request.query.end() ? "" : it->second;
+std::string QueryParam(const RequestContext& ctx, const std::string& name) {
+    auto it = ctx.request.query.find(name);
+    return it == ctx.request.query.end() ? "" : it->second;
+}
+
+/// Reads one page (GET /:id/data or POST /:id/query) with cached metadata, reading the metadata again once when the
+/// table changed under it. `make_spec` parses the request against the table's columns.
+template <typename MakeSpec>
+Result<HttpResponse> ReadPage(ApiServices& s, RequestContext& ctx, MakeSpec make_spec) {
     for (int attempt = 0;; ++attempt) {
         MT_ASSIGN_OR_RETURN(auto loaded, LoadReadTarget(s, ctx));
         auto& [target, from_cache] = loaded;
-        auto sort = store::ParseSort(sort_by, target.table);
-        if (!sort && from_cache && attempt == 0) {  // maybe a column added since the metadata was cached
+        auto spec = make_spec(target.table);
+        if (!spec && from_cache && attempt == 0) {  // maybe a column added since the metadata was cached
             s.databases.ForgetTable(target.table.id);
             continue;
         }
-        if (!sort) return std::move(sort).error();
+        if (!spec) return std::move(spec).error();
         rapidjson::StringBuffer sb;
         json::Writer w(sb);
         std::int64_t version = 0;
-        Status listed =
-            store::ListRows(s.databases, target.connection, target.table, page, per_page, *sort, w, &version);
+        Status listed = store::QueryRows(s.databases, target.connection, target.table, *spec, w, &version);
         if (listed) {
             HttpResponse resp = JsonResponse(200, sb);
             resp.etag = ETagOf(version);
             return resp;
         }
-        // The table changed under cached metadata (renamed, archived, columns dropped): forget it, read it again.
-        if (from_cache && attempt == 0 && MetadataMismatch(listed.error())) {
+        // The table changed under cached metadata (renamed, archived, columns dropped or added — a filter naming a
+        // new column): forget it, read it again.
+        if (from_cache && attempt == 0 &&
+            (MetadataMismatch(listed.error()) || listed.error().code == "QUERY_SYNTAX_ERROR")) {
             s.databases.ForgetTable(target.table.id);
             continue;
         }
         return std::move(listed).error();
     }
+}
+
+Result<HttpResponse> ListRows(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(int page, QueryInt(ctx.request, "page", 1, 1, 100'000'000));
+    MT_ASSIGN_OR_RETURN(int per_page, QueryInt(ctx.request, "per_page", 50, 1, 1000));
+    std::string sort_by = QueryParam(ctx, "sort_by");
+    std::string cursor = QueryParam(ctx, "cursor");
+    std::string filter_text = QueryParam(ctx, "filter");
+    if (!cursor.empty() && page != 1) return QuerySyntax("cursor", "cannot be combined with page");
+    rapidjson::Document filter(rapidjson::kObjectType);
+    if (!filter_text.empty()) {
+        auto parsed = json::ParseJson(filter_text);
+        if (!parsed) return QuerySyntax("filter", "is not valid JSON");
+        filter = std::move(*parsed);
+    }
+    return ReadPage(s, ctx, [&](const store::TableRecord& table) -> Result<store::QuerySpec> {
+        MT_ASSIGN_OR_RETURN(auto sort, store::ParseSort(sort_by, table));
+        store::QuerySpec spec;
+        spec.filter = &filter;
+        spec.sort = std::move(sort);
+        spec.limit = per_page;
+        spec.offset = static_cast<std::int64_t>(page - 1) * per_page;
+        spec.cursor = cursor;
+        return spec;
+    });
+}
+
+Result<HttpResponse> QueryRows(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    return ReadPage(s, ctx,
+                    [&](const store::TableRecord& table) { return store::ParseQueryBody(body, table.columns); });
+}
+
+Result<HttpResponse> UpdateByFilter(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
+    MT_ASSIGN_OR_RETURN(auto result,
+                        store::UpdateByFilter(s.databases, target.connection, target.table, body, condition));
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("matched_count");
+    w.Int64(result.matched);
+    w.Key("modified_count");
+    w.Int64(result.modified);
+    w.Key("upserted_id");
+    if (result.upserted_id)
+        json::WriteString(w, *result.upserted_id);
+    else
+        w.Null();
+    w.EndObject();
+    return JsonResponse(200, sb);
+}
+
+Result<HttpResponse> DeleteByFilter(ApiServices& s, RequestContext& ctx) {
+    MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
+    MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
+    MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
+    MT_ASSIGN_OR_RETURN(auto deleted,
+                        store::DeleteByFilter(s.databases, target.connection, target.table, body, condition));
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    w.Key("deleted_count");
+    w.Int64(deleted);
+    w.EndObject();
+    return JsonResponse(200, sb);
 }
 
 Result<HttpResponse> InsertRows(ApiServices& s, RequestContext& ctx) {
@@ -111,6 +185,9 @@ void RegisterRowRoutes(Router& router, ApiServices& s) {
     using P = auth::Permission;
     router.Add("GET", "/:id/data", P::kDataRead, [&s](RequestContext& ctx) { return ListRows(s, ctx); });
     router.Add("POST", "/:id/data", P::kDataWrite, [&s](RequestContext& ctx) { return InsertRows(s, ctx); });
+    router.Add("PATCH", "/:id/data", P::kDataWrite, [&s](RequestContext& ctx) { return UpdateByFilter(s, ctx); });
+    router.Add("DELETE", "/:id/data", P::kDataWrite, [&s](RequestContext& ctx) { return DeleteByFilter(s, ctx); });
+    router.Add("POST", "/:id/query", P::kDataRead, [&s](RequestContext& ctx) { return QueryRows(s, ctx); });
     router.Add("PUT", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) { return UpdateRow(s, ctx); });
     router.Add("PATCH", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) { return UpdateRow(s, ctx); });
     router.Add("DELETE", "/:id/data/:rowId", P::kDataWrite, [&s](RequestContext& ctx) -> Result<HttpResponse> {

@@ -63,6 +63,9 @@ Error PayloadTooLarge(std::string message);
 /// 412 PRECONDITION_FAILED.
 Error PreconditionFailed(std::string message);
 Error Validation(std::string message, std::vector<FieldError> details = {});
+/// 400 QUERY_SYNTAX_ERROR (SPEC §8): a bad filter, projection, sort, update or cursor. One detail names the JSON
+/// path (`filter.$or[1].amount.$gte`); the message says both.
+Error QuerySyntax(std::string field, std::string message);
 Error Unavailable(std::string message);
 Error Internal(std::string message);
 /// A failed write to local disk: when the disk is full (ENOSPC, EDQUOT) an error with code SCRATCH_FULL whose

@@ -9,24 +9,16 @@
 
 #include "mt/core/json.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/filter.hpp"
 #include "mt/store/tables.hpp"
 
 namespace mt::store {
 
-struct SortKey {
-    std::string column;  // a column of the table, or "id"
-    bool descending = false;
-};
-
 inline constexpr std::size_t kMaxRowsPerInsert = 10'000;
 
-/// `sort_by`: comma list of `col` (ascending) or `-col` (descending). Unknown columns → 400 BAD_REQUEST.
+/// `sort_by` of GET /:id/data: comma list of `col` (ascending) or `-col` (descending). Unknown columns → 400
+/// BAD_REQUEST. Pages are read by QueryRows (mt/store/query.hpp).
 Result<std::vector<SortKey>> ParseSort(std::string_view sort_by, const TableRecord& table);
-
-/// Writes `{"total", "quantity", "records"}` for one page; default order is insertion order. `version` (when
-/// given) gets the table's version read in the same statement as the page (the ETag of what was written).
-Status ListRows(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table, int page, int per_page,
-                const std::vector<SortKey>& sort, json::Writer& out, std::int64_t* version = nullptr);
 
 /// Validate every row (422 with one detail per bad field) and insert all of them or none. Returns the count.
 /// `condition` (If-Match) is checked in the insert's transaction (CheckVersion); a row cap → 400
