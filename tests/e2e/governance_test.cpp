@@ -96,6 +96,19 @@ TEST_CASE("version: every API write raises it and reads answer it as ETag", "[go
                 404, "ROW_NOT_FOUND");
     CHECK_STATUS(t.http.Patch(Api("/" + t.id), t.token, "{}"), 200);
     CHECK(t.Version() == v + 7);
+    // Writes by filter raise it once per statement; one that touches no row leaves it.
+    CHECK_STATUS(
+        t.http.Patch(Api("/" + t.id + "/data"), t.token, R"({"filter":{},"all":true,"update":{"$inc":{"qty":1}}})"),
+        200);
+    CHECK(t.Version() == v + 8);
+    CHECK_STATUS(t.http.Request("DELETE", Api("/" + t.id + "/data"), R"({"filter":{"name":"nobody"}})",
+                                {{"Authorization", "Bearer " + t.token}, {"Content-Type", "application/json"}}),
+                 200);
+    CHECK(t.Version() == v + 8);
+    // POST /:id/query answers the version it read with its page.
+    auto queried = t.http.Post(Api("/" + t.id + "/query"), t.token, R"({"filter":{"name":"a"}})");
+    REQUIRE_STATUS(queried, 200);
+    CHECK(queried.headers["etag"] == "\"" + std::to_string(v + 8) + "\"");
 }
 
 TEST_CASE("version: SQL clients writing to the company database raise it", "[governance][version]") {
@@ -117,6 +130,9 @@ TEST_CASE("version: SQL clients writing to the company database raise it", "[gov
 TEST_CASE("If-Match: a stale ETag is 412 on every write path and changes nothing and the current one succeeds",
           "[governance][if-match]") {
     Items t;
+    REQUIRE_STATUS(
+        t.http.Patch(Api("/" + t.id), t.token, R"({"indexes":[{"name":"by_name","columns":["name"],"unique":true}]})"),
+        200);
     const std::string stale = t.ETag();
     t.Insert(t.id, R"([{"name":"c"}])");  // the table moves on
     const std::string row = t.FirstRowId();
@@ -130,6 +146,9 @@ TEST_CASE("If-Match: a stale ETag is 412 on every write path and changes nothing
         {"POST", "/data", R"({"rows":[{"name":"d"}]})", 201},
         {"PUT", "/data/" + row, R"({"qty":7})", 200},
         {"PATCH", "/data/" + row, R"({"qty":8})", 200},
+        {"POST", "/data", R"({"rows":[{"name":"c","qty":3}],"on_conflict":["name"]})", 201},
+        {"PATCH", "/data", R"({"filter":{"name":"c"},"update":{"$set":{"qty":4}}})", 200},
+        {"DELETE", "/data", R"({"filter":{"name":"d"}})", 200},
         {"PUT", "", R"({"display_name":"renamed"})", 200},
         {"PATCH", "", R"({"max_rows":1000})", 200},
         {"DELETE", "/data/" + row, "", 204},
