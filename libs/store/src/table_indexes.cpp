@@ -121,16 +121,6 @@ Status CheckIndexedColumnsKept(const std::vector<IndexSpec>& indexes, const std:
     return Ok();
 }
 
-std::optional<IndexSpec> FindUniqueIndex(const TableRecord& table, const std::vector<std::string>& columns) {
-    std::set<std::string> wanted(columns.begin(), columns.end());
-    if (wanted.size() != columns.size() || wanted.empty()) return std::nullopt;
-    if (wanted == std::set<std::string>{"id"}) return IndexSpec{"id", {"id"}, true};  // the primary key
-    for (const auto& ix : table.indexes) {
-        if (ix.unique && std::set<std::string>(ix.columns.begin(), ix.columns.end()) == wanted) return ix;
-    }
-    return std::nullopt;
-}
-
 Status CreateIndexes(pg::Connection& company, const std::string& table_id, const std::string& qualified_table,
                      const std::vector<IndexSpec>& indexes) {
     for (std::size_t i = 0; i < indexes.size(); ++i) {

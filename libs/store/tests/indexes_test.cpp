@@ -50,17 +50,5 @@ TEST_CASE("PhysicalIndexName is short and stable and differs per table and per d
           PhysicalIndexName(table, {std::string(16, 'a') + "2", {"name"}, false}));
 }
 
-TEST_CASE("FindUniqueIndex matches a unique index by its column set", "[store][indexes]") {
-    TableRecord t;
-    t.indexes = {{"plain", {"name"}, false}, {"key", {"qty", "name"}, true}};
-    CHECK(FindUniqueIndex(t, {"name", "qty"})->name == "key");
-    CHECK(FindUniqueIndex(t, {"qty", "name"})->name == "key");
-    CHECK_FALSE(FindUniqueIndex(t, {"name"}));  // only a plain index
-    CHECK_FALSE(FindUniqueIndex(t, {"qty"}));
-    CHECK_FALSE(FindUniqueIndex(t, {"name", "name", "qty"}));
-    CHECK_FALSE(FindUniqueIndex(t, {}));
-    CHECK(FindUniqueIndex(t, {"id"})->unique);  // the row id's primary key
-}
-
 }  // namespace
 }  // namespace mt::store

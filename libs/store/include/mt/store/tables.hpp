@@ -66,9 +66,6 @@ Status ValidateIndexes(const std::vector<IndexSpec>& indexes, const std::vector<
 /// The index's name in the company schema: `mtix_<table id>_<name, 16 bytes at most>_<hash of the definition>` —
 /// unique across tables, unchanged by renames, new when the definition changes.
 std::string PhysicalIndexName(const std::string& table_id, const IndexSpec& spec);
-/// For on_conflict and upload key_columns: the unique index of `table` whose columns are exactly `columns` (in any
-/// order; the row id's primary key for {"id"}), or nullopt when the table has none.
-std::optional<IndexSpec> FindUniqueIndex(const TableRecord& table, const std::vector<std::string>& columns);
 /// Builds `indexes` on a table nobody sees yet (a create; a replace upload's new table, which must get the
 /// table's indexes back), in the caller's transaction. Duplicates for a unique index → 422.
 Status CreateIndexes(pg::Connection& company, const std::string& table_id, const std::string& qualified_table,
