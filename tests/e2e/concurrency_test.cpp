@@ -9,27 +9,6 @@ namespace e2e {
 namespace {
 
 /// Runs `request(i)` on `n` threads released together (each with its own client); returns the responses.
-std::vector<Response> Parallel(Stack& stack, int n, const std::function<Response(HttpClient&, int)>& request) {
-    std::vector<Response> out(static_cast<std::size_t>(n));
-    std::latch start(n);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < n; ++i) {
-        threads.emplace_back([&, i] {
-            HttpClient client = stack.Client(std::chrono::seconds(60));
-            start.arrive_and_wait();  // all requests leave at once
-            out[static_cast<std::size_t>(i)] = request(client, i);
-        });
-    }
-    for (auto& t : threads) t.join();
-    return out;
-}
-
-std::map<int, int> StatusCounts(const std::vector<Response>& responses) {
-    std::map<int, int> out;
-    for (const auto& r : responses) ++out[r.status];
-    return out;
-}
-
 TEST_CASE("20 parallel provisions: all 200, one connection id, exactly one database", "[concurrency]") {
     Tenant t;
     auto responses = Parallel(t.stack, 20, [&](HttpClient& c, int) { return c.Post(Api("/provision"), t.token); });

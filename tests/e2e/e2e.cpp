@@ -3,8 +3,10 @@
 #include "e2e.hpp"
 
 #include <cstdio>
+#include <latch>
 #include <memory>
 #include <regex>
+#include <thread>
 
 namespace e2e {
 namespace {
@@ -51,6 +53,27 @@ Stack& SharedStack(const StackOptions& options) {
 Tenant::Tenant(Stack& s) : stack(s), company(Stack::NewCompanyId()), token(s.Token(company)), http(s.Client()) {}
 
 std::string Api(std::string_view suffix) { return std::string(kApi) + std::string(suffix); }
+
+std::vector<Response> Parallel(Stack& stack, int n, const std::function<Response(HttpClient&, int)>& request) {
+    std::vector<Response> out(static_cast<std::size_t>(n));
+    std::latch start(n);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) {
+        threads.emplace_back([&, i] {
+            HttpClient client = stack.Client(std::chrono::seconds(60));
+            start.arrive_and_wait();  // all requests leave at once
+            out[static_cast<std::size_t>(i)] = request(client, i);
+        });
+    }
+    for (auto& t : threads) t.join();
+    return out;
+}
+
+std::map<int, int> StatusCounts(const std::vector<Response>& responses) {
+    std::map<int, int> out;
+    for (const auto& r : responses) ++out[r.status];
+    return out;
+}
 
 std::string Tenant::Provision() {
     auto r = http.Post(Api("/provision"), token);

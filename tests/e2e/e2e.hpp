@@ -3,6 +3,8 @@
 /// case, and assertions on the SPEC §4/§5 shapes.
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -48,6 +50,11 @@ struct Tenant {
 
 /// kApi + suffix, e.g. Api("/status").
 std::string Api(std::string_view suffix = "");
+
+/// `n` requests sent at once, each on its own client (60 s timeout); `request(client, i)` makes the i-th.
+std::vector<Response> Parallel(Stack& stack, int n, const std::function<Response(HttpClient&, int)>& request);
+/// How many responses had each status.
+std::map<int, int> StatusCounts(const std::vector<Response>& responses);
 
 bool IsObjectIdText(std::string_view s);
 bool IsUuidText(std::string_view s);

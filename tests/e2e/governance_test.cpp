@@ -42,27 +42,6 @@ struct Items : Tenant {
 
 Headers IfMatch(const std::string& tag) { return {{"If-Match", tag}}; }
 
-std::vector<Response> Parallel(Stack& stack, int n, const std::function<Response(HttpClient&, int)>& request) {
-    std::vector<Response> out(static_cast<std::size_t>(n));
-    std::latch start(n);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < n; ++i) {
-        threads.emplace_back([&, i] {
-            HttpClient client = stack.Client(std::chrono::seconds(60));
-            start.arrive_and_wait();
-            out[static_cast<std::size_t>(i)] = request(client, i);
-        });
-    }
-    for (auto& t : threads) t.join();
-    return out;
-}
-
-std::map<int, int> StatusCounts(const std::vector<Response>& responses) {
-    std::map<int, int> out;
-    for (const auto& r : responses) ++out[r.status];
-    return out;
-}
-
 TEST_CASE("version: every API write raises it and reads answer it as ETag", "[governance][version]") {
     Items t;
     auto v = t.Version();
