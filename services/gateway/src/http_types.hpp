@@ -34,6 +34,8 @@ struct HttpResponse {
     std::string content_type = "application/json";
     int retry_after_seconds = 0;  // > 0: sent as `Retry-After` (503: the request may be repeated after that long)
     std::string etag = {};        // non-empty: sent as `ETag` (a quoted table version, e.g. "\"7\"")
+    /// Further response headers, written as given (e.g. `RateLimit-Remaining`, `Access-Control-Allow-Origin`).
+    std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 struct RequestContext {

@@ -68,6 +68,26 @@ private:
     int seconds_ = 1;
 };
 
+/// A header whose name is known only at run time (`HttpResponse::headers`).
+class NamedHeader : public Http::Header::Header {
+public:
+    NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+    [[nodiscard]] const char* name() const override { return name_.c_str(); }
+#ifdef SAFE_HEADER_CAST
+    [[nodiscard]] uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+#endif
+    void parse(const std::string& data) override { value_ = data; }
+    void write(std::ostream& os) const override { os << value_; }
+
+private:
+    std::string name_;
+    std::string value_;
+};
+
+void AddHeaders(Http::Header::Collection& to, const HttpResponse& resp) {
+    for (const auto& [name, value] : resp.headers) to.add(std::make_shared<NamedHeader>(name, value));
+}
+
 Http::Version VersionOf(const RequestHead& head) {
     return head.version == "HTTP/1.0" ? Http::Version::Http10 : Http::Version::Http11;
 }
@@ -336,6 +356,7 @@ private:
         if (!resp.content_type.empty()) job.response.headers().add<Http::Header::ContentType>(resp.content_type);
         if (resp.retry_after_seconds > 0) job.response.headers().add<RetryAfterHeader>(resp.retry_after_seconds);
         if (!resp.etag.empty()) job.response.headers().add<ETagHeader>(resp.etag);
+        AddHeaders(job.response.headers(), resp);
         log::Info("request", {{"request_id", req.request_id},
                               {"method", req.method},
                               {"path", req.path},
@@ -377,6 +398,7 @@ private:
         response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
         if (!conn->request_id.empty()) response.headers().add<RequestIdHeader>(conn->request_id);
         if (retry_after) response.headers().add<RetryAfterHeader>(1);
+        AddHeaders(response.headers(), resp);
         auto sent = response.send(static_cast<Http::Code>(resp.status), resp.body);
         sent.then([conn](ssize_t) { conn->ShutdownWrite(); }, Async::IgnoreException);
     }

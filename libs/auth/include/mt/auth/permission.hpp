@@ -27,6 +27,7 @@ inline constexpr std::uint32_t kAllPermissions = (std::uint32_t{1} << kPermissio
 /// The caller of a request, as established by a verified token. A plain value: copy it freely.
 struct Principal {
     std::string user_id;            // `sub`
+    std::string api_key_id;         // set when the caller authenticated with `x-api-key` (SPEC §9)
     std::string company_id;         // `company_id`, always as text (an integer claim is normalized)
     std::uint32_t permissions = 0;  // a set of Bit(Permission)
     /// The instants (Unix seconds, leeway applied) between which the token is valid: [valid_from, valid_until).
@@ -35,6 +36,8 @@ struct Principal {
     std::int64_t valid_until = 0;
 
     [[nodiscard]] bool Has(Permission p) const { return (permissions & Bit(p)) != 0; }
+    /// Who acts, as the audit log records it (SPEC §9): the token's `sub`, or `apikey:<id>` for an API key.
+    [[nodiscard]] std::string Actor() const { return api_key_id.empty() ? user_id : "apikey:" + api_key_id; }
 };
 
 }  // namespace mt::auth
