@@ -7,7 +7,7 @@
 // For each scenario below (defaults, KEDA, ServiceMonitor, ingress, existing secrets, everything at once):
 //   * `helm lint --strict` and `helm template` with the scenario's values;
 //   * every rendered document is built with the model class of its apiVersion/kind and `.validate()`d; a kind
-//     none of the packages knows is a failure;
+//     none of the packages knows is a failure; every member must be a field the model's type declares;
 //   * the manifests hold together: unique kind/name, DNS names, every Secret/ConfigMap a pod or volume names is
 //     rendered or is one of the scenario's existing Secrets, Service selectors select a pod template and target
 //     its ports, HPA/ScaledObject/PDB/Ingress/ServiceMonitor point at rendered objects, and the scenario's
@@ -75,12 +75,123 @@ async function modelOf(apiVersion, kind) {
             const file = path.join(modules, pkg, apiVersion, `${kind}.js`);
             if (!/^[A-Za-z0-9./-]+$/.test(apiVersion) || !/^[A-Za-z0-9]+$/.test(kind) || !fs.existsSync(file)) continue;
             const cls = (await import(pathToFileURL(file).href))[kind];
-            if (cls && cls.apiVersion === apiVersion && cls.kind === kind) found = cls;
+            if (cls && cls.apiVersion === apiVersion && cls.kind === kind) found = { cls, file };
             break;
         }
         modelCache.set(key, found);
     }
-    return modelCache.get(key);
+    return modelCache.get(key)?.cls;
+}
+
+// Unknown fields. The validators of kubernetes-models accept members their schema does not name (a misspelt key
+// passes), so the type declarations the models ship (`.d.ts`: one interface per file, its members and their types,
+// other types imported by file) are read as the list of fields each object may have, and every member of a
+// manifest must be one. Type aliases (Quantity, IntOrString, Time…) and unions of several object types are leaves.
+const typeFiles = new Map();
+function tokenize(text) {
+    const tokens = [];
+    const re = /\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[A-Za-z_$][\w$]*|-?\d+(?:\.\d+)?|[{}[\]<>():;?|,.&=])/y;
+    for (let m; (m = re.exec(text)) !== null;) tokens.push(m[1]);
+    return tokens;
+}
+function parseTypes(tokens, at) {
+    let i = at;
+    const peek = () => tokens[i];
+    const take = (want) => {
+        const t = tokens[i++];
+        if (want !== undefined && t !== want) throw new Error(`expected ${want}, got ${t}`);
+        return t;
+    };
+    const leaf = { kind: "leaf" };
+    function objectBody() {
+        const props = new Map();
+        let index = null;
+        take("{");
+        while (peek() !== "}") {
+            if (peek() === "[") {
+                while (take() !== "]");
+                take(":");
+                index = union();
+            } else {
+                const name = take().replace(/^["']|["']$/g, "");
+                if (peek() === "?") take();
+                take(":");
+                props.set(name, union());
+            }
+            if (peek() === ";" || peek() === ",") take();
+        }
+        take("}");
+        return { kind: "object", props, index };
+    }
+    function primary() {
+        let t;
+        if (peek() === "{") t = objectBody();
+        else if (peek() === "(") { take("("); t = union(); take(")"); }
+        else {
+            const word = take();
+            if (word === "Array" && peek() === "<") { take("<"); t = { kind: "array", of: union() }; take(">"); }
+            else if (/^[A-Z]/.test(word) && !["Array", "Record", "Partial"].includes(word)) t = { kind: "ref", name: word };
+            else t = leaf;
+        }
+        while (peek() === "[" && tokens[i + 1] === "]") { take("["); take("]"); t = { kind: "array", of: t }; }
+        return t;
+    }
+    function union() {
+        if (peek() === "|") take();
+        const members = [primary()];
+        while (peek() === "|") { take("|"); members.push(primary()); }
+        const objects = members.filter((m) => m.kind !== "leaf");
+        return objects.length === 1 ? objects[0] : leaf;
+    }
+    return objectBody;
+}
+function typeFile(file) {
+    if (!typeFiles.has(file)) {
+        const entry = { file, imports: new Map(), main: null };
+        typeFiles.set(file, entry);
+        const text = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+        for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
+            const spec = m[2].replace(/\.js$/, "");
+            const target = spec.startsWith(".") ? path.resolve(path.dirname(file), spec) : path.join(modules, spec);
+            for (const name of m[1].split(",").map((n) => n.trim()).filter(Boolean)) {
+                entry.imports.set(name, `${target}.d.ts`);
+            }
+        }
+        const m = /export interface \w+(\s+extends\s+([\w, ]+))?\s*\{/.exec(text);
+        if (m) {
+            const own = parseTypes(tokenize(text.slice(m.index + m[0].length - 1)), 0)();
+            // Members of the interfaces it extends (TypeMeta: apiVersion and kind, declared again anyway).
+            const parents = (m[2] || "").split(",").map((n) => n.trim()).filter((n) => n && n !== "TypeMeta");
+            entry.main = own;
+            for (const parent of parents) {
+                const target = entry.imports.get(parent);
+                const inherited = target && fs.existsSync(target) ? typeFile(target).main : null;
+                if (!inherited) { entry.main = null; break; }  // unreadable: no unknown-field check here
+                for (const [k, v] of inherited.props) {
+                    if (!own.props.has(k)) own.props.set(k, { kind: "from", file: target, type: v });
+                }
+            }
+        }
+    }
+    return typeFiles.get(file);
+}
+function unknownFields(value, type, file, where, problems) {
+    if (type.kind === "from") {
+        unknownFields(value, type.type, type.file, where, problems);
+    } else if (type.kind === "ref") {
+        const target = typeFile(file).imports.get(type.name);
+        if (!target || !fs.existsSync(target)) return;
+        const main = typeFile(target).main;
+        if (main) unknownFields(value, main, target, where, problems);
+    } else if (type.kind === "array" && Array.isArray(value)) {
+        value.forEach((v, n) => unknownFields(v, type.of, file, `${where}[${n}]`, problems));
+    } else if (type.kind === "object" && value && typeof value === "object" && !Array.isArray(value)) {
+        for (const [key, v] of Object.entries(value)) {
+            const member = type.props.get(key) || type.index;
+            if (member) unknownFields(v, member, file, `${where}.${key}`, problems);
+            else problems.push(`${where}.${key}: no such field`);
+        }
+    }
 }
 
 const required = {
@@ -329,6 +440,15 @@ try {
         for (const d of docs) {
             const what = `${scenario.name}: ${d.apiVersion}/${d.kind} ${d.metadata?.name}`;
             const Model = await modelOf(String(d.apiVersion), String(d.kind));
+            if (Model) {
+                const file = modelCache.get(`${d.apiVersion}/${d.kind}`).file.replace(/\.js$/, ".d.ts");
+                const main = typeFile(file).main;
+                const problems = [];
+                if (main) unknownFields(d, main, file, d.kind, problems);
+                else problems.push(`cannot read the fields of ${d.kind} from ${file}`);
+                for (const p of problems) fail(`${what}: ${p}`);
+                if (problems.length > 0) continue;
+            }
             if (!Model) {
                 fail(`${what}: no schema for this apiVersion/kind in kubernetes-models or @kubernetes-models/*`);
                 continue;
@@ -341,7 +461,9 @@ try {
             }
         }
         const kinds = [...new Set(docs.map((d) => d.kind))].sort().join(", ");
-        if (valid === docs.length) ok(`${scenario.name}: ${docs.length} manifests valid against their schemas (${kinds})`);
+        if (valid === docs.length) {
+            ok(`${scenario.name}: ${docs.length} manifests valid against their schemas, no unknown fields (${kinds})`);
+        }
         const problems = checkReferences(scenario, docs);
         if (problems.length === 0) ok(`${scenario.name}: references, selectors, ports and switches consistent`);
         for (const p of problems) fail(`${scenario.name}: ${p}`);
