@@ -93,10 +93,10 @@ Result<std::vector<Row>> ReadPlace(pg::Connection& conn, const std::string& tabl
         std::string id = "$" + std::to_string(params.size());
         where += " AND (at < " + at + " OR (at = " + at + " AND id < " + id + "))";
     }
-    MT_ASSIGN_OR_RETURN(auto rows, conn.Exec(std::string("SELECT ") + kSelectColumns + " FROM " + table + " WHERE " +
-                                                 where + " ORDER BY at DESC, id DESC LIMIT " +
-                                                 std::to_string(q.limit + 1),
-                                             params));
+    MT_ASSIGN_OR_RETURN(auto rows,
+                        conn.Exec(std::string("SELECT ") + kSelectColumns + " FROM " + table + " WHERE " + where +
+                                      " ORDER BY at DESC, id DESC LIMIT " + std::to_string(q.limit + 1),
+                                  params));
     std::vector<Row> out;
     for (int r = 0; r < rows.size(); ++r) {
         Row row;
@@ -227,10 +227,10 @@ Result<std::int64_t> PurgeAuditEvents(Databases& dbs, std::chrono::hours retenti
     auto purge = [&](pg::Connection& conn, const std::string& table) -> Result<std::int64_t> {
         std::int64_t deleted = 0;
         for (int b = 0; b < max_batches; ++b) {
-            MT_ASSIGN_OR_RETURN(
-                auto rows, conn.Exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table +
-                                         " WHERE at < now() - make_interval(hours => $1::int) LIMIT $2::int)",
-                                     {hours, size}));
+            MT_ASSIGN_OR_RETURN(auto rows,
+                                conn.Exec("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table +
+                                              " WHERE at < now() - make_interval(hours => $1::int) LIMIT $2::int)",
+                                          {hours, size}));
             deleted += rows.affected();
             if (rows.affected() < batch) break;
         }
@@ -245,8 +245,8 @@ Result<std::int64_t> PurgeAuditEvents(Databases& dbs, std::chrono::hours retenti
         MT_ASSIGN_OR_RETURN(auto rows, control->Exec("SELECT id, company_id, database_name, role_name FROM "
                                                      "mt_connections WHERE status = 'ready' ORDER BY company_id"));
         for (int r = 0; r < rows.size(); ++r) {
-            companies.push_back({std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)),
-                                 std::string(rows.Get(r, 2)), std::string(rows.Get(r, 3)), "ready"});
+            companies.push_back({std::string(rows.Get(r, 0)), std::string(rows.Get(r, 1)), std::string(rows.Get(r, 2)),
+                                 std::string(rows.Get(r, 3)), "ready"});
         }
     }
     for (const auto& c : companies) {

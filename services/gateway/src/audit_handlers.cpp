@@ -13,10 +13,13 @@ std::optional<std::string> Query(const HttpRequest& request, std::string_view na
 
 void WriteRecord(json::Writer& w, const store::AuditRecord& r) {
     w.StartObject();
-    for (const auto& [key, value] :
-         {std::pair<const char*, const std::string*>{"id", &r.id}, {"action", &r.action}, {"actor", &r.actor},
-          {"resource_type", &r.resource_type}, {"resource_id", &r.resource_id}, {"request_id", &r.request_id},
-          {"at", &r.at}}) {
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"id", &r.id},
+                                     {"action", &r.action},
+                                     {"actor", &r.actor},
+                                     {"resource_type", &r.resource_type},
+                                     {"resource_id", &r.resource_id},
+                                     {"request_id", &r.request_id},
+                                     {"at", &r.at}}) {
         w.Key(key);
         json::WriteString(w, *value);
     }
@@ -27,9 +30,9 @@ void WriteRecord(json::Writer& w, const store::AuditRecord& r) {
 
 Result<HttpResponse> ListAuditLogs(ApiServices& s, RequestContext& ctx) {
     const HttpRequest& q = ctx.request;
-    MT_ASSIGN_OR_RETURN(auto query, store::ParseAuditQuery(Query(q, "action"), Query(q, "resource_id"),
-                                                           Query(q, "from"), Query(q, "to"), Query(q, "cursor"),
-                                                           Query(q, "limit")));
+    MT_ASSIGN_OR_RETURN(auto query,
+                        store::ParseAuditQuery(Query(q, "action"), Query(q, "resource_id"), Query(q, "from"),
+                                               Query(q, "to"), Query(q, "cursor"), Query(q, "limit")));
     MT_ASSIGN_OR_RETURN(auto page, store::ListAuditEvents(s.databases, ctx.principal.company_id, query));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);

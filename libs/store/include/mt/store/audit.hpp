@@ -39,9 +39,9 @@ struct AuditEvent {
 
 /// The actions of SPEC §9.
 inline constexpr std::string_view kAuditActions[] = {
-    "table.created",         "table.updated",         "table.deleted",   "upload.created",
-    "upload.confirmed",      "upload.done",           "upload.failed",   "rows.updated_by_filter",
-    "rows.deleted_by_filter", "api_key.created",      "api_key.revoked", "provisioned"};
+    "table.created",          "table.updated",   "table.deleted",   "upload.created",
+    "upload.confirmed",       "upload.done",     "upload.failed",   "rows.updated_by_filter",
+    "rows.deleted_by_filter", "api_key.created", "api_key.revoked", "provisioned"};
 bool IsAuditAction(std::string_view action);
 
 /// Most bytes of a request's JSON kept in an event's details (a filter): longer text is cut there.
