@@ -33,8 +33,8 @@ rapidjson::Document Newest(Tenant& t, std::string_view action) {
 
 void CheckEvent(const rapidjson::Value& e, std::string_view action, std::string_view resource_type,
                 std::string_view resource_id, std::string_view request_id) {
-    CHECK(Keys(e) == std::set<std::string>{"id", "action", "actor", "resource_type", "resource_id", "request_id",
-                                           "at", "details"});
+    CHECK(Keys(e) == std::set<std::string>{"id", "action", "actor", "resource_type", "resource_id", "request_id", "at",
+                                           "details"});
     CHECK(IsObjectIdText(Str(e["id"])));
     CHECK(Str(e["action"]) == action);
     CHECK(Str(e["actor"]) == "e2e-user");
@@ -58,8 +58,7 @@ struct Items : Tenant {
     std::int64_t Count() { return static_cast<std::int64_t>(Actions(*this).size()); }
 };
 
-TEST_CASE("provisioning and every table action record their event with actor resource and request id",
-          "[audit]") {
+TEST_CASE("provisioning and every table action record their event with actor resource and request id", "[audit]") {
     Tenant t;
     auto provisioned = t.http.Post(Api("/provision"), t.token, "", Rid("rid-provision"));
     REQUIRE_STATUS(provisioned, 200);
@@ -69,9 +68,10 @@ TEST_CASE("provisioning and every table action record their event with actor res
     REQUIRE_STATUS(t.http.Post(Api("/provision"), t.token), 200);
     CHECK(Actions(t) == std::vector<std::string>{"provisioned"});
 
-    auto created = t.http.Post(Api(), t.token, R"({"display_name":"items","columns":)" +
-                                                   Columns({{"name", "text", false}, {"qty", "integer"}}) + "}",
-                               Rid("rid-create"));
+    auto created = t.http.Post(
+        Api(), t.token,
+        R"({"display_name":"items","columns":)" + Columns({{"name", "text", false}, {"qty", "integer"}}) + "}",
+        Rid("rid-create"));
     REQUIRE_STATUS(created, 201);
     std::string id = Str(created.Json()["_id"]);
     auto create_event = Newest(t, "table.created");
@@ -144,8 +144,7 @@ TEST_CASE("a refused or failed change records no event", "[audit]") {
                      422);
     }
     SECTION("409 while another change of the table is pending") {
-        std::string columns =
-            *t.stack.ControlQuery("SELECT columns::text FROM mt_tables WHERE id = $1", {t.id})[0][0];
+        std::string columns = *t.stack.ControlQuery("SELECT columns::text FROM mt_tables WHERE id = $1", {t.id})[0][0];
         t.stack.ControlQuery(
             "INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, schema_before, "
             "physical_before, schema_after, physical_after, columns_before, columns_after) VALUES "
@@ -163,8 +162,9 @@ TEST_CASE("a refused or failed change records no event", "[audit]") {
     SECTION("a duplicate name on create and rename") {
         t.CreateTable("other", Columns({{"x", "text"}}));
         const std::int64_t with_other = t.Count();
-        CHECK_ERROR(t.http.Post(Api(), t.token, R"({"display_name":"items","columns":)" + Columns({{"x", "text"}}) + "}"),
-                    400, "MANAGED_TABLE_DUPLICATE_NAME");
+        CHECK_ERROR(
+            t.http.Post(Api(), t.token, R"({"display_name":"items","columns":)" + Columns({{"x", "text"}}) + "}"), 400,
+            "MANAGED_TABLE_DUPLICATE_NAME");
         CHECK_ERROR(t.http.Patch(Api("/" + t.id), t.token, R"({"display_name":"other"})"), 400,
                     "MANAGED_TABLE_DUPLICATE_NAME");
         CHECK(t.Count() == with_other);
@@ -234,16 +234,15 @@ TEST_CASE("audit-logs filters by action resource and time and pages with its cur
         CHECK(!Actions(t, std::string("from=") + newest).empty());
     }
     SECTION("bad parameters are 400 BAD_REQUEST") {
-        for (const std::string& q : std::vector<std::string>{"action=table.exploded", "action=", "from=yesterday", "to=2026-13-01T00:00:00Z",
-                              "cursor=not-a-cursor", "cursor=YTF8MjAyNi0wMS0wMXx4", "limit=0", "limit=-1",
-                              "limit=abc", "resource_id=" + std::string(201, 'r')}) {
+        for (const std::string& q :
+             std::vector<std::string>{"action=table.exploded", "action=", "from=yesterday", "to=2026-13-01T00:00:00Z",
+                                      "cursor=not-a-cursor", "cursor=YTF8MjAyNi0wMS0wMXx4", "limit=0", "limit=-1",
+                                      "limit=abc", "resource_id=" + std::string(201, 'r')}) {
             INFO(q);
             CHECK_ERROR(t.http.Get(Api("/audit-logs?" + q), t.token), 400, "BAD_REQUEST");
         }
     }
-    SECTION("limit is capped at 200") {
-        CHECK(Audit(t, "limit=100000")["records"].Size() == 7);
-    }
+    SECTION("limit is capped at 200") { CHECK(Audit(t, "limit=100000")["records"].Size() == 7); }
 }
 
 TEST_CASE("another company never sees the events and an unprovisioned one sees its own only", "[audit]") {

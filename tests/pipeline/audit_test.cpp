@@ -40,8 +40,8 @@ std::string StartWithId(Uploader& u, const std::vector<MultipartFile>& files, co
 TEST_CASE("an upload records created confirmed and done once each with the uploader and its request ids",
           "[pipeline][audit]") {
     Uploader u(PipelineStack());
-    std::string job_id = StartWithId(u, {File("vendas.csv", "produto,qtd\nCamisa,2\nCalça,3\n")}, {}, Api("/upload"),
-                                     "rid-upload");
+    std::string job_id =
+        StartWithId(u, {File("vendas.csv", "produto,qtd\nCamisa,2\nCalça,3\n")}, {}, Api("/upload"), "rid-upload");
     REQUIRE_JOB_STATUS(u.stack, u.WaitJob(job_id, kAnalyzed), "waiting_confirm");
     auto created = Events(u, "upload.created");
     REQUIRE(created.size() == 1);
@@ -50,9 +50,8 @@ TEST_CASE("an upload records created confirmed and done once each with the uploa
     CHECK(Str(created[0]["details"]["files"][0]["name"]) == "vendas.csv");
     CHECK(Events(u, "upload.done").empty());
 
-    REQUIRE_STATUS(u.http.Post(Api("/upload-jobs/" + job_id + "/confirm"), u.token, "{}",
-                               {{"X-Request-Id", "rid-confirm"}}),
-                   200);
+    REQUIRE_STATUS(
+        u.http.Post(Api("/upload-jobs/" + job_id + "/confirm"), u.token, "{}", {{"X-Request-Id", "rid-confirm"}}), 200);
     auto job = u.WaitJob(job_id, kFinished);
     REQUIRE_JOB_STATUS(u.stack, job, "done");
     std::string table_id = Str(job["user_table_id"]);
@@ -70,8 +69,7 @@ TEST_CASE("an upload records created confirmed and done once each with the uploa
     CHECK(Events(u, "upload.failed").empty());
 
     // A confirm sent again is refused and records nothing.
-    CHECK_ERROR(u.http.Post(Api("/upload-jobs/" + job_id + "/confirm"), u.token, "{}"), 400,
-                "JOB_NOT_WAITING_CONFIRM");
+    CHECK_ERROR(u.http.Post(Api("/upload-jobs/" + job_id + "/confirm"), u.token, "{}"), 400, "JOB_NOT_WAITING_CONFIRM");
     CHECK(Events(u, "upload.confirmed").size() == 1);
     CHECK(Events(u, "upload.done").size() == 1);
 }

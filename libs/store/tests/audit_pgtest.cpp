@@ -97,8 +97,12 @@ struct Fixture {
             *dbs, control, company_id, table_id, "update",
             [&](const store::TableRecord&, store::Intent& i, mt::pg::Connection& locked) -> mt::Status {
                 i.display_after = i.physical_after = "goods";
-                i.audit = store::AuditEvent{company_id, "table.updated", "apikey:k1",
-                                            "table",    table_id,        "rid-rename",
+                i.audit = store::AuditEvent{company_id,
+                                            "table.updated",
+                                            "apikey:k1",
+                                            "table",
+                                            table_id,
+                                            "rid-rename",
                                             R"({"fields":["display_name"]})"};
                 MT_TRY(locked.Exec("UPDATE mt_tables SET display_name = 'goods' WHERE id = $1", {table_id}));
                 return mt::Ok();
@@ -118,7 +122,7 @@ TEST_CASE("a crash after the company DDL: the reconciler finishes the change and
     std::string id = f.CreateItems();
     CHECK(f.Events("table.created") == "1");
     f.BeginRename(id);
-    CHECK(f.Events("table.updated") == "0");  // the event waits in the intent
+    CHECK(f.Events("table.updated") == "0");                                         // the event waits in the intent
     REQUIRE(f.CompanyAdmin().Run("ALTER TABLE public.items RENAME TO goods").ok());  // the DDL committed; then a crash
     auto resolved = store::ReconcileTableIntents(*f.dbs, std::chrono::seconds(0));
     REQUIRE(resolved.ok());
@@ -186,16 +190,17 @@ TEST_CASE("the retention purge deletes events older than the retention in both d
     for (int i = 0; i < 7; ++i) {
         REQUIRE(store::AppendAuditEvent(control, {f.company_id, "table.updated", "u1", "table", id, "r", "{}"}).ok());
     }
-    REQUIRE(control.Exec("UPDATE mt_audit_log SET at = now() - interval '400 days' WHERE action = 'table.updated'")
-                .ok());
+    REQUIRE(
+        control.Exec("UPDATE mt_audit_log SET at = now() - interval '400 days' WHERE action = 'table.updated'").ok());
     auto company = f.CompanyAdmin();
     for (int i = 0; i < 3; ++i) {
-        REQUIRE(store::AppendCompanyAuditEvent(company, {f.company_id, "rows.deleted_by_filter", "u1", "table", id,
-                                                         "r", "{}"})
+        REQUIRE(store::AppendCompanyAuditEvent(company,
+                                               {f.company_id, "rows.deleted_by_filter", "u1", "table", id, "r", "{}"})
                     .ok());
     }
-    REQUIRE(company.Exec("UPDATE mt_internal.audit_log SET at = now() - interval '400 days' WHERE id IN (SELECT id "
-                         "FROM mt_internal.audit_log LIMIT 2)")
+    REQUIRE(company
+                .Exec("UPDATE mt_internal.audit_log SET at = now() - interval '400 days' WHERE id IN (SELECT id "
+                      "FROM mt_internal.audit_log LIMIT 2)")
                 .ok());
     // Batches of 2: the purge goes on until a short batch, within its bound of batches.
     auto purged = store::PurgeAuditEvents(*f.dbs, std::chrono::hours(24 * 365), 2, 100);
@@ -221,8 +226,8 @@ TEST_CASE("listing merges both databases newest first and rejects unknown action
     Fixture f;
     std::string id = f.CreateItems();
     auto company = f.CompanyAdmin();
-    REQUIRE(store::AppendCompanyAuditEvent(company, {f.company_id, "rows.deleted_by_filter", "u1", "table", id, "r2",
-                                                     R"({"deleted_count":1})"})
+    REQUIRE(store::AppendCompanyAuditEvent(
+                company, {f.company_id, "rows.deleted_by_filter", "u1", "table", id, "r2", R"({"deleted_count":1})"})
                 .ok());
     auto q = store::ParseAuditQuery(std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, "1");
     REQUIRE(q.ok());
