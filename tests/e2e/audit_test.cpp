@@ -1,6 +1,7 @@
 // The audit log (SPEC §9): each change records one event with its actor, resource and request id; a refused or
 // failed change records none; GET /audit-logs filters, pages with its cursor, and shows only the caller's company.
 #include "e2e.hpp"
+#include "mt/pg/connection.hpp"
 
 namespace e2e {
 namespace {
@@ -153,6 +154,15 @@ TEST_CASE("a refused or failed change records no event", "[audit]") {
         CHECK_ERROR(t.http.Patch(Api("/" + t.id), t.token, R"({"display_name":"x"})"), 409, "TABLE_BUSY");
         CHECK_ERROR(t.http.Delete(Api("/" + t.id), t.token), 409, "TABLE_BUSY");
         t.stack.ControlQuery("DELETE FROM mt_table_intents WHERE table_id = $1", {t.id});
+    }
+    SECTION("409 when a row-cap change cannot take its locks in time (nothing physical shows it)") {
+        auto holder = mt::pg::Connection::Open(mt::testing::UrlWithDatabase(t.stack.admin_url(), t.Database()));
+        REQUIRE(holder);
+        REQUIRE(holder->Run("BEGIN"));
+        REQUIRE(holder->Exec("SELECT * FROM mt_internal.row_counts FOR UPDATE"));  // the change's UPDATE waits
+        CHECK_ERROR(t.http.Patch(Api("/" + t.id), t.token, R"({"max_rows":5})"), 409, "TABLE_BUSY");
+        REQUIRE(holder->Run("ROLLBACK"));
+        CHECK(t.http.Get(Api("/" + t.id), t.token).Json()["max_rows"].IsNull());
     }
     SECTION("an update by filter the database refuses ($unset of a NOT NULL column)") {
         CHECK_STATUS(t.http.Patch(Api("/" + t.id + "/data"), t.token,

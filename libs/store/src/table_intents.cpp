@@ -98,8 +98,10 @@ Result<bool> HasColumns(pg::Connection& company, const std::string& schema, cons
 
 /// Decides one intent from the physical table and applies the decision to the metadata, while holding the
 /// change's advisory lock (waiting for it up to `timeout`, or skipping a busy change when `wait` is false).
+/// `ddl_failed`: the caller's DDL reported an error. A finished change whose physical table shows nothing of it
+/// (only the row cap or the version changed: same name, same columns) then records no event — its DDL rolled back.
 Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, const std::string& table_id, bool wait,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout, bool ddl_failed = false) {
     Outcome outcome = Outcome::kGone;
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
         MT_TRY(company.Run(LockTimeoutSql(timeout)));
@@ -171,7 +173,9 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
                     {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
             }
             // The event commits with the change it records; an undone change takes its event with it.
-            if (finish && i.audit) MT_TRY(AppendAuditEvent(control, *i.audit));
+            const bool visible = i.kind == "archive" || i.physical_before != i.physical_after ||
+                                 ColumnsToJson(i.columns_before) != ColumnsToJson(i.columns_after);
+            if (finish && i.audit && (visible || !ddl_failed)) MT_TRY(AppendAuditEvent(control, *i.audit));
             MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
             outcome = finish ? Outcome::kFinished : Outcome::kUndone;
             return Ok();
@@ -297,7 +301,7 @@ Status ApplyChange(Databases& dbs, pg::Connection& control, const ConnectionReco
         return ddl(*company);
     });
     // Whatever happened (even a lost COMMIT), the physical table now tells whether the change is in.
-    auto resolved = ReconcileOne(control, *company, intent.table_id, true, timeout);
+    auto resolved = ReconcileOne(control, *company, intent.table_id, true, timeout, !ran.ok());
     dbs.ForgetTable(intent.table_id);  // again: a concurrent read may have cached the old metadata meanwhile
     if (!ran) return MapLockTimeout(std::move(ran).error());
     if (!resolved) {
