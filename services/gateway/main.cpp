@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so only sigwait sees them
 
     mt::gateway::TableReconciler reconciler(databases, config->reconcile_period);
+    mt::gateway::AuditPurger purger(databases, config->audit_retention);
     mt::ops::Metrics metrics("gateway");
     auto producer = mt::kafka::Producer::Create(config->kafka);
     if (!producer) {

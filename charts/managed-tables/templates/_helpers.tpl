@@ -115,6 +115,7 @@ MT_DB_LOCK_TIMEOUT_MS: {{ .Values.database.lockTimeoutMs | int64 | quote }}
 MT_DB_IDLE_IN_TRANSACTION_MS: {{ .Values.database.idleInTransactionMs | int64 | quote }}
 MT_DDL_LOCK_TIMEOUT_MS: {{ .Values.database.ddlLockTimeoutMs | int64 | quote }}
 MT_TABLE_RECONCILE_SECONDS: {{ .Values.database.tableReconcileSeconds | int64 | quote }}
+MT_AUDIT_RETENTION_DAYS: {{ .Values.gateway.auditRetentionDays | int64 | quote }}
 MT_JWT_ALG: {{ .Values.jwt.alg | quote }}
 MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
 MT_JWT_AUDIENCE: {{ .Values.jwt.audience | default "" | quote }}

@@ -252,13 +252,13 @@ Result<JobRecord> InsertJob(pg::Connection& control, const std::string& id, cons
         auto rows,
         control.Exec(
             std::string("INSERT INTO mt_jobs (id, company_id, user_table_id, target_table_id, mode, status, files, "
-                        "request_id, created_by_user_id, key_columns, on_schema_error, if_match) VALUES ($1, $2, $3, "
-                        "$3, $4, 'queued', $5::json, $6, $7, $8::json, $9, $10::bigint[]) RETURNING ") +
+                        "request_id, created_by_user_id, key_columns, on_schema_error, if_match, actor) VALUES ($1, "
+                        "$2, $3, $3, $4, 'queued', $5::json, $6, $7, $8::json, $9, $10::bigint[], $11) RETURNING ") +
                 kJobColumns,
             {id, job.company_id, job.user_table_id, Name(job.mode), FilesJson(job.files), job.request_id,
              job.created_by_user_id,
              job.key_columns.empty() ? std::nullopt : std::optional<std::string>(NamesJson(job.key_columns)),
-             job.on_schema_error, IfMatchArray(job.if_match)}));
+             job.on_schema_error, IfMatchArray(job.if_match), job.actor.empty() ? job.created_by_user_id : job.actor}));
     return FromRow(rows, 0);
 }
 

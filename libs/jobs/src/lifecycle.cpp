@@ -1,5 +1,6 @@
 #include "mt/jobs/lifecycle.hpp"
 
+#include "mt/core/ids.hpp"
 #include "mt/jobs/blob_store.hpp"
 
 namespace mt::jobs {
@@ -198,6 +199,26 @@ Result<bool> ExtendFinalizeLease(pg::Connection& control, const std::string& job
     return rows.affected() == 1;
 }
 
+namespace {
+
+/// The job's audit event (SPEC §9), in the caller's transaction, right after the transition it records.
+/// mt_audit_log is the store's table (its migration 8; store::AppendAuditEvent writes the same rows for every other
+/// change): this module cannot call the store, which depends on it, so the job's row is turned into the event here.
+Status RecordJobEvent(pg::Connection& control, const std::string& job_id, const char* action,
+                      const std::string& extra_json) {
+    MT_TRY(control.Exec(
+        "INSERT INTO mt_audit_log (id, company_id, action, actor, resource_type, resource_id, request_id, details) "
+        "SELECT $2, company_id, $3, coalesce(actor, created_by_user_id), 'upload', id, coalesce(request_id, ''), "
+        "jsonb_build_object('job_id', id, 'mode', mode, 'table_id', coalesce(user_table_id, target_table_id), "
+        "'files', (SELECT coalesce(jsonb_agg(f->>'original_name'), '[]'::jsonb) FROM json_array_elements(files) f)) "
+        "|| jsonb_strip_nulls(jsonb_build_object('error_code', error->>'code')) || $4::jsonb FROM mt_jobs WHERE id = "
+        "$1",
+        {job_id, NewObjectId(), action, extra_json}));
+    return Ok();
+}
+
+}  // namespace
+
 Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::int64_t total_rows,
                       const std::optional<std::string>& table_columns_json) {
     bool done = false;
@@ -210,8 +231,9 @@ Result<bool> MarkDone(pg::Connection& control, const std::string& job_id, std::i
                          "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
                          "WHERE id = $1 AND status = 'inserting' RETURNING target_table_id",
                          {job_id, progress}));
-        if (moved.empty()) return Ok();
+        if (moved.empty()) return Ok();  // a repeated finalize: the job (and its event) are in already
         done = true;
+        MT_TRY(RecordJobEvent(control, job_id, "upload.done", "{\"total_rows\":" + std::to_string(total_rows) + "}"));
         MT_TRY(
             control.Exec("UPDATE mt_tables SET status = CASE WHEN status = 'creating' THEN 'active' ELSE status "
                          "END, columns = coalesce($2::jsonb, columns), updated_at = now() WHERE id = $1",
@@ -240,6 +262,7 @@ Result<bool> FailJob(pg::Connection& control, const std::string& job_id, const s
                 {job_id, error_json}));
         if (failed.empty()) return Ok();
         transitioned = true;
+        MT_TRY(RecordJobEvent(control, job_id, "upload.failed", "{}"));
         // The uploaded bytes are of no further use: a failed job is never retried from them.
         MT_TRY(DeleteJobBlobs(control, job_id));
         if (failed.IsNull(0, 0)) return Ok();
@@ -268,6 +291,7 @@ Result<std::vector<std::string>> ExpireUnconfirmedJobs(pg::Connection& control, 
                          {Secs(ttl), error_json}));
         for (int r = 0; r < rows.size(); ++r) {
             expired.emplace_back(rows.Get(r, 0));
+            MT_TRY(RecordJobEvent(control, expired.back(), "upload.failed", "{}"));
             MT_TRY(DeleteJobBlobs(control, expired.back()));
             MT_TRY(control.Exec("DELETE FROM mt_job_parts WHERE job_id = $1", {expired.back()}));
         }

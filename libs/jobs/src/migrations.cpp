@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -76,6 +76,11 @@ ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS dropped_columns json;  -- drop_colu
     R"SQL(
 -- If-Match of an upload into a table (SPEC §8): the versions its load may commit on; NULL: any.
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS if_match bigint[];
+)SQL",
+    R"SQL(
+-- Who uploaded, as the audit log names them (`sub` or `apikey:<id>`): the workers record upload.done/failed for
+-- them. NULL for jobs of older releases (their events name created_by_user_id).
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS actor text;
 )SQL",
 };
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "mt/core/ids.hpp"
+#include "mt/store/audit.hpp"
 #include "mt/store/query.hpp"
 #include "mt/store/tables.hpp"
 #include "mt/types/identifier.hpp"
@@ -73,17 +74,32 @@ std::string MatchedIds(const std::string& table_name, const std::string& where, 
 }
 
 /// Runs `sql` on `conn`; with an If-Match, in a transaction that first checks (and locks) the table's version.
+/// The write in one transaction with its If-Match check before it and its audit event (`record`, given the
+/// statement's result) after it: a write that fails records nothing, one that commits commits its event.
 Result<pg::Rows> ExecConditionally(pg::Connection& conn, const TableRecord& table, const VersionCondition& condition,
-                                   const std::string& sql, const pg::Params& params) {
-    if (condition.any) return conn.Exec(sql, params);
+                                   const std::string& sql, const pg::Params& params,
+                                   const std::function<AuditEvent(const pg::Rows&)>& record) {
     std::optional<pg::Rows> out;
     MT_TRY(pg::InTransaction(conn, [&]() -> Status {
         MT_TRY(CheckVersion(conn, table, condition));
         MT_ASSIGN_OR_RETURN(auto rows, conn.Exec(sql, params));
+        MT_TRY(AppendCompanyAuditEvent(conn, record(rows)));
         out = std::move(rows);
         return Ok();
     }));
     return std::move(*out);
+}
+
+/// The details every by-filter event shares: the filter as sent (cut at kMaxAuditJsonBytes: then a string),
+/// the limit, the table's name.
+std::vector<std::pair<std::string, std::string>> FilterDetails(const TableRecord& table, const Target& target) {
+    std::string filter = json::Serialize(*target.filter);
+    std::vector<std::pair<std::string, std::string>> members{
+        {"table_name", AuditJsonString(table.display_name)},
+        {"filter", filter.size() <= kMaxAuditJsonBytes ? filter : AuditJsonString(filter)}};
+    if (filter.size() > kMaxAuditJsonBytes) members.emplace_back("filter_truncated", "true");
+    if (target.limit) members.emplace_back("limit", std::to_string(*target.limit));
+    return members;
 }
 
 Error MapWriteError(Error e) {
@@ -173,7 +189,7 @@ std::string UpsertCte(const TableRecord& table, const std::string& table_name, c
 
 Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionRecord& connection,
                                             const TableRecord& table, const rapidjson::Value& body,
-                                            const VersionCondition& condition) {
+                                            const AuditContext& who, const VersionCondition& condition) {
     MT_ASSIGN_OR_RETURN(auto target, ParseTarget(body, {"update", "upsert"}));
     bool upsert = false;
     if (const rapidjson::Value* u = json::Find(body, "upsert")) {
@@ -196,8 +212,21 @@ Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionReco
     if (upsert) sql += UpsertCte(table, table_name, *target.filter, sets, params, missing);
     sql += " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM u)";
     sql += upsert ? ", (SELECT id FROM i)" : ", NULL::uuid";
+    std::vector<std::string> fields;  // the columns written, names only
+    for (const auto& a : sets) fields.push_back(AuditJsonString(a.column->name));
+    auto record = [&](const pg::Rows& r) {
+        auto members = FilterDetails(table, target);
+        std::string list;
+        for (const auto& f : fields) list += (list.empty() ? "" : ",") + f;
+        members.emplace_back("columns", "[" + list + "]");
+        members.emplace_back("matched_count", std::string(r.Get(0, 0)));
+        members.emplace_back("modified_count", std::string(r.Get(0, 1)));
+        members.emplace_back("upserted", r.IsNull(0, 2) ? "false" : "true");
+        return AuditEvent{table.company_id, "rows.updated_by_filter", who.actor, "table", table.id,
+                          who.request_id,   AuditDetails(members)};
+    };
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    auto rows = ExecConditionally(*conn, table, condition, sql, params);
+    auto rows = ExecConditionally(*conn, table, condition, sql, params, record);
     if (!rows && rows.error().code == "23502" && upsert && !missing.empty()) {
         std::vector<FieldError> details;
         for (const auto& name : missing) details.push_back({"update.$set." + name, "is required for the upserted row"});
@@ -214,7 +243,8 @@ Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionReco
 }
 
 Result<std::int64_t> DeleteByFilter(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                                    const rapidjson::Value& body, const VersionCondition& condition) {
+                                    const rapidjson::Value& body, const AuditContext& who,
+                                    const VersionCondition& condition) {
     MT_ASSIGN_OR_RETURN(auto target, ParseTarget(body, {}));
     pg::Params params;
     MT_ASSIGN_OR_RETURN(std::string where, CompileFilter(*target.filter, table.columns, params));
@@ -222,8 +252,14 @@ Result<std::int64_t> DeleteByFilter(Databases& dbs, const ConnectionRecord& conn
     std::string sql = target.limit ? "WITH m AS (" + MatchedIds(table_name, where, target, params) + ") DELETE FROM " +
                                          table_name + " AS r USING m WHERE r.id = m.id"
                                    : "DELETE FROM " + table_name + " WHERE " + where;
+    auto record = [&](const pg::Rows& r) {
+        auto members = FilterDetails(table, target);
+        members.emplace_back("deleted_count", std::to_string(r.affected()));
+        return AuditEvent{table.company_id, "rows.deleted_by_filter", who.actor, "table", table.id,
+                          who.request_id,   AuditDetails(members)};
+    };
     MT_ASSIGN_OR_RETURN(auto conn, dbs.Company(connection));
-    auto rows = ExecConditionally(*conn, table, condition, sql, params);
+    auto rows = ExecConditionally(*conn, table, condition, sql, params, record);
     if (!rows) return MapWriteError(std::move(rows).error());
     return rows->affected();
 }

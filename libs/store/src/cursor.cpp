@@ -1,14 +1,17 @@
 // The opaque keyset cursor of SPEC §8: what it holds, and how a tampered or foreign one is refused.
 #include <cstring>
 
+#include "base64url.hpp"
 #include "mt/core/ids.hpp"
 #include "mt/store/query.hpp"
 #include "mt/types/value.hpp"
 
 namespace mt::store {
-namespace {
 
+namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+}  // namespace
 
 std::string Base64UrlEncode(std::string_view in) {
     std::string out;
@@ -44,6 +47,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view in) {
     if (bits >= 6) return std::nullopt;  // a lone trailing character is no encoding of whole bytes
     return out;
 }
+
+namespace {
 
 Error BadCursor(std::string message) { return QuerySyntax("cursor", std::move(message)); }
 

@@ -9,7 +9,7 @@ namespace mt::store {
 namespace {
 
 // Append-only: never edit a released migration, add a new one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"SQL(
 CREATE TABLE mt_connections (
     id              text PRIMARY KEY,
@@ -76,6 +76,31 @@ ALTER TABLE mt_table_intents ADD CONSTRAINT mt_table_intents_kind_check
 ALTER TABLE mt_table_intents ADD COLUMN indexes_before jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE mt_table_intents ADD COLUMN indexes_after jsonb NOT NULL DEFAULT '[]';
 )SQL",
+    // 7: API keys and table description/metadata (another change fills this number in).
+    "SELECT 1",
+    // 8: the audit log (SPEC §9, mt/store/audit.hpp) of changes the control database records.
+    R"SQL(
+CREATE TABLE mt_audit_log (
+    id              text PRIMARY KEY,
+    company_id      text NOT NULL,
+    action          text NOT NULL,
+    actor           text NOT NULL,
+    resource_type   text NOT NULL,
+    resource_id     text NOT NULL,
+    request_id      text NOT NULL,
+    at              timestamptz NOT NULL DEFAULT now(),
+    details         jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX mt_audit_log_company_newest ON mt_audit_log (company_id, at DESC, id DESC);
+CREATE INDEX mt_audit_log_company_action ON mt_audit_log (company_id, action, at DESC, id DESC);
+CREATE INDEX mt_audit_log_company_resource ON mt_audit_log (company_id, resource_id, at DESC, id DESC);
+CREATE INDEX mt_audit_log_at ON mt_audit_log (at);  -- the retention purge
+-- The event of a two-database change travels with its intent and is inserted by the transaction that finishes it.
+ALTER TABLE mt_table_intents ADD COLUMN audit jsonb;
+-- Who asked for the company database: the `provisioned` event names them when the provisioner marks it ready.
+ALTER TABLE mt_connections ADD COLUMN requested_by text NOT NULL DEFAULT '';
+ALTER TABLE mt_connections ADD COLUMN request_id text NOT NULL DEFAULT '';
+)SQL",
 };
 
 }  // namespace
@@ -110,6 +135,13 @@ CREATE TABLE IF NOT EXISTS mt_internal.applied_jobs (
 -- Parts of a parallel load committed so far; written in the same transaction as the part's rows (exactly-once).
 CREATE TABLE IF NOT EXISTS mt_internal.applied_parts (
     job_id text NOT NULL, part integer NOT NULL, rows_applied bigint NOT NULL, PRIMARY KEY (job_id, part));
+-- The audit events of changes that live in this database alone (rows written by filter), written in the change's
+-- transaction (store::AppendCompanyAuditEvent); the others are in the control database's mt_audit_log.
+CREATE TABLE IF NOT EXISTS mt_internal.audit_log (
+    id text PRIMARY KEY, action text NOT NULL, actor text NOT NULL, resource_type text NOT NULL,
+    resource_id text NOT NULL, request_id text NOT NULL, at timestamptz NOT NULL DEFAULT now(),
+    details jsonb NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS audit_log_newest ON mt_internal.audit_log (at DESC, id DESC);
 -- Per managed table: the exact row count, the version (raised by every data change, whoever makes it, and by our
 -- schema changes) and the row cap. The statement-level triggers below keep them; their UPDATE of this row also
 -- serializes the writers of one table, so the cap check sees the latest committed count (READ COMMITTED re-reads
@@ -174,6 +206,8 @@ ALTER TABLE mt_internal.row_counts OWNER TO )SQL" +
 ALTER TABLE mt_internal.applied_jobs OWNER TO )SQL" +
                       owner + R"SQL(;
 ALTER TABLE mt_internal.applied_parts OWNER TO )SQL" +
+                      owner + R"SQL(;
+ALTER TABLE mt_internal.audit_log OWNER TO )SQL" +
                       owner + R"SQL(;
 ALTER FUNCTION mt_internal.count_inserted() OWNER TO )SQL" +
                       owner + R"SQL(;

@@ -1,9 +1,12 @@
 #include "mt/store/provisioning.hpp"
 
+#include "mt/store/audit.hpp"
+
 #include <thread>
 
 #include "mt/core/ids.hpp"
 #include "mt/core/log.hpp"
+#include "mt/store/audit.hpp"
 #include "mt/store/migrations.hpp"
 #include "mt/store/role_secrets.hpp"
 #include "mt/types/identifier.hpp"
@@ -71,10 +74,17 @@ Status ProvisionOne(Databases& dbs, const std::string& company_id, const RoleSet
     auto record = FromRow(rows);
     if (record.status == "ready") return Ok();
     MT_TRY(CreateRoleAndDatabase(dbs, record, s));
-    MT_TRY(lock_conn->Exec(
-        "UPDATE mt_connections SET status = 'ready', role_password = '', updated_at = now() WHERE id = $1",
-        {record.id}));
-    return Ok();
+    // Ready and its `provisioned` event (naming who asked) commit together.
+    return pg::InTransaction(*lock_conn, [&]() -> Status {
+        MT_ASSIGN_OR_RETURN(auto ready, lock_conn->Exec("UPDATE mt_connections SET status = 'ready', role_password = "
+                                                        "'', updated_at = now() WHERE id = $1 AND status <> 'ready' "
+                                                        "RETURNING requested_by, request_id",
+                                                        {record.id}));
+        if (ready.empty()) return Ok();
+        return AppendAuditEvent(*lock_conn, {record.company_id, "provisioned", std::string(ready.Get(0, 0)),
+                                             "connection", record.id, std::string(ready.Get(0, 1)),
+                                             AuditDetails({{"database_name", AuditJsonString(record.database_name)}})});
+    });
 }
 
 }  // namespace
@@ -97,7 +107,8 @@ Result<ConnectionRecord> RequireConnection(Databases& dbs, const std::string& co
     return *found;
 }
 
-Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id, std::chrono::milliseconds wait) {
+Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id, const AuditContext& who,
+                                   std::chrono::milliseconds wait) {
     MT_ASSIGN_OR_RETURN(auto found, FindConnection(dbs, company_id));
     if (found && found->status == "ready") return *found;  // the common case takes no lock
 
@@ -106,9 +117,10 @@ Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id
         std::string id = NewObjectId();
         // company_id is UNIQUE: of concurrent callers (on any gateway) one inserts, the others keep its row.
         MT_TRY(
-            conn->Exec("INSERT INTO mt_connections (id, company_id, database_name, role_name, role_password, status)"
-                       " VALUES ($1, $2, $3, $4, '', 'provisioning') ON CONFLICT (company_id) DO NOTHING",
-                       {id, company_id, "mt_company_" + id, "mt_company_" + id}));
+            conn->Exec("INSERT INTO mt_connections (id, company_id, database_name, role_name, role_password, status,"
+                       " requested_by, request_id) VALUES ($1, $2, $3, $4, '', 'provisioning', $5, $6)"
+                       " ON CONFLICT (company_id) DO NOTHING",
+                       {id, company_id, "mt_company_" + id, "mt_company_" + id, who.actor, who.request_id}));
     }
     {
         MT_ASSIGN_OR_RETURN(auto conn, dbs.control().Acquire());

@@ -2,9 +2,11 @@
 // Internal to the store: changes of existing tables across the two databases (see tables.hpp).
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "mt/store/audit.hpp"
 #include "mt/store/tables.hpp"
 
 namespace mt::store {
@@ -19,7 +21,14 @@ struct Intent {
     std::string schema_after = "public", physical_after;
     std::vector<types::Column> columns_before, columns_after;
     std::vector<IndexSpec> indexes_before, indexes_after;  // "indexes" changes; the table's own list otherwise
+    /// The change's audit event, inserted by the transaction that finishes the intent (never when it is undone;
+    /// an "indexes" change only when pg_index ends up other than before).
+    std::optional<AuditEvent> audit;
 };
+
+/// An intent's audit event as stored in mt_table_intents.audit (JSON), and back.
+std::string AuditToJson(const AuditEvent& event);
+Result<AuditEvent> AuditFromJson(std::string_view text);
 
 /// Advisory lock class (company database) held by a change while its DDL runs and by the reconciler while it
 /// decides: the reconciler never judges a change whose DDL has not committed or rolled back yet.

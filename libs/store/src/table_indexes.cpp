@@ -210,7 +210,7 @@ Status BuildAndDrop(pg::Connection& company, const Intent& intent) {
 
 Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const std::string& company_id,
                      const std::string& table_id, const std::vector<IndexSpec>& indexes,
-                     const VersionCondition& condition) {
+                     const VersionCondition& condition, const AuditContext& who) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     bool unchanged = false;
     auto plan = [&](const TableRecord& current, Intent& intent, pg::Connection&) -> Status {
@@ -220,6 +220,14 @@ Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const s
         for (std::size_t i = 0; unchanged && i < indexes.size(); ++i) {
             unchanged = SameDefinition(intent.indexes_before[i], indexes[i]);
         }
+        // Recorded when the reconciliation finds pg_index changed (a failed build is undone: no event).
+        intent.audit = AuditEvent{company_id,
+                                  "table.updated",
+                                  who.actor,
+                                  "table",
+                                  table_id,
+                                  who.request_id,
+                                  AuditDetails({{"fields", "[\"indexes\"]"}})};
         return Ok();
     };
     MT_ASSIGN_OR_RETURN(auto intent, BeginChange(dbs, *control, company_id, table_id, "indexes", plan));

@@ -30,7 +30,8 @@ Error MapLockTimeout(Error e) {
 
 constexpr const char* kIntentColumns =
     "table_id, company_id, kind, display_before, display_after, schema_before, physical_before, schema_after, "
-    "physical_after, columns_before::text, columns_after::text, indexes_before::text, indexes_after::text";
+    "physical_after, columns_before::text, columns_after::text, indexes_before::text, indexes_after::text, "
+    "audit::text";
 
 Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::string& table_id) {
     MT_ASSIGN_OR_RETURN(
@@ -51,6 +52,9 @@ Result<std::optional<Intent>> LoadIntent(pg::Connection& control, const std::str
     MT_ASSIGN_OR_RETURN(i.columns_after, ColumnsFromJson(rows.Get(0, 10)));
     MT_ASSIGN_OR_RETURN(i.indexes_before, IndexesFromJson(rows.Get(0, 11)));
     MT_ASSIGN_OR_RETURN(i.indexes_after, IndexesFromJson(rows.Get(0, 12)));
+    if (!rows.IsNull(0, 13)) {
+        MT_ASSIGN_OR_RETURN(i.audit, AuditFromJson(rows.Get(0, 13)));
+    }
     return std::optional<Intent>(std::move(i));
 }
 
@@ -94,8 +98,10 @@ Result<bool> HasColumns(pg::Connection& company, const std::string& schema, cons
 
 /// Decides one intent from the physical table and applies the decision to the metadata, while holding the
 /// change's advisory lock (waiting for it up to `timeout`, or skipping a busy change when `wait` is false).
+/// `ddl_failed`: the caller's DDL reported an error. A finished change whose physical table shows nothing of it
+/// (only the row cap or the version changed: same name, same columns) then records no event — its DDL rolled back.
 Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, const std::string& table_id, bool wait,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout, bool ddl_failed = false) {
     Outcome outcome = Outcome::kGone;
     MT_TRY(pg::InTransaction(company, [&]() -> Status {
         MT_TRY(company.Run(LockTimeoutSql(timeout)));
@@ -119,6 +125,10 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
             return pg::InTransaction(control, [&]() -> Status {
                 MT_TRY(control.Exec("UPDATE mt_tables SET indexes = $2::jsonb, updated_at = now() WHERE id = $1",
                                     {table_id, IndexesToJson(in_place)}));
+                // A build that failed and was undone changed nothing: no event.
+                if (i.audit && IndexesToJson(in_place) != IndexesToJson(i.indexes_before)) {
+                    MT_TRY(AppendAuditEvent(control, *i.audit));
+                }
                 MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
                 outcome = Outcome::kFinished;
                 return Ok();
@@ -162,6 +172,10 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
                     "updated_at = now() WHERE id = $1",
                     {table_id, i.display_after, i.physical_after, ColumnsToJson(i.columns_after)}));
             }
+            // The event commits with the change it records; an undone change takes its event with it.
+            const bool visible = i.kind == "archive" || i.physical_before != i.physical_after ||
+                                 ColumnsToJson(i.columns_before) != ColumnsToJson(i.columns_after);
+            if (finish && i.audit && (visible || !ddl_failed)) MT_TRY(AppendAuditEvent(control, *i.audit));
             MT_TRY(control.Exec("DELETE FROM mt_table_intents WHERE table_id = $1", {table_id}));
             outcome = finish ? Outcome::kFinished : Outcome::kUndone;
             return Ok();
@@ -171,6 +185,42 @@ Result<Outcome> ReconcileOne(pg::Connection& control, pg::Connection& company, c
 }
 
 }  // namespace
+
+std::string AuditToJson(const AuditEvent& e) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartObject();
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"company_id", &e.company_id},
+                                     {"action", &e.action},
+                                     {"actor", &e.actor},
+                                     {"resource_type", &e.resource_type},
+                                     {"resource_id", &e.resource_id},
+                                     {"request_id", &e.request_id}}) {
+        w.Key(key);
+        json::WriteString(w, *value);
+    }
+    w.EndObject();
+    // details is JSON text already: spliced in as the last member.
+    std::string out(sb.GetString(), sb.GetSize() - 1);
+    return out + ",\"details\":" + (e.details.empty() ? std::string("{}") : e.details) + "}";
+}
+
+Result<AuditEvent> AuditFromJson(std::string_view text) {
+    MT_ASSIGN_OR_RETURN(auto doc, json::ParseJson(text));
+    AuditEvent e;
+    auto get = [&](const char* key, std::string& out) {
+        const rapidjson::Value* v = json::Find(doc, key);
+        if (v && json::KindOf(*v) == json::Kind::kString) out = std::string(json::Text(*v));
+    };
+    get("company_id", e.company_id);
+    get("action", e.action);
+    get("actor", e.actor);
+    get("resource_type", e.resource_type);
+    get("resource_id", e.resource_id);
+    get("request_id", e.request_id);
+    if (const rapidjson::Value* d = json::Find(doc, "details")) e.details = json::Serialize(*d);
+    return e;
+}
 
 Error TableBusy(std::string message) { return Conflict("TABLE_BUSY", std::move(message)); }
 
@@ -222,12 +272,14 @@ Result<Intent> BeginChange(Databases& dbs, pg::Connection& control, const std::s
         MT_TRY(
             control.Exec("INSERT INTO mt_table_intents (table_id, company_id, kind, display_before, display_after, "
                          "schema_before, physical_before, schema_after, physical_after, columns_before, columns_after, "
-                         "indexes_before, indexes_after) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)",
+                         "indexes_before, indexes_after, audit) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb, "
+                         "$14::jsonb)",
                          {intent.table_id, intent.company_id, intent.kind, intent.display_before, intent.display_after,
                           intent.schema_before, intent.physical_before, intent.schema_after, intent.physical_after,
                           ColumnsToJson(intent.columns_before), ColumnsToJson(intent.columns_after),
-                          IndexesToJson(intent.indexes_before), IndexesToJson(intent.indexes_after)}));
+                          IndexesToJson(intent.indexes_before), IndexesToJson(intent.indexes_after),
+                          intent.audit ? pg::Param(AuditToJson(*intent.audit)) : pg::Param()}));
         return Ok();
     });
     if (!began) return MapLockTimeout(std::move(began).error());
@@ -249,7 +301,7 @@ Status ApplyChange(Databases& dbs, pg::Connection& control, const ConnectionReco
         return ddl(*company);
     });
     // Whatever happened (even a lost COMMIT), the physical table now tells whether the change is in.
-    auto resolved = ReconcileOne(control, *company, intent.table_id, true, timeout);
+    auto resolved = ReconcileOne(control, *company, intent.table_id, true, timeout, !ran.ok());
     dbs.ForgetTable(intent.table_id);  // again: a concurrent read may have cached the old metadata meanwhile
     if (!ran) return MapLockTimeout(std::move(ran).error());
     if (!resolved) {

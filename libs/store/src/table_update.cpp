@@ -53,10 +53,26 @@ std::vector<DdlStep> ColumnDdl(const std::string& table, const std::vector<types
     return ddl;
 }
 
+/// table.updated details: the names of the fields that change (never data), and a rename's names.
+std::string ChangedFields(const TableRecord& current, const Intent& intent, const TableChanges& changes) {
+    std::string fields;
+    auto add = [&](const char* name) { fields += std::string(fields.empty() ? "" : ",") + "\"" + name + "\""; };
+    const bool renamed = intent.display_after != current.display_name;
+    if (renamed) add("display_name");
+    if (changes.columns && ColumnsToJson(*changes.columns) != ColumnsToJson(current.columns)) add("columns");
+    if (changes.max_rows) add("max_rows");
+    std::vector<std::pair<std::string, std::string>> members{{"fields", "[" + fields + "]"}};
+    if (renamed) {
+        members.emplace_back("display_name_before", AuditJsonString(current.display_name));
+        members.emplace_back("display_name_after", AuditJsonString(intent.display_after));
+    }
+    return AuditDetails(members);
+}
+
 }  // namespace
 
 Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
-                                const TableChanges& changes) {
+                                const TableChanges& changes, const AuditContext& who) {
     if (changes.status && *changes.status != "active" && *changes.status != "archived") {
         return Validation("Invalid status", {{"status", "must be \"active\" or \"archived\""}});
     }
@@ -83,6 +99,13 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
                                                intent.columns_after));
             }
             steps = ColumnDdl(QualifiedName(current.physical_name), current.columns, intent.columns_after);
+            intent.audit = AuditEvent{company_id,
+                                      "table.updated",
+                                      who.actor,
+                                      "table",
+                                      table_id,
+                                      who.request_id,
+                                      ChangedFields(current, intent, changes)};
             if (!renamed) return Ok();
             intent.physical_after = intent.display_after;
             // The new name is reserved now (unique index); the physical name and columns change with the DDL.
@@ -134,14 +157,15 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
     if (changes.indexes) {
         // After the other changes (a new column can be indexed in the same request); If-Match was this request's.
         MT_TRY(ChangeIndexes(dbs, connection, company_id, table_id, *changes.indexes,
-                             changed ? VersionCondition{} : changes.condition));
+                             changed ? VersionCondition{} : changes.condition, who));
     }
     const bool archive = changes.status && *changes.status == "archived";
     if (archive) {
         MT_ASSIGN_OR_RETURN(auto archived, GetTable(dbs, company_id, table_id));  // its last counts and version
         // The change above (if any) raised the version: it was this request's own write.
-        MT_TRY(ArchiveTable(dbs, company_id, table_id,
-                            changed || changes.indexes ? VersionCondition{} : changes.condition));
+        MT_TRY(ArchiveTable(dbs, company_id, table_id, who,
+                            changed || changes.indexes ? VersionCondition{} : changes.condition,
+                            R"({"via":"status"})"));
         archived.status = "archived";
         return archived;
     }

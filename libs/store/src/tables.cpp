@@ -75,7 +75,7 @@ Result<TableRecord> LoadActive(pg::Connection& control, const std::string& compa
 namespace {
 
 Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, const NewTable& table,
-                         const std::string& id) {
+                         const std::string& id, const AuditContext& who) {
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
     Status status = pg::InTransaction(*control, [&]() -> Status {
@@ -89,23 +89,30 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
         MT_TRY(CheckNameFree(*control, connection.company_id, table.display_name));
         // We hold the name now; a physical table of that name is owned by no metadata (the orphan of a crash, or
         // made by a SQL client): its rows are kept aside, never dropped.
-        return pg::InTransaction(*company, [&]() -> Status {
+        MT_TRY(pg::InTransaction(*company, [&]() -> Status {
             MT_TRY(MoveStrayTableAside(*company, table.display_name));
             auto created = CreatePhysicalTable(*company, table.display_name, table.columns, "public", table.max_rows);
             if (!created) return MapDdlError(std::move(created).error());
             // The table is new and empty, and nobody sees it before COMMIT: plain builds, in this transaction.
             return CreateIndexes(*company, id, QualifiedName(table.display_name), table.indexes);
-        });
+        }));
+        // The metadata is the change (a physical table without it is an orphan, moved aside when its name is
+        // taken again): the event commits with it.
+        return AppendAuditEvent(*control,
+                                {connection.company_id, "table.created", who.actor, "table", id, who.request_id,
+                                 AuditDetails({{"display_name", AuditJsonString(table.display_name)},
+                                               {"columns", std::to_string(table.columns.size())}})});
     });
     return status;
 }
 
 }  // namespace
 
-Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table) {
+Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table,
+                                const AuditContext& who) {
     MT_TRY(ValidateIndexes(table.indexes, table.columns));
     std::string id = NewObjectId();
-    MT_TRY(CreateTableLocked(dbs, connection, table, id));
+    MT_TRY(CreateTableLocked(dbs, connection, table, id, who));
     // Both leases are back in their pools here: GetTable takes its own, so 8 concurrent creates on a pool of 8
     // cannot wait on each other.
     return GetTable(dbs, connection.company_id, id);
@@ -154,8 +161,8 @@ static Status ListMetadata(Databases& dbs, const std::string& company_id, const 
     return Ok();
 }
 
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
-                    const VersionCondition& condition) {
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id, const AuditContext& who,
+                    const VersionCondition& condition, const std::string& details) {
     // Both resolved before taking the control lease: a lease must never wait for another lease of the same pool.
     // The table first, so another company's (or a missing) table is a 404 whatever this company's state.
     MT_ASSIGN_OR_RETURN(auto current, GetTableMetadata(dbs, company_id, table_id));
@@ -168,6 +175,9 @@ Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::st
                                                  [&](const TableRecord&, Intent& i, pg::Connection&) -> Status {
                                                      i.schema_after = "mt_archive";
                                                      i.physical_after = archived;
+                                                     i.audit =
+                                                         AuditEvent{company_id, "table.deleted", who.actor, "table",
+                                                                    table_id,   who.request_id,  details};
                                                      return Ok();
                                                  }));
     return ApplyChange(dbs, *control, connection, intent, [&](pg::Connection& company) -> Status {

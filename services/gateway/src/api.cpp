@@ -69,6 +69,7 @@ Api::Api(ApiServices services) : services_(std::move(services)) {
     RegisterTableRoutes(router_, services_);
     RegisterRowRoutes(router_, services_);
     RegisterUploadRoutes(router_, services_);
+    RegisterAuditRoutes(router_, services_);
 }
 
 std::string Api::RouteTemplate(const HttpRequest& request) const {

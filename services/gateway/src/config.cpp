@@ -51,6 +51,9 @@ constexpr Setting kDdlLockTimeout{"MT_DDL_LOCK_TIMEOUT_MS", "2000",
                                   "answering 409 TABLE_BUSY"};
 constexpr Setting kReconcile{"MT_TABLE_RECONCILE_SECONDS", "60",
                              "period of the pass that finishes or undoes table changes a crash interrupted"};
+constexpr Setting kAuditRetention{"MT_AUDIT_RETENTION_DAYS", "365",
+                                  "days audit events are kept (an hourly purge deletes older ones); 0 keeps them "
+                                  "forever"};
 constexpr Setting kJwtAlg{"MT_JWT_ALG", "HS256", "JWT algorithm: HS256 (shared secret) or RS256 (public key)"};
 constexpr Setting kJwtKeyFile{"MT_JWT_KEY_FILE", "", "file with the HS256 secret or the RS256 PEM public key", true};
 constexpr Setting kJwtLeeway{"MT_JWT_LEEWAY_SECONDS", "30", "clock skew tolerated on exp/nbf"};
@@ -99,6 +102,7 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.databases.session.idle_in_transaction_ms = static_cast<int>(r.Int(kIdleInTransaction, 0, 86'400'000));
     c.databases.ddl_lock_timeout = std::chrono::milliseconds(r.Int(kDdlLockTimeout, 1, 600'000));
     c.reconcile_period = std::chrono::seconds(r.Int(kReconcile, 1, 86'400));
+    c.audit_retention = std::chrono::hours(24 * r.Int(kAuditRetention, 0, 36'500));
     std::string alg = r.Choice(kJwtAlg, {"HS256", "RS256"});
     c.jwt.algorithm = alg == "RS256" ? auth::Algorithm::kRS256 : auth::Algorithm::kHS256;
     std::string key_file = r.String(kJwtKeyFile);

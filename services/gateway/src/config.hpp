@@ -20,7 +20,8 @@ struct GatewayConfig {
     kafka::KafkaConfig kafka;
     std::uint16_t metrics_port = 0;
     std::int64_t shutdown_grace_ms = 25000;
-    std::chrono::seconds reconcile_period{60};  // store::ReconcileTableIntents
+    std::chrono::seconds reconcile_period{60};     // store::ReconcileTableIntents
+    std::chrono::hours audit_retention{365 * 24};  // store::PurgeAuditEvents; zero: keep forever
 };
 
 /// Reads every setting; on any problem returns one error naming each bad variable.

@@ -235,7 +235,16 @@ Result<HttpResponse> ConfirmJob(ApiServices& s, RequestContext& ctx) {
                              inferred.total_rows));
         if (!confirmed.confirmed) return not_waiting(confirmed.current_status);  // a concurrent confirm won
         parts = std::move(confirmed.parts);
-        return Ok();
+        std::string columns;
+        for (const auto& c : plan.columns) columns += (columns.empty() ? "" : ",") + store::AuditJsonString(c.name);
+        return store::AppendAuditEvent(
+            *control,
+            {job.company_id, "upload.confirmed", ctx.principal.Actor(), "upload", job.id, ctx.request.request_id,
+             store::AuditDetails({{"job_id", store::AuditJsonString(job.id)},
+                                  {"mode", store::AuditJsonString(jobs::Name(job.mode))},
+                                  {"table_id", store::AuditJsonString(target)},
+                                  {"display_name", store::AuditJsonString(plan.display_name)},
+                                  {"columns", "[" + columns + "]"}})});
     }));
     s.metrics.JobTransition(jobs::Name(jobs::JobStatus::kInserting));
     for (int p : parts) {

@@ -5,6 +5,8 @@
 
 namespace mt::gateway {
 
+store::AuditContext Who(const RequestContext& ctx) { return {ctx.principal.Actor(), ctx.request.request_id}; }
+
 Result<rapidjson::Document> ParseJsonObject(const HttpRequest& request, const ApiLimits& limits) {
     if (request.Body().size() > limits.max_json_bytes) {
         return PayloadTooLarge("JSON body over " + std::to_string(limits.max_json_bytes) + " bytes");

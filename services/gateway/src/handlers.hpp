@@ -5,6 +5,7 @@
 
 #include "api.hpp"
 #include "mt/core/json.hpp"
+#include "mt/store/audit.hpp"
 #include "mt/store/records.hpp"
 #include "mt/store/tables.hpp"
 
@@ -14,6 +15,10 @@ void RegisterProvisioningRoutes(Router& router, ApiServices& services);
 void RegisterTableRoutes(Router& router, ApiServices& services);
 void RegisterRowRoutes(Router& router, ApiServices& services);
 void RegisterUploadRoutes(Router& router, ApiServices& services);
+void RegisterAuditRoutes(Router& router, ApiServices& services);
+
+/// The caller and request as the audit log records them (SPEC §9).
+store::AuditContext Who(const RequestContext& ctx);
 
 /// The body as a JSON object (400 BAD_REQUEST when it is not JSON or not an object; 413 over the limit).
 Result<rapidjson::Document> ParseJsonObject(const HttpRequest& request, const ApiLimits& limits);

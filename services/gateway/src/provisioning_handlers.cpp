@@ -28,7 +28,7 @@ void RegisterProvisioningRoutes(Router& router, ApiServices& s) {
         return StatusBody(found);
     });
     router.Add("POST", "/provision", auth::Permission::kCreate, [&s](RequestContext& ctx) -> Result<HttpResponse> {
-        MT_ASSIGN_OR_RETURN(auto connection, store::Provision(s.databases, ctx.principal.company_id));
+        MT_ASSIGN_OR_RETURN(auto connection, store::Provision(s.databases, ctx.principal.company_id, Who(ctx)));
         return StatusBody(connection);
     });
 }

@@ -2,6 +2,7 @@
 
 #include "mt/core/log.hpp"
 #include "mt/jobs/migrations.hpp"
+#include "mt/store/audit.hpp"
 #include "mt/store/migrations.hpp"
 #include "mt/store/tables.hpp"
 
@@ -44,6 +45,33 @@ TableReconciler::~TableReconciler() {
 void TableReconciler::Pass() {
     auto resolved = store::ReconcileTableIntents(databases_, kReconcileMinAge);
     if (!resolved) log::Warn("table change reconciliation failed", {{"error", resolved.error().message}});
+}
+
+AuditPurger::AuditPurger(store::Databases& databases, std::chrono::hours retention, std::chrono::seconds period)
+    : databases_(databases), retention_(retention) {
+    if (retention_.count() == 0) return;
+    thread_ = std::thread([this, period] {
+        std::unique_lock lock(mu_);
+        while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+            lock.unlock();
+            auto purged = store::PurgeAuditEvents(databases_, retention_);
+            if (!purged) {
+                log::Warn("audit log purge failed", {{"error", purged.error().message}});
+            } else if (*purged > 0) {
+                log::Info("audit events past their retention deleted", {{"deleted", std::to_string(*purged)}});
+            }
+            lock.lock();
+        }
+    });
+}
+
+AuditPurger::~AuditPurger() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
 }
 
 ops::ReadinessCheck ReadinessCheck(store::Databases& databases, ops::Metrics& metrics, kafka::KafkaConfig kafka) {

@@ -110,7 +110,7 @@ Result<HttpResponse> UpdateByFilter(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     MT_ASSIGN_OR_RETURN(auto result,
-                        store::UpdateByFilter(s.databases, target.connection, target.table, body, condition));
+                        store::UpdateByFilter(s.databases, target.connection, target.table, body, Who(ctx), condition));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     w.StartObject();
@@ -132,7 +132,7 @@ Result<HttpResponse> DeleteByFilter(ApiServices& s, RequestContext& ctx) {
     MT_ASSIGN_OR_RETURN(auto body, ParseJsonObject(ctx.request, s.limits));
     MT_ASSIGN_OR_RETURN(auto target, LoadTarget(s, ctx));
     MT_ASSIGN_OR_RETURN(auto deleted,
-                        store::DeleteByFilter(s.databases, target.connection, target.table, body, condition));
+                        store::DeleteByFilter(s.databases, target.connection, target.table, body, Who(ctx), condition));
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     w.StartObject();

@@ -84,7 +84,7 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
                           ctx.principal.user_id,
                           max_rows ? *max_rows : std::nullopt,
                           std::move(indexes)};
-    MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table));
+    MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table, Who(ctx)));
     return TableResponse(201, created);
 }
 
@@ -106,7 +106,7 @@ Result<HttpResponse> UpdateTable(ApiServices& s, RequestContext& ctx) {
         changes.indexes = std::move(indexes);
     }
     MT_ASSIGN_OR_RETURN(auto updated,
-                        store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes));
+                        store::UpdateTable(s.databases, ctx.principal.company_id, ctx.params[0], changes, Who(ctx)));
     return TableResponse(200, updated);
 }
 
@@ -124,7 +124,7 @@ void RegisterTableRoutes(Router& router, ApiServices& s) {
     router.Add("PATCH", "/:id", P::kUpdate, [&s](RequestContext& ctx) { return UpdateTable(s, ctx); });
     router.Add("DELETE", "/:id", P::kDelete, [&s](RequestContext& ctx) -> Result<HttpResponse> {
         MT_ASSIGN_OR_RETURN(auto condition, ParseIfMatch(ctx.request));
-        MT_TRY(store::ArchiveTable(s.databases, ctx.principal.company_id, ctx.params[0], condition));
+        MT_TRY(store::ArchiveTable(s.databases, ctx.principal.company_id, ctx.params[0], Who(ctx), condition));
         return HttpResponse{204, "", "", 0};
     });
 }

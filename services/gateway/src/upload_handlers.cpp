@@ -15,6 +15,19 @@
 namespace mt::gateway {
 namespace {
 
+/// upload.created details: the job's mode, target table and file names with their sizes (never contents).
+std::string UploadDetails(const jobs::NewJob& job) {
+    std::string files;
+    for (const auto& f : job.files) {
+        files += (files.empty() ? "" : ",") + store::AuditDetails({{"name", store::AuditJsonString(f.original_name)},
+                                                                   {"size_bytes", std::to_string(f.size_bytes)}});
+    }
+    std::vector<std::pair<std::string, std::string>> members{{"mode", store::AuditJsonString(jobs::Name(job.mode))},
+                                                             {"files", "[" + files + "]"}};
+    if (job.user_table_id) members.emplace_back("table_id", store::AuditJsonString(*job.user_table_id));
+    return store::AuditDetails(members);
+}
+
 /// Longest file name accepted (the usual file-system limit).
 constexpr std::size_t kMaxFilenameBytes = 255;
 
@@ -141,7 +154,8 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
                      ctx.principal.user_id,
                      {},
                      "abort",
-                     std::nullopt};
+                     std::nullopt,
+                     ctx.principal.Actor()};
     if (into_table) {
         MT_ASSIGN_OR_RETURN(auto table, store::GetTableMetadata(s.databases, ctx.principal.company_id, ctx.params[0]));
         MT_TRY(ReadLoadOptions(s, ctx, form, table, job));
@@ -168,7 +182,8 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
         for (const auto& [blob_id, part] : blobs) MT_TRY(jobs::StoreBlob(*control, blob_id, part->data));
         MT_ASSIGN_OR_RETURN(auto record, jobs::InsertJob(*control, job_id, job));
         created = std::move(record);
-        return Ok();
+        return store::AppendAuditEvent(*control, {job.company_id, "upload.created", ctx.principal.Actor(), "upload",
+                                                  job_id, ctx.request.request_id, UploadDetails(job)});
     }));
     for (const FormPart* f : form.files) s.metrics.upload_bytes().Increment(static_cast<double>(f->data.size()));
     s.metrics.JobTransition(jobs::Name(jobs::JobStatus::kQueued));

@@ -82,6 +82,7 @@ struct NewJob {
     std::vector<std::string> key_columns;
     std::string on_schema_error = "abort";
     std::optional<std::vector<std::int64_t>> if_match;  // see JobRecord::if_match
+    std::string actor;  // who uploads, as the audit log names them (`sub` or `apikey:<id>`); the workers' events
 };
 
 /// Inside the caller's transaction (together with the blobs).

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "mt/store/audit.hpp"
 #include "mt/store/databases.hpp"
 
 namespace mt::store {
@@ -20,8 +21,9 @@ Result<ConnectionRecord> RequireConnection(Databases& dbs, const std::string& co
 
 /// Gateway side: the ready connection, after recording the request (one row per company, whatever the number of
 /// concurrent callers), waking the provisioners (NOTIFY mt_provision) and waiting up to `wait` for one of them.
-/// 503 (kUnavailable) when it is not ready in time; a retry waits again for the same row.
-Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id,
+/// 503 (kUnavailable) when it is not ready in time; a retry waits again for the same row. The request that
+/// records the row (`who`) is named by the `provisioned` event the provisioner writes when the row becomes ready.
+Result<ConnectionRecord> Provision(Databases& dbs, const std::string& company_id, const AuditContext& who,
                                    std::chrono::milliseconds wait = std::chrono::seconds(15));
 
 /// How every company role is set up (applied on each provisioning and, for existing roles, at provisioner start).

@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include "mt/core/json.hpp"
+#include "mt/store/audit.hpp"
 #include "mt/store/databases.hpp"
 #include "mt/store/filter.hpp"
 #include "mt/store/tables.hpp"
@@ -56,11 +57,14 @@ struct UpdateByFilterResult {
 /// `condition` (If-Match) is checked in the statement's transaction (CheckVersion): 412 with nothing written.
 Result<UpdateByFilterResult> UpdateByFilter(Databases& dbs, const ConnectionRecord& connection,
                                             const TableRecord& table, const rapidjson::Value& body,
-                                            const VersionCondition& condition = {});
+                                            const AuditContext& who, const VersionCondition& condition = {});
 
 /// DELETE /:id/data: `{filter, limit, all}` in one statement; returns the deleted count.
+/// Both record their audit event (rows.updated_by_filter / rows.deleted_by_filter: the filter cut at 4 KiB, the
+/// counts) in the company database, in the write's own transaction.
 Result<std::int64_t> DeleteByFilter(Databases& dbs, const ConnectionRecord& connection, const TableRecord& table,
-                                    const rapidjson::Value& body, const VersionCondition& condition = {});
+                                    const rapidjson::Value& body, const AuditContext& who,
+                                    const VersionCondition& condition = {});
 
 /// The opaque cursor: base64url of `{"v":1,"s":[[key,±1]…],"k":[values…]}` (the effective sort, id last, and the
 /// last row's key values: PostgreSQL text, booleans as true/false, NULL as null). Exposed for tests.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "mt/store/audit.hpp"
 #include "mt/store/databases.hpp"
 #include "mt/store/records.hpp"
 
@@ -72,15 +73,18 @@ Status CreateIndexes(pg::Connection& company, const std::string& table_id, const
                      const std::vector<IndexSpec>& indexes);
 /// Applies a new `indexes` list (see TableChanges::indexes) under an intent of kind "indexes": If-Match checked and
 /// the version raised before the builds, raised again after; the metadata is then set from pg_index.
+/// `who` is recorded in a table.updated event when the indexes in place end up other than before.
 Status ChangeIndexes(Databases& dbs, const ConnectionRecord& connection, const std::string& company_id,
                      const std::string& table_id, const std::vector<IndexSpec>& indexes,
-                     const VersionCondition& condition);
+                     const VersionCondition& condition, const AuditContext& who);
 
 /// Checks a schema a client sent: display_name (regex unless `legacy_name`), 1..1600 columns, valid unique names,
 /// `id` reserved. Returns kValidation with one detail per problem, fields like `columns[2].name`.
 Status ValidateSchema(std::string_view display_name, const std::vector<types::Column>& columns, bool legacy_name);
 
-Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table);
+/// Records table.created (actor and request of `who`) in the transaction that commits the metadata.
+Result<TableRecord> CreateTable(Databases& dbs, const ConnectionRecord& connection, const NewTable& table,
+                                const AuditContext& who);
 /// An active table of the company, with its exact row count; 404 TABLE_NOT_FOUND otherwise (also for other
 /// companies' ids, which are indistinguishable from missing ones).
 Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, const std::string& table_id);
@@ -88,11 +92,15 @@ Result<TableRecord> GetTable(Databases& dbs, const std::string& company_id, cons
 Result<TableRecord> GetTableMetadata(Databases& dbs, const std::string& company_id, const std::string& table_id);
 Result<Page<TableRecord>> ListTables(Databases& dbs, const std::string& company_id, const std::string& search, int page,
                                      int per_page);
+/// Each part of the change that commits (fields; indexes; an archive) records its event with it: table.updated
+/// `{fields: [...]}` naming the changed fields, table.deleted for `status: "archived"`. A refused change records
+/// nothing.
 Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
-                                const TableChanges& changes);
+                                const TableChanges& changes, const AuditContext& who);
 /// Soft delete: status archived, name freed, physical table moved to the mt_archive schema (kept for support).
-Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id,
-                    const VersionCondition& condition = {});
+/// table.deleted is recorded with the metadata change (its intent carries it); `details` its details.
+Status ArchiveTable(Databases& dbs, const std::string& company_id, const std::string& table_id, const AuditContext& who,
+                    const VersionCondition& condition = {}, const std::string& details = "{}");
 
 /// Inside the caller's company transaction, before its write: locks the table's counter row (FOR UPDATE, so a
 /// concurrent writer of the table waits until this transaction ends and then sees its version) and answers 412
