@@ -14,6 +14,7 @@ void RegisterProvisioningRoutes(Router& router, ApiServices& services);
 void RegisterTableRoutes(Router& router, ApiServices& services);
 void RegisterRowRoutes(Router& router, ApiServices& services);
 void RegisterUploadRoutes(Router& router, ApiServices& services);
+void RegisterApiKeyRoutes(Router& router, ApiServices& services);
 
 /// The body as a JSON object (400 BAD_REQUEST when it is not JSON or not an object; 413 over the limit).
 Result<rapidjson::Document> ParseJsonObject(const HttpRequest& request, const ApiLimits& limits);
@@ -29,6 +30,14 @@ Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& index
 /// A string member, or a detail in `details` when present with another type (absent → nullopt, no detail).
 std::optional<std::string> StringMember(const rapidjson::Value& obj, std::string_view name,
                                         std::vector<FieldError>& details, bool required);
+
+/// `description` of a create/update body: absent → nullopt; null → none; a string of at most
+/// store::kMaxDescriptionChars characters; anything else a detail.
+std::optional<std::optional<std::string>> DescriptionMember(const rapidjson::Value& body,
+                                                            std::vector<FieldError>& details);
+/// `metadata` of a create/update body: absent → nullopt; a JSON object of at most store::kMaxMetadataBytes (its
+/// compact serialization) → that text; anything else (an array, null, a string …) a detail.
+std::optional<std::string> MetadataMember(const rapidjson::Value& body, std::vector<FieldError>& details);
 
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer);
 
