@@ -10,8 +10,7 @@ constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
 
 std::string KeyColumns() {
     return std::string("id, company_id, name, prefix, array_to_string(permissions, ','), created_by, ") +
-           "to_char(created_at AT TIME ZONE 'UTC', " + kIso + "), to_char(expires_at AT TIME ZONE 'UTC', " + kIso +
-           ")";
+           "to_char(created_at AT TIME ZONE 'UTC', " + kIso + "), to_char(expires_at AT TIME ZONE 'UTC', " + kIso + ")";
 }
 
 /// Permission names joined by ',' (they hold no commas) → the list.
@@ -62,9 +61,9 @@ Result<ApiKeyRecord> CreateApiKey(pg::Connection& control, const NewApiKey& key)
                         control.Exec("SELECT count(*) FROM mt_api_keys WHERE company_id = $1 AND revoked_at IS NULL",
                                      {key.company_id}));
     if (std::stoll(std::string(count.Get(0, 0))) >= kMaxApiKeysPerCompany) {
-        return BadRequest("A company holds at most " + std::to_string(kMaxApiKeysPerCompany) +
-                              " active API keys; revoke one first",
-                          "API_KEY_LIMIT");
+        return BadRequest(
+            "A company holds at most " + std::to_string(kMaxApiKeysPerCompany) + " active API keys; revoke one first",
+            "API_KEY_LIMIT");
     }
     MT_ASSIGN_OR_RETURN(
         auto rows,
@@ -72,8 +71,8 @@ Result<ApiKeyRecord> CreateApiKey(pg::Connection& control, const NewApiKey& key)
                      "expires_at) VALUES ($1, $2, $3, $4, $5, string_to_array($6, ','), $7, $8::timestamptz) "
                      "RETURNING " +
                          KeyColumns(),
-                     {NewObjectId(), key.company_id, key.name, key.prefix, key.secret_hash,
-                      JoinNames(key.permissions), key.created_by, key.expires_at}));
+                     {NewObjectId(), key.company_id, key.name, key.prefix, key.secret_hash, JoinNames(key.permissions),
+                      key.created_by, key.expires_at}));
     return FromRow(rows, 0);
 }
 

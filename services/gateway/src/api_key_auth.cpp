@@ -82,9 +82,8 @@ void ApiKeyAuthenticator::Remember(const std::string& digest, Entry entry, std::
 
 void ApiKeyAuthenticator::Forget(const std::string& api_key_id) {
     std::lock_guard lock(mu_);
-    std::erase_if(entries_, [&](const auto& kv) {
-        return kv.second.principal && kv.second.principal->api_key_id == api_key_id;
-    });
+    std::erase_if(entries_,
+                  [&](const auto& kv) { return kv.second.principal && kv.second.principal->api_key_id == api_key_id; });
 }
 
 }  // namespace mt::gateway

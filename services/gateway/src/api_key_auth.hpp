@@ -40,8 +40,9 @@ public:
     using Lookup = std::function<Result<std::optional<store::StoredApiKey>>(const std::string& prefix)>;
     using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
 
-    explicit ApiKeyAuthenticator(Lookup lookup, ApiKeyCacheOptions options = {},
-                                 SteadyNow steady_now = [] { return std::chrono::steady_clock::now(); });
+    explicit ApiKeyAuthenticator(
+        Lookup lookup, ApiKeyCacheOptions options = {},
+        SteadyNow steady_now = [] { return std::chrono::steady_clock::now(); });
 
     /// The principal of `key` (company, the key's permissions, api_key_id, user_id = its creator) or 401
     /// UNAUTHORIZED (malformed, unknown, wrong secret, expired at `now_unix`, revoked); 503 when the lookup budget

@@ -41,8 +41,8 @@ std::uint32_t PermissionsMember(const rapidjson::Value& body, std::vector<FieldE
         return 0;
     }
     if (!v->IsArray() || v->Empty() || v->Size() > kMaxPermissionEntries) {
-        details.push_back({"permissions", "must be an array of 1 to " + std::to_string(kMaxPermissionEntries) +
-                                              " permission names"});
+        details.push_back(
+            {"permissions", "must be an array of 1 to " + std::to_string(kMaxPermissionEntries) + " permission names"});
         return 0;
     }
     std::uint32_t bits = 0;
@@ -117,8 +117,9 @@ Result<HttpResponse> CreateKey(ApiServices& s, RequestContext& ctx) {
         return Forbidden("A key can only get permissions its creator holds; missing: " + names);
     }
     const auth::NewApiKeyText text = auth::GenerateApiKey();
-    store::NewApiKey key{ctx.principal.company_id, *name, text.prefix, auth::HashApiKeySecret(text.secret),
-                         Names(bits),           ctx.principal.Actor(), expires_at};
+    store::NewApiKey key{
+        ctx.principal.company_id, *name,     text.prefix, auth::HashApiKeySecret(text.secret), Names(bits),
+        ctx.principal.Actor(),    expires_at};
     MT_ASSIGN_OR_RETURN(auto control, s.databases.control().Acquire());
     store::ApiKeyRecord created;
     MT_TRY(pg::InTransaction(*control, [&]() -> Status {
@@ -159,9 +160,8 @@ Result<HttpResponse> RevokeKey(ApiServices& s, RequestContext& ctx) {
     const std::string& id = ctx.params[0];
     {
         MT_ASSIGN_OR_RETURN(auto control, s.databases.control().Acquire());
-        MT_TRY(pg::InTransaction(*control, [&]() -> Status {
-            return store::RevokeApiKey(*control, ctx.principal.company_id, id);
-        }));
+        MT_TRY(pg::InTransaction(
+            *control, [&]() -> Status { return store::RevokeApiKey(*control, ctx.principal.company_id, id); }));
     }
     s.api_keys->Forget(id);  // this gateway refuses it at once; the others within their cache's bound
     return HttpResponse{204, "", "", 0};

@@ -88,7 +88,7 @@ TEST_CASE("a wrong secret under a real prefix and an unknown prefix are refused 
     CHECK(b.error().message == "Invalid API key");
     CHECK(f.lookups == 2);
     CHECK_FALSE(f.auth->Authenticate(wrong, kNow).ok());
-    CHECK(f.lookups == 2);                                // the negative entry answered
+    CHECK(f.lookups == 2);                               // the negative entry answered
     CHECK(f.auth->Authenticate(f.text.key, kNow).ok());  // the real key is not affected by it
 }
 
