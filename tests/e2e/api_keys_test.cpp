@@ -237,8 +237,8 @@ TEST_CASE("a key past its expires_at is refused with 401", "[api-keys]") {
     const std::string key = Str(r.Json()["key"]);
     auto first = f.WithKey("GET", "/status", key);
     if (first.status == 200) {  // normally; a very slow machine may already be past the expiry
-        mt::testing::WaitUntil([&] { return f.WithKey("GET", "/status", key).status == 401; },
-                               std::chrono::seconds(10), "the key to expire");
+        mt::testing::WaitUntil([&] { return f.WithKey("GET", "/status", key).status == 401; }, std::chrono::seconds(10),
+                               "the key to expire");
     }
     auto expired = f.WithKey("GET", "/status", key);
     CHECK_ERROR(expired, 401, "UNAUTHORIZED", "API key expired");
@@ -288,10 +288,9 @@ TEST_CASE("a key revoked on one gateway is refused by a second gateway within 5 
     CHECK_ERROR(f.WithKey("GET", "/status", key), 401, "UNAUTHORIZED");  // gateway A: at once
     mt::testing::WaitUntil([&] { return on_b.Request("GET", Api("/status"), "", KeyHeader(key)).status == 401; },
                            std::chrono::seconds(5), "gateway B to refuse the revoked key");
-    INFO("refused after " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                                    revoked)
-                                 .count()
-                          << " ms");
+    INFO("refused after "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked).count()
+         << " ms");
     CHECK_ERROR(on_b.Request("GET", Api("/status"), "", KeyHeader(key)), 401, "UNAUTHORIZED", "API key revoked");
     f.stack.StopProcess("mt-gateway-b");
 }

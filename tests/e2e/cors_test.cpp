@@ -84,9 +84,9 @@ TEST_CASE("actual responses to an allowed origin carry CORS headers also on erro
     REQUIRE_STATUS(ok, 200);
     CheckActualCors(ok, kConsole);
     CHECK_FALSE(ok.Header("ETag").empty());
-    CheckActualCors(t.http.Get(Api("/status"), "", from_console), kConsole);                      // 401 from the head
+    CheckActualCors(t.http.Get(Api("/status"), "", from_console), kConsole);  // 401 from the head
     CheckActualCors(t.http.Get(Api("/0123456789abcdef01234567"), t.token, from_console), kConsole);  // 404
-    CheckActualCors(t.http.Post(Api(), t.token, "{", from_console), kConsole);                      // 400
+    CheckActualCors(t.http.Post(Api(), t.token, "{", from_console), kConsole);                       // 400
     CheckActualCors(t.http.Request("PATCH", Api("/status"), "{}", mt::testing::WithBearer(t.token, from_console)),
                     kConsole);  // 405
     auto forbidden = t.http.Get(Api("/status"), t.stack.Token(t.company, {}), from_console);
