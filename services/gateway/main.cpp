@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     mt::gateway::KafkaPublisher publisher(std::move(*producer), metrics);
-    mt::gateway::Api api({databases, *verifier, publisher, metrics, config->limits});
+    mt::gateway::ApiServices services{databases, *verifier, publisher, metrics, config->limits};
+    services.cors = config->cors;
+    mt::gateway::Api api(std::move(services));
     mt::gateway::Server server(api, metrics, config->server);
     std::atomic<bool> draining{false};
     auto ready = mt::gateway::ReadinessCheck(databases, metrics, config->kafka);

@@ -34,6 +34,8 @@ TEST_CASE("each service exits at start on an invalid setting, naming the variabl
         {"services/gateway/mt-gateway", "MT_HTTP_THREADS", "eight", "MT_HTTP_THREADS=\"eight\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_MAX_UPLOAD_BYTES", "0", "MT_MAX_UPLOAD_BYTES=\"0\" is not an integer"},
         {"services/gateway/mt-gateway", "MT_JWT_ALG", "none", "MT_JWT_ALG=\"none\" must be one of"},
+        {"services/gateway/mt-gateway", "MT_CORS_ALLOWED_ORIGINS", "http://localhost:3000,*",
+         "MT_CORS_ALLOWED_ORIGINS: \"*\" is not an origin"},
         {"services/gateway/mt-gateway", "MT_JWT_KEY_FILE", short_secret, "MT_JWT_KEY_FILE: the HS256 secret in"},
         {"services/gateway/mt-gateway", "MT_SCRATCH_DIR", "/nonexistent/mt", "MT_SCRATCH_DIR \"/nonexistent/mt\""},
         {"services/analyzer/mt-analyzer", "MT_LEASE_SECONDS", "1", "MT_LEASE_SECONDS=\"1\" is not an integer"},

@@ -15,8 +15,9 @@ constexpr std::string_view kMonthlySales = R"({
 })";
 
 const std::set<std::string> kTableKeys = {
-    "_id",       "company_id",         "connection_id", "display_name", "columns", "source",   "status",
-    "row_count", "created_by_user_id", "created_at",    "updated_at",   "version", "max_rows", "indexes"};
+    "_id",      "company_id", "connection_id",      "display_name", "columns",    "source",
+    "status",   "row_count",  "created_by_user_id", "created_at",   "updated_at", "version",
+    "max_rows", "indexes",    "description",        "metadata"};
 
 void CheckColumn(const rapidjson::Value& c, const char* name, const char* display, const char* type, bool nullable) {
     CHECK(Keys(c) == std::set<std::string>{"name", "display_name", "type", "nullable"});

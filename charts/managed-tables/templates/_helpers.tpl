@@ -104,6 +104,7 @@ MT_MAX_REQUEST_BYTES: {{ .Values.gateway.maxRequestBytes | int64 | quote }}
 MT_MAX_JSON_BYTES: {{ .Values.gateway.maxJsonBytes | int64 | quote }}
 MT_MAX_UPLOAD_BYTES: {{ .Values.gateway.maxUploadBytes | int64 | quote }}
 MT_MAX_UPLOAD_FILES: {{ .Values.gateway.maxUploadFiles | int64 | quote }}
+MT_CORS_ALLOWED_ORIGINS: {{ .Values.gateway.corsAllowedOrigins | join "," | quote }}
 MT_CONTROL_DB_POOL: {{ .Values.database.controlPool | int64 | quote }}
 MT_COMPANY_DB_POOL: {{ .Values.database.companyPool | int64 | quote }}
 MT_DB_MAX_CONNECTIONS: {{ .Values.database.maxConnections | int64 | quote }}

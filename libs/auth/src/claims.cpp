@@ -17,8 +17,13 @@ constexpr std::int64_t kMaxNumericDate = 253402300799;
 
 constexpr std::size_t kMaxCompanyIdLength = 64;
 
-// SPEC §3: each of these roles grants every permission.
-constexpr std::string_view kAllPermissionRoles[] = {"ConnectionManager", "DataEngineer"};
+// SPEC §3: both roles grant the seven data permissions; only ConnectionManager grants managed-tables:api-keys.
+struct RoleGrant {
+    std::string_view role;
+    std::uint32_t permissions;
+};
+constexpr RoleGrant kRoleGrants[] = {{"ConnectionManager", kConnectionManagerPermissions},
+                                     {"DataEngineer", kAllPermissions}};
 
 std::optional<std::int64_t> ParseInt64(std::string_view text) {
     std::int64_t value = 0;
@@ -149,8 +154,8 @@ Result<std::uint32_t> PermissionBits(const Value& claims) {
         if (const auto p = ParsePermission(s)) bits |= Bit(*p);
     }));
     MT_TRY(ForEachString(claims, "roles", [&](std::string_view s) {
-        for (std::string_view role : kAllPermissionRoles) {
-            if (s == role) bits = kAllPermissions;
+        for (const RoleGrant& grant : kRoleGrants) {
+            if (s == grant.role) bits |= grant.permissions;
         }
     }));
     return bits;

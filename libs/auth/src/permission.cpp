@@ -8,7 +8,7 @@ namespace {
 // Indexed by the enum value; SPEC §3 spells these strings, tokens carry them verbatim.
 constexpr std::array<std::string_view, kPermissionCount> kPermissionNames = {
     "managed-tables:list",   "managed-tables:create",    "managed-tables:update",     "managed-tables:delete",
-    "managed-tables:upload", "managed-tables:data-read", "managed-tables:data-write",
+    "managed-tables:upload", "managed-tables:data-read", "managed-tables:data-write", "managed-tables:api-keys",
 };
 
 }  // namespace

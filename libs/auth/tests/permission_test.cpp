@@ -8,6 +8,7 @@ using mt::auth::Permission;
 TEST_CASE("every permission round-trips through its SPEC name") {
     CHECK(mt::auth::Name(Permission::kList) == "managed-tables:list");
     CHECK(mt::auth::Name(Permission::kDataWrite) == "managed-tables:data-write");
+    CHECK(mt::auth::Name(Permission::kApiKeys) == "managed-tables:api-keys");
     for (int i = 0; i < mt::auth::kPermissionCount; ++i) {
         const auto p = static_cast<Permission>(i);
         CHECK(mt::auth::ParsePermission(mt::auth::Name(p)) == p);
@@ -28,6 +29,9 @@ TEST_CASE("Principal::Has reads the permission bits") {
     CHECK(p.Has(Permission::kDataRead));
     CHECK_FALSE(p.Has(Permission::kDelete));
     p.permissions = mt::auth::kAllPermissions;
+    for (int i = 0; i < mt::auth::kDataPermissionCount; ++i) CHECK(p.Has(static_cast<Permission>(i)));
+    CHECK_FALSE(p.Has(Permission::kApiKeys));  // the data permissions only
+    p.permissions = mt::auth::kConnectionManagerPermissions;
     for (int i = 0; i < mt::auth::kPermissionCount; ++i) CHECK(p.Has(static_cast<Permission>(i)));
 }
 

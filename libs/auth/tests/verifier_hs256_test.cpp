@@ -31,15 +31,30 @@ TEST_CASE("permissions map to bits and unknown strings are ignored") {
     CHECK(r->permissions == (Bit(Permission::kUpload) | Bit(Permission::kDataRead)));
 }
 
-TEST_CASE("ConnectionManager and DataEngineer roles grant every permission") {
+TEST_CASE("both roles grant the data permissions and only ConnectionManager grants api-keys") {
     for (const char* role : {"ConnectionManager", "DataEngineer"}) {
         Claims c = ValidClaims();
         c.permissions.clear();
         c.roles = {"Viewer", role};
         const auto r = Hs256Verifier().Verify(Bearer(Token(c)), kNow);
         REQUIRE(r.ok());
-        CHECK(r->permissions == kAllPermissions);
+        CHECK((r->permissions & kAllPermissions) == kAllPermissions);
+        CHECK(r->Has(Permission::kApiKeys) == (std::string(role) == "ConnectionManager"));
     }
+    Claims both = ValidClaims();
+    both.permissions.clear();
+    both.roles = {"DataEngineer", "ConnectionManager", "DataEngineer"};  // a later role never takes grants away
+    const auto r = Hs256Verifier().Verify(Bearer(Token(both)), kNow);
+    REQUIRE(r.ok());
+    CHECK(r->permissions == kConnectionManagerPermissions);
+}
+
+TEST_CASE("managed-tables:api-keys is granted as a permission claim too") {
+    Claims c = ValidClaims();
+    c.permissions = {"managed-tables:api-keys"};
+    const auto r = Hs256Verifier().Verify(Bearer(Token(c)), kNow);
+    REQUIRE(r.ok());
+    CHECK(r->permissions == Bit(Permission::kApiKeys));
 }
 
 TEST_CASE("other roles and no permissions at all give a valid principal without permissions") {

@@ -76,8 +76,26 @@ ALTER TABLE mt_table_intents ADD CONSTRAINT mt_table_intents_kind_check
 ALTER TABLE mt_table_intents ADD COLUMN indexes_before jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE mt_table_intents ADD COLUMN indexes_after jsonb NOT NULL DEFAULT '[]';
 )SQL",
-    // 7: API keys and table description/metadata (another change fills this number in).
-    "SELECT 1",
+    // 7: API keys (SPEC §9; store/api_keys.hpp), and tables' description and metadata.
+    R"SQL(
+-- One row per key. Only the SHA-256 of the secret is kept; `prefix` (not secret) finds the row. A revoked key keeps
+-- its row (revoked_at set) so that its id stays meaningful in logs and audit records.
+CREATE TABLE mt_api_keys (
+    id          text PRIMARY KEY,
+    company_id  text NOT NULL,
+    name        text NOT NULL,
+    prefix      text NOT NULL UNIQUE,
+    secret_hash text NOT NULL,
+    permissions text[] NOT NULL,
+    created_by  text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz,
+    revoked_at  timestamptz
+);
+CREATE INDEX mt_api_keys_company_active ON mt_api_keys (company_id, created_at DESC, id DESC) WHERE revoked_at IS NULL;
+ALTER TABLE mt_tables ADD COLUMN description text;
+ALTER TABLE mt_tables ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
+)SQL",
     // 8: the audit log (SPEC §9, mt/store/audit.hpp) of changes the control database records.
     R"SQL(
 CREATE TABLE mt_audit_log (

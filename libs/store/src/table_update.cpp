@@ -154,6 +154,19 @@ Result<TableRecord> UpdateTable(Databases& dbs, const std::string& company_id, c
             return Ok();
         }));
     }
+    if (changes.description || changes.metadata) {
+        MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+        pg::Param description;
+        if (changes.description) description = *changes.description;
+        MT_ASSIGN_OR_RETURN(
+            auto set, control->Exec("UPDATE mt_tables SET description = CASE WHEN $3 THEN $4 ELSE description END, "
+                                    "metadata = coalesce($5::jsonb, metadata), updated_at = now() "
+                                    "WHERE id = $1 AND company_id = $2 AND status = 'active' RETURNING id",
+                                    {table_id, company_id, changes.description ? "true" : "false", description,
+                                     changes.metadata}));
+        if (set.empty()) return NotFound("TABLE_NOT_FOUND", "Tabela não encontrada");
+        dbs.ForgetTable(table_id);
+    }
     if (changes.indexes) {
         // After the other changes (a new column can be indexed in the same request); If-Match was this request's.
         MT_TRY(ChangeIndexes(dbs, connection, company_id, table_id, *changes.indexes,

@@ -14,7 +14,8 @@ namespace {
 constexpr const char* kTableColumns =
     "id, company_id, connection_id, display_name, physical_name, columns::text, source, status, created_by_user_id, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), indexes::text";
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), indexes::text, description, "
+    "metadata::text";
 
 Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     TableRecord t;
@@ -30,6 +31,8 @@ Result<TableRecord> FromRow(const pg::Rows& rows, int r) {
     t.created_at = rows.Get(r, 9);
     t.updated_at = rows.Get(r, 10);
     MT_ASSIGN_OR_RETURN(t.indexes, IndexesFromJson(rows.Get(r, 11)));
+    t.description = rows.GetOptional(r, 12);
+    t.metadata = rows.Get(r, 13);
     return t;
 }
 
@@ -81,9 +84,10 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
     Status status = pg::InTransaction(*control, [&]() -> Status {
         auto inserted = control->Exec(
             "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
-            " status, created_by_user_id, indexes) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6, 'active', $7, $8::jsonb)",
+            " status, created_by_user_id, indexes, description, metadata) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6,"
+            " 'active', $7, $8::jsonb, $9, $10::jsonb)",
             {id, connection.company_id, connection.id, table.display_name, ColumnsToJson(table.columns), table.source,
-             table.created_by_user_id, IndexesToJson(table.indexes)});
+             table.created_by_user_id, IndexesToJson(table.indexes), table.description, table.metadata});
         if (!inserted) return inserted.error().code == "23505" ? DuplicateName() : std::move(inserted).error();
         // After the insert: a rename that frees this name waits (the unique index) until its intent is visible.
         MT_TRY(CheckNameFree(*control, connection.company_id, table.display_name));

@@ -65,11 +65,18 @@ HttpResponse ErrorResponse(const Error& error, const std::string& request_id) {
 }
 
 Api::Api(ApiServices services) : services_(std::move(services)) {
+    api_keys_ = std::make_unique<ApiKeyAuthenticator>(
+        [&dbs = services_.databases](const std::string& prefix) -> Result<std::optional<store::StoredApiKey>> {
+            MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
+            return store::FindApiKeyByPrefix(*control, prefix);
+        });
+    services_.api_keys = api_keys_.get();
     RegisterProvisioningRoutes(router_, services_);
     RegisterTableRoutes(router_, services_);
     RegisterRowRoutes(router_, services_);
     RegisterUploadRoutes(router_, services_);
     RegisterAuditRoutes(router_, services_);
+    RegisterApiKeyRoutes(router_, services_);
 }
 
 std::string Api::RouteTemplate(const HttpRequest& request) const {
@@ -79,10 +86,19 @@ std::string Api::RouteTemplate(const HttpRequest& request) const {
     return match.route ? match.route->pattern : "unmatched";
 }
 
-std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& method, const std::string& path,
-                                                            const std::string& authorization,
-                                                            const std::string& request_id, Router::Match& match) const {
-    auto sub = StripApiPrefix(path);
+bool Api::IsPreflight(const HttpRequest& request) const {
+    return services_.cors.IsPreflight(request.method, request.origin) && StripApiPrefix(request.path).has_value();
+}
+
+std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const HttpRequest& request, Router::Match& match) const {
+    const std::string& method = request.method;
+    const std::string& request_id = request.request_id;
+    if (IsPreflight(request)) {
+        // Decided before any credential is looked at: browsers send preflights without them.
+        if (services_.cors.Allowed(request.origin)) return auth::Principal{};
+        return ErrorResponse(Forbidden("Origin " + Quoted(request.origin) + " may not call this API"), request_id);
+    }
+    auto sub = StripApiPrefix(request.path);
     if (sub) match = router_.Find(method, *sub);
     if (!match.route) {
         if (match.path_known) {
@@ -93,7 +109,7 @@ std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& m
         }
         return ErrorResponse(NotFound("NOT_FOUND", "Rota não encontrada"), request_id);
     }
-    auto principal = Authenticate(authorization);
+    auto principal = Authenticate(request);
     if (!principal) return ErrorResponse(principal.error(), request_id);
     if (match.route->permission && !principal->Has(*match.route->permission)) {
         return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
@@ -102,17 +118,26 @@ std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& m
     return std::move(*principal);
 }
 
-std::variant<auth::Principal, HttpResponse> Api::Admit(const std::string& method, const std::string& path,
-                                                       const std::string& authorization,
-                                                       const std::string& request_id) const {
+std::variant<auth::Principal, HttpResponse> Api::Admit(const HttpRequest& request) const {
     Router::Match match;
-    return AdmitRoute(method, path, authorization, request_id, match);
+    auto admitted = AdmitRoute(request, match);
+    if (auto* refusal = std::get_if<HttpResponse>(&admitted)) AddCorsHeaders(request, *refusal);
+    return admitted;
+}
+
+void Api::AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const {
+    for (auto& header : services_.cors.ResponseHeaders(request.origin)) response.headers.push_back(std::move(header));
 }
 
 HttpResponse Api::Dispatch(const HttpRequest& request) const {
     Router::Match match;
-    auto admitted = AdmitRoute(request.method, request.path, request.authorization, request.request_id, match);
+    auto admitted = AdmitRoute(request, match);
     if (auto* refusal = std::get_if<HttpResponse>(&admitted)) return std::move(*refusal);
+    if (IsPreflight(request)) {  // admitted: its origin is allowed
+        HttpResponse preflight{204, "", "", 0};
+        preflight.headers = services_.cors.PreflightHeaders(request.origin);
+        return preflight;
+    }
     auto principal = std::get<auth::Principal>(std::move(admitted));
     RequestContext ctx{request, std::move(principal), std::move(match.params)};
     auto result = match.route->handler(ctx);
@@ -135,8 +160,15 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
     return std::move(*result);
 }
 
-Result<auth::Principal> Api::Authenticate(const std::string& authorization) const {
+Result<auth::Principal> Api::Authenticate(const HttpRequest& request) const {
+    const std::string& authorization = request.authorization;
     std::int64_t now = services_.now_unix();
+    if (!request.api_key.empty()) {
+        if (!authorization.empty()) {
+            return BadRequest("Send one credential: either Authorization or x-api-key, not both");
+        }
+        return api_keys_->Authenticate(request.api_key, now);
+    }
     const std::optional<std::string> key = auth::PrincipalCache::KeyOf(authorization);
     if (key) {
         if (auto cached = verified_tokens_.Find(*key, now)) return std::move(*cached);
@@ -148,13 +180,17 @@ Result<auth::Principal> Api::Authenticate(const std::string& authorization) cons
 
 HttpResponse Api::Handle(const HttpRequest& request) const {
     try {
-        return Dispatch(request);
+        HttpResponse response = Dispatch(request);
+        if (!IsPreflight(request)) AddCorsHeaders(request, response);
+        return response;
     } catch (const std::exception& e) {
         log::Error("unhandled exception", {{"request_id", request.request_id}, {"error", e.what()}});
     } catch (...) {
         log::Error("unhandled exception", {{"request_id", request.request_id}});
     }
-    return ErrorResponse(Internal("unhandled exception"), request.request_id);
+    HttpResponse response = ErrorResponse(Internal("unhandled exception"), request.request_id);
+    AddCorsHeaders(request, response);
+    return response;
 }
 
 }  // namespace mt::gateway

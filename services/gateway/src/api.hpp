@@ -8,6 +8,8 @@
 #include <functional>
 #include <variant>
 
+#include "api_key_auth.hpp"
+#include "cors.hpp"
 #include "http_types.hpp"
 #include "mt/auth/principal_cache.hpp"
 #include "mt/ops/metrics.hpp"
@@ -34,6 +36,9 @@ struct ApiServices {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     };
+    CorsPolicy cors = {};
+    /// Set by Api (it owns the authenticator): the key routes forget a revoked key through it.
+    ApiKeyAuthenticator* api_keys = nullptr;
 };
 
 class Api {
@@ -41,28 +46,34 @@ public:
     explicit Api(ApiServices services);
     /// Routes under /api/v1/managed-tables and its alias /v1/managed-tables.
     HttpResponse Handle(const HttpRequest& request) const;
-    /// Whether a request may go on, from its head alone (before any body byte is read): its route exists
-    /// (404, or 405 for a known path), its token is valid (401) and grants the route's permission (403).
-    /// `path` is decoded and without the query. The principal, or the error response to send.
-    [[nodiscard]] std::variant<auth::Principal, HttpResponse> Admit(const std::string& method, const std::string& path,
-                                                                    const std::string& authorization,
-                                                                    const std::string& request_id) const;
+    /// Whether a request may go on, from its head alone (`request` without its body, before any body byte is
+    /// read): its route exists (404, or 405 for a known path), its credentials (`Authorization: Bearer` or
+    /// `x-api-key`, not both: 400) are valid (401) and grant the route's permission (403). A CORS preflight under
+    /// the API prefix is admitted without credentials (an empty principal; Handle answers it) when its origin is
+    /// allowed, refused (403) otherwise. The principal, or the error response to send (with CORS headers).
+    [[nodiscard]] std::variant<auth::Principal, HttpResponse> Admit(const HttpRequest& request) const;
+    /// Adds the CORS headers `request`'s origin gets (none when it is not allowed) to `response`: for answers the
+    /// transport makes itself (413, 503 …).
+    void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
     /// The matched route template (for metrics); "unmatched" when none.
     [[nodiscard]] std::string RouteTemplate(const HttpRequest& request) const;
     Router& router() { return router_; }
 
 private:
     HttpResponse Dispatch(const HttpRequest& request) const;
-    /// Admit's checks, also giving the matched route (set whenever the principal is returned).
-    std::variant<auth::Principal, HttpResponse> AdmitRoute(const std::string& method, const std::string& path,
-                                                           const std::string& authorization,
-                                                           const std::string& request_id, Router::Match& match) const;
-    /// Verify the bearer token, reusing an earlier verification of the same token while it is within its
-    /// validity window (signature checks and claim parsing are the gateway's largest per-request CPU cost).
-    Result<auth::Principal> Authenticate(const std::string& authorization) const;
+    /// Admit's checks, also giving the matched route (set whenever the principal is returned for a request that
+    /// is not a preflight).
+    std::variant<auth::Principal, HttpResponse> AdmitRoute(const HttpRequest& request, Router::Match& match) const;
+    /// The caller: by `x-api-key` (ApiKeyAuthenticator) or by the bearer token, reusing an earlier verification of
+    /// the same token while it is within its validity window (signature checks and claim parsing are the
+    /// gateway's largest per-request CPU cost). Both at once → 400.
+    Result<auth::Principal> Authenticate(const HttpRequest& request) const;
+    /// A preflight this gateway answers: CORS on, OPTIONS with Origin, a path under the API prefix.
+    [[nodiscard]] bool IsPreflight(const HttpRequest& request) const;
     ApiServices services_;
     Router router_;
     mutable auth::PrincipalCache verified_tokens_;
+    std::unique_ptr<ApiKeyAuthenticator> api_keys_;
 };
 
 /// The SPEC §5 error body for `error`, with the request id.

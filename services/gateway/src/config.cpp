@@ -69,6 +69,9 @@ constexpr Setting kMetricsPort{"MT_METRICS_PORT", "0",
                                "port of /metrics, /healthz, /readyz (0: any free port, logged at start)"};
 constexpr Setting kScratch{"MT_SCRATCH_DIR", "/tmp",
                            "folder where uploads are written as they arrive (unnamed files, gone after the request)"};
+constexpr Setting kCorsOrigins{"MT_CORS_ALLOWED_ORIGINS", "",
+                               "comma list of origins (e.g. https://console.example.com) whose browsers may call the "
+                               "API (CORS); empty: CORS off"};
 constexpr Setting kGrace{"MT_SHUTDOWN_GRACE_MS", "25000",
                          "on SIGTERM, how long requests in flight may take to finish before the server stops"};
 
@@ -115,7 +118,9 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.shutdown_grace_ms = r.Int(kGrace, 0, 3'600'000);
+    std::string cors_origins = r.String(kCorsOrigins);
     MT_TRY(r.Finish());
+    MT_ASSIGN_OR_RETURN(c.cors, CorsPolicy::FromList(cors_origins));
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));
     MT_ASSIGN_OR_RETURN(c.databases.role_key, store::ReadRoleKeyFile(role_key_file));

@@ -17,6 +17,7 @@ struct GatewayConfig {
     store::DatabaseSettings databases;
     auth::VerifierConfig jwt;
     ApiLimits limits;
+    CorsPolicy cors;
     kafka::KafkaConfig kafka;
     std::uint16_t metrics_port = 0;
     std::int64_t shutdown_grace_ms = 25000;

@@ -126,6 +126,78 @@ Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& index
     return out;
 }
 
+namespace {
+
+/// Whether a string or object key anywhere in `v` holds a NUL, which PostgreSQL's jsonb cannot store.
+bool HoldsNul(const rapidjson::Value& v) {
+    switch (json::KindOf(v)) {
+        case json::Kind::kString: return json::Text(v).find('\0') != std::string_view::npos;
+        case json::Kind::kArray:
+            for (const auto& item : v.GetArray())
+                if (HoldsNul(item)) return true;
+            return false;
+        case json::Kind::kObject:
+            for (const auto& m : v.GetObject()) {
+                if (std::string_view(m.name.GetString(), m.name.GetStringLength()).find('\0') != std::string_view::npos)
+                    return true;
+                if (HoldsNul(m.value)) return true;
+            }
+            return false;
+        default: return false;
+    }
+}
+
+std::size_t Utf8Chars(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+}  // namespace
+
+std::optional<std::optional<std::string>> DescriptionMember(const rapidjson::Value& body,
+                                                            std::vector<FieldError>& details) {
+    const rapidjson::Value* v = json::Find(body, "description");
+    if (!v) return std::nullopt;
+    if (json::KindOf(*v) == json::Kind::kNull) return std::optional<std::string>();
+    if (json::KindOf(*v) != json::Kind::kString) {
+        details.push_back(
+            {"description", std::string("must be a string or null, got ") + json::KindName(json::KindOf(*v))});
+        return std::nullopt;
+    }
+    std::string_view text = json::Text(*v);
+    if (Utf8Chars(text) > store::kMaxDescriptionChars) {
+        details.push_back(
+            {"description", "must be at most " + std::to_string(store::kMaxDescriptionChars) + " characters"});
+        return std::nullopt;
+    }
+    if (text.find('\0') != std::string_view::npos) {
+        details.push_back({"description", "must not contain NUL characters"});
+        return std::nullopt;
+    }
+    return std::optional<std::string>(std::string(text));
+}
+
+std::optional<std::string> MetadataMember(const rapidjson::Value& body, std::vector<FieldError>& details) {
+    const rapidjson::Value* v = json::Find(body, "metadata");
+    if (!v) return std::nullopt;
+    if (json::KindOf(*v) != json::Kind::kObject) {
+        details.push_back({"metadata", std::string("must be a JSON object, got ") + json::KindName(json::KindOf(*v))});
+        return std::nullopt;
+    }
+    std::string text = json::Serialize(*v);
+    if (text.size() > store::kMaxMetadataBytes) {
+        details.push_back({"metadata", "must be at most " + std::to_string(store::kMaxMetadataBytes) +
+                                           " bytes as compact JSON, got " + std::to_string(text.size())});
+        return std::nullopt;
+    }
+    if (HoldsNul(*v)) {
+        details.push_back({"metadata", "must not contain NUL characters"});
+        return std::nullopt;
+    }
+    return text;
+}
+
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer) {
     return {status, std::string(buffer.GetString(), buffer.GetSize()), "application/json"};
 }
@@ -197,6 +269,13 @@ void WriteTable(json::Writer& w, const store::TableRecord& t) {
         w.Null();
     w.Key("indexes");
     store::WriteIndexes(w, t.indexes);
+    w.Key("description");
+    if (t.description)
+        json::WriteString(w, *t.description);
+    else
+        w.Null();
+    w.Key("metadata");
+    w.RawValue(t.metadata.data(), t.metadata.size(), rapidjson::kObjectType);  // jsonb's own text: valid JSON
     field("created_by_user_id", t.created_by_user_id);
     field("created_at", t.created_at);
     field("updated_at", t.updated_at);

@@ -16,6 +16,7 @@ void RegisterTableRoutes(Router& router, ApiServices& services);
 void RegisterRowRoutes(Router& router, ApiServices& services);
 void RegisterUploadRoutes(Router& router, ApiServices& services);
 void RegisterAuditRoutes(Router& router, ApiServices& services);
+void RegisterApiKeyRoutes(Router& router, ApiServices& services);
 
 /// The caller and request as the audit log records them (SPEC §9).
 store::AuditContext Who(const RequestContext& ctx);
@@ -34,6 +35,14 @@ Result<std::vector<store::IndexSpec>> ParseIndexes(const rapidjson::Value& index
 /// A string member, or a detail in `details` when present with another type (absent → nullopt, no detail).
 std::optional<std::string> StringMember(const rapidjson::Value& obj, std::string_view name,
                                         std::vector<FieldError>& details, bool required);
+
+/// `description` of a create/update body: absent → nullopt; null → none; a string of at most
+/// store::kMaxDescriptionChars characters; anything else a detail.
+std::optional<std::optional<std::string>> DescriptionMember(const rapidjson::Value& body,
+                                                            std::vector<FieldError>& details);
+/// `metadata` of a create/update body: absent → nullopt; a JSON object of at most store::kMaxMetadataBytes (its
+/// compact serialization) → that text; anything else (an array, null, a string …) a detail.
+std::optional<std::string> MetadataMember(const rapidjson::Value& body, std::vector<FieldError>& details);
 
 HttpResponse JsonResponse(int status, const rapidjson::StringBuffer& buffer);
 

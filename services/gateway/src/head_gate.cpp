@@ -143,15 +143,18 @@ void HeadGate::Finish() {
     int lengths = 0;
     int encodings = 0;
     int authorizations = 0;
+    int api_keys = 0;
     const std::string* length = nullptr;
     const std::string* encoding = nullptr;
     for (const auto& [name, value] : head_.fields) {
         if (name == "content-length") ++lengths, length = &value;
         if (name == "transfer-encoding") ++encodings, encoding = &value;
         if (name == "authorization") ++authorizations;
+        if (name == "x-api-key") ++api_keys;
     }
     if (lengths > 1) return Fail(400, "BAD_REQUEST", "More than one Content-Length header");
     if (authorizations > 1) return Fail(400, "BAD_REQUEST", "More than one Authorization header");
+    if (api_keys > 1) return Fail(400, "BAD_REQUEST", "More than one x-api-key header");
     if (encodings > 0 && lengths > 0) {
         return Fail(400, "BAD_REQUEST", "Content-Length together with Transfer-Encoding");
     }

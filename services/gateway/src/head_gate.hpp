@@ -5,7 +5,7 @@
 /// at most `max_head` bytes (431 above), and the gate refuses as soon as a bound is crossed, before the head is
 /// complete. Each byte is examined once. When the head is complete its framing is checked (one numeric
 /// Content-Length at most, no Transfer-Encoding, no obs-fold, CRLF line ends, token header names, at most one
-/// Authorization): a head that could be read two ways is refused (400) rather than guessed at.
+/// Authorization, at most one x-api-key): a head that could be read two ways is refused (400) rather than guessed at.
 /// Pure (no I/O); not thread-safe; one per connection, `Reset` between requests.
 #include <cstddef>
 #include <optional>

@@ -209,7 +209,9 @@ private:
                 if (!taken) {
                     log::Error("request body refused",
                                {{"request_id", conn->request_id}, {"error", taken.error().message}});
-                    Refuse(conn, peer, VersionOf(conn->head), ErrorResponse(taken.error(), conn->request_id));
+                    Refuse(conn, peer, VersionOf(conn->head),
+                           WithCors(RequestOf(conn->head, conn->request_id),
+                                    ErrorResponse(taken.error(), conn->request_id)));
                     return;
                 }
                 data.remove_prefix(*taken);
@@ -242,7 +244,7 @@ private:
         const Http::Version version = VersionOf(head);
         conn->request_id = RequestIdFrom(head.Find("x-request-id"));
         HttpRequest req = RequestOf(head, conn->request_id);
-        auto admitted = door_->api.Admit(req.method, req.path, req.authorization, req.request_id);
+        auto admitted = door_->api.Admit(req);
         if (auto* refusal = std::get_if<HttpResponse>(&admitted)) {
             Record(req, refusal->status, conn->started);
             Refuse(conn, peer, version, std::move(*refusal));
@@ -252,9 +254,10 @@ private:
         const std::size_t limit = spool ? door_->options.max_request_bytes : door_->options.max_json_bytes;
         if (length > limit) {
             Refuse(conn, peer, version,
-                   ErrorResponse(PayloadTooLarge("Request body of " + std::to_string(length) +
-                                                 " bytes is over the limit of " + std::to_string(limit) + " bytes"),
-                                 conn->request_id));
+                   WithCors(req, ErrorResponse(
+                                     PayloadTooLarge("Request body of " + std::to_string(length) +
+                                                     " bytes is over the limit of " + std::to_string(limit) + " bytes"),
+                                     conn->request_id)));
             return;
         }
         auto lease = door_->budget.TryTake(length);
@@ -262,15 +265,16 @@ private:
             log::Warn("request refused: body budget exhausted",
                       {{"request_id", conn->request_id}, {"bytes", std::to_string(length)}});
             Refuse(conn, peer, version,
-                   Refusal(503, "SERVICE_UNAVAILABLE", "The gateway is receiving too many request bodies; retry later",
-                           conn->request_id),
+                   WithCors(req,
+                            Refusal(503, "SERVICE_UNAVAILABLE",
+                                    "The gateway is receiving too many request bodies; retry later", conn->request_id)),
                    true);
             return;
         }
         auto body = BodyIntake::Start(length, spool, door_->options.spool_dir, std::move(*lease));
         if (!body) {
             log::Error("request body refused", {{"request_id", conn->request_id}, {"error", body.error().message}});
-            Refuse(conn, peer, version, ErrorResponse(body.error(), conn->request_id));
+            Refuse(conn, peer, version, WithCors(req, ErrorResponse(body.error(), conn->request_id)));
             return;
         }
         conn->body = std::move(*body);
@@ -298,6 +302,8 @@ private:
             for (auto& [key, value] : ParseQuery(target.substr(question + 1))) req.query[key] = value;
         }
         if (const std::string* a = head.Find("authorization")) req.authorization = *a;
+        if (const std::string* k = head.Find("x-api-key")) req.api_key = *k;
+        if (const std::string* o = head.Find("origin")) req.origin = *o;
         if (const std::string* t = head.Find("content-type")) req.content_type = *t;
         for (const auto& [name, value] : head.fields) {  // repeated lines form one list (RFC 9110 §5.3)
             if (name != "if-match") continue;
@@ -316,7 +322,7 @@ private:
         if (body->spooled()) {
             auto mapped = body->Map();
             if (!mapped) {
-                Refuse(conn, peer, version, ErrorResponse(mapped.error(), conn->request_id));
+                Refuse(conn, peer, version, WithCors(req, ErrorResponse(mapped.error(), conn->request_id)));
                 return;
             }
             req.mapped_body = *mapped;
@@ -340,7 +346,9 @@ private:
             log::Warn("request refused: all workers busy", {{"request_id", conn->request_id}});
             Record(job->request, 503, conn->started);
             Refuse(conn, peer, version,
-                   Refusal(503, "SERVICE_UNAVAILABLE", "The gateway is busy; retry later", conn->request_id), true);
+                   WithCors(job->request,
+                            Refusal(503, "SERVICE_UNAVAILABLE", "The gateway is busy; retry later", conn->request_id)),
+                   true);
         }
     }
 
@@ -401,6 +409,12 @@ private:
         AddHeaders(response.headers(), resp);
         auto sent = response.send(static_cast<Http::Code>(resp.status), resp.body);
         sent.then([conn](ssize_t) { conn->ShutdownWrite(); }, Async::IgnoreException);
+    }
+
+    /// `resp` with the CORS headers of the request's origin: refusals made here, not by Api, carry them too.
+    HttpResponse WithCors(const HttpRequest& req, HttpResponse resp) const {
+        door_->api.AddCorsHeaders(req, resp);
+        return resp;
     }
 
     /// Metrics and the request log line for a request answered without running a handler.

@@ -71,6 +71,8 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
         return Validation("Invalid schema", std::move(details));
     }
     auto max_rows = MaxRowsMember(body, details);
+    auto description = DescriptionMember(body, details);
+    auto metadata = MetadataMember(body, details);
     if (!details.empty()) return Validation("Invalid schema", std::move(details));
     MT_TRY(store::ValidateSchema(*name, *columns, false));
     std::vector<store::IndexSpec> indexes;
@@ -83,7 +85,9 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
                           "manual",
                           ctx.principal.user_id,
                           max_rows ? *max_rows : std::nullopt,
-                          std::move(indexes)};
+                          std::move(indexes),
+                          description ? *description : std::nullopt,
+                          metadata.value_or("{}")};
     MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table, Who(ctx)));
     return TableResponse(201, created);
 }
@@ -96,6 +100,8 @@ Result<HttpResponse> UpdateTable(ApiServices& s, RequestContext& ctx) {
     changes.display_name = StringMember(body, "display_name", details, false);
     changes.status = StringMember(body, "status", details, false);
     changes.max_rows = MaxRowsMember(body, details);
+    changes.description = DescriptionMember(body, details);
+    changes.metadata = MetadataMember(body, details);
     if (!details.empty()) return Validation("Invalid table update", std::move(details));
     if (json::Find(body, "columns")) {
         MT_ASSIGN_OR_RETURN(auto columns, ParseColumns(json::Find(body, "columns")));

@@ -134,6 +134,8 @@ TEST_CASE("head gate: ambiguous framing is refused with 400") {
     CHECK(StatusOf(start + ": 1\r\n\r\n") == 400);
     CHECK(StatusOf(start + "X-A: a\x01z\r\n\r\n") == 400);
     CHECK(StatusOf(start + "Authorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n") == 400);
+    CHECK(StatusOf(start + "x-api-key: a\r\nX-Api-Key: b\r\n\r\n") == 400);
+    CHECK(StatusOf(start + "x-api-key: a\r\n\r\n") == 0);
     CHECK(StatusOf("POST  /x HTTP/1.1\r\n\r\n") == 400);
     CHECK(StatusOf("POST x HTTP/1.1\r\n\r\n") == 400);
     CHECK(StatusOf("POST /x HTTP/2.0\r\n\r\n") == 400);

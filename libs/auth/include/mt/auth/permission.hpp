@@ -7,10 +7,14 @@
 
 namespace mt::auth {
 
-/// One permission of SPEC §3; each gates a group of endpoints.
-enum class Permission { kList, kCreate, kUpdate, kDelete, kUpload, kDataRead, kDataWrite };
+/// One permission of SPEC §3; each gates a group of endpoints. The first seven are the data permissions;
+/// `kApiKeys` (managing API keys, SPEC §9) comes last and only the ConnectionManager role grants it.
+enum class Permission { kList, kCreate, kUpdate, kDelete, kUpload, kDataRead, kDataWrite, kApiKeys };
 
-inline constexpr int kPermissionCount = 7;
+/// Every permission, data permissions and kApiKeys.
+inline constexpr int kPermissionCount = 8;
+/// The seven data permissions (kList … kDataWrite).
+inline constexpr int kDataPermissionCount = 7;
 
 /// The claim string of a permission, e.g. "managed-tables:data-read".
 std::string_view Name(Permission p);
@@ -21,8 +25,10 @@ std::optional<Permission> ParsePermission(std::string_view name);
 /// The bit of `p` in `Principal::permissions`.
 constexpr std::uint32_t Bit(Permission p) { return std::uint32_t{1} << static_cast<int>(p); }
 
-/// Every permission at once: what the ConnectionManager and DataEngineer roles grant.
-inline constexpr std::uint32_t kAllPermissions = (std::uint32_t{1} << kPermissionCount) - 1;
+/// The seven data permissions at once: what both the ConnectionManager and DataEngineer roles grant.
+inline constexpr std::uint32_t kAllPermissions = (std::uint32_t{1} << kDataPermissionCount) - 1;
+/// What the ConnectionManager role grants: the data permissions and managed-tables:api-keys.
+inline constexpr std::uint32_t kConnectionManagerPermissions = kAllPermissions | Bit(Permission::kApiKeys);
 
 /// The caller of a request, as established by a verified token. A plain value: copy it freely.
 struct Principal {

@@ -43,7 +43,13 @@ struct TableRecord {
     std::int64_t version = 0;
     std::optional<std::int64_t> max_rows;  // row cap (company database); nullopt: none
     std::vector<IndexSpec> indexes;
+    std::optional<std::string> description;  // SPEC §9: at most kMaxDescriptionChars; nullopt: none
+    std::string metadata = "{}";             // SPEC §9: a JSON object's text, at most kMaxMetadataBytes
 };
+
+/// Bounds of a table's `description` (characters, UTF-8 code points) and `metadata` (bytes of its compact JSON).
+inline constexpr std::size_t kMaxDescriptionChars = 1000;
+inline constexpr std::size_t kMaxMetadataBytes = 64u << 10;
 
 template <typename T>
 struct Page {

@@ -38,6 +38,8 @@ struct NewTable {
     std::string created_by_user_id;
     std::optional<std::int64_t> max_rows;
     std::vector<IndexSpec> indexes;  // built with the table (it is empty)
+    std::optional<std::string> description;
+    std::string metadata = "{}";  // a JSON object's text (the gateway checks kind and size)
 };
 
 /// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).
@@ -58,6 +60,10 @@ struct TableChanges {
     /// duplicates → 422 with up to 5 duplicate keys and nothing of the index change applied. A column change may
     /// not drop a column an index keeps using (422): leave the index out of this list in the same request.
     std::optional<std::vector<IndexSpec>> indexes;
+    /// Present: the new description (inner nullopt: none) / metadata object. Control-database metadata only: set
+    /// in one statement, neither raises the table's version.
+    std::optional<std::optional<std::string>> description;
+    std::optional<std::string> metadata;
     VersionCondition condition;  // checked in the company transaction of the change
 };
 
