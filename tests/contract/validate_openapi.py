@@ -72,6 +72,22 @@ def resolve(spec, ref_or_obj):
     return ref_or_obj
 
 
+def preflight_problem(ex, defs):
+    """What is wrong with a recorded CORS preflight answer, or None."""
+    if ex["status"] == 204:
+        return "a 204 preflight has a body" if ex["body"] else None
+    try:
+        body = json.loads(ex["body"])
+    except ValueError:
+        return "body is not JSON"
+    schema = dict(defs["Error"])
+    schema["$defs"] = defs
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(body))
+    if error is not None:
+        return f"{error.message} at {list(error.absolute_path)}"
+    return None if body.get("error_code") == "FORBIDDEN" else "a refused preflight must be FORBIDDEN"
+
+
 def main():
     spec = yaml.safe_load(open(sys.argv[1]))
     defs = {name: to_json_schema(s) for name, s in spec["components"]["schemas"].items()}
@@ -95,6 +111,15 @@ def main():
             skipped += 1  # not the API (metrics, health …)
             continue
         sub = path[len(prefix):] or "/"
+        if ex["method"] == "OPTIONS" and ex["status"] in (204, 403):
+            # CORS preflights, described once in info.description: 204 without a body for an allowed origin,
+            # a 403 error body for another.
+            problem = preflight_problem(ex, defs)
+            if problem:
+                failures.append(f"OPTIONS {sub} {ex['status']}: {problem}")
+            else:
+                checked += 1
+            continue
         template, op = find_operation(compiled, ex["method"], sub)
         if op is None:
             if ex["status"] in (404, 405):
