@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "api.hpp"
 #include "config.hpp"
@@ -51,7 +52,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     mt::gateway::KafkaPublisher publisher(std::move(*producer), metrics);
-    mt::gateway::Api api({databases, *verifier, publisher, metrics, config->limits});
+    std::optional<mt::gateway::RateLimiter> limiter;
+    if (config->rate_limit_enabled) limiter.emplace(config->rate_limiter, &metrics.registry());
+    mt::gateway::ApiServices services{databases, *verifier, publisher, metrics, config->limits};
+    services.rate_limiter = limiter ? &*limiter : nullptr;
+    mt::gateway::Api api(std::move(services));
     mt::gateway::Server server(api, metrics, config->server);
     std::atomic<bool> draining{false};
     auto ready = mt::gateway::ReadinessCheck(databases, metrics, config->kafka);

@@ -78,9 +78,9 @@ std::string Api::RouteTemplate(const HttpRequest& request) const {
     return match.route ? match.route->pattern : "unmatched";
 }
 
-std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& method, const std::string& path,
-                                                            const std::string& authorization,
-                                                            const std::string& request_id, Router::Match& match) const {
+std::variant<Admission, HttpResponse> Api::AdmitRoute(const std::string& method, const std::string& path,
+                                                      const std::string& authorization, const std::string& request_id,
+                                                      Router::Match& match, bool count_rate) const {
     auto sub = StripApiPrefix(path);
     if (sub) match = router_.Find(method, *sub);
     if (!match.route) {
@@ -94,27 +94,49 @@ std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const std::string& m
     }
     auto principal = Authenticate(authorization);
     if (!principal) return ErrorResponse(principal.error(), request_id);
-    if (match.route->permission && !principal->Has(*match.route->permission)) {
-        return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
-                             request_id);
+    Admission admission{std::move(*principal), {}};
+    // Counted once the caller is known and before the permission check: a refused request is a request too.
+    if (count_rate && services_.rate_limiter) {
+        const RateVerdict verdict = services_.rate_limiter->Check(
+            admission.principal.company_id, admission.principal.api_key_id, BucketOf(method, match.route->pattern));
+        admission.rate_limit_headers = RateLimitHeaders(verdict);
+        if (!verdict.allowed) {
+            auto resp = ErrorResponse(
+                RateLimited("Rate limit exceeded: " + std::to_string(verdict.limit) + " " +
+                            std::string(Name(BucketOf(method, match.route->pattern))) +
+                            " requests per minute; retry in " + std::to_string(verdict.reset_seconds) + " s"),
+                request_id);
+            resp.retry_after_seconds = static_cast<int>(verdict.reset_seconds);
+            resp.headers = std::move(admission.rate_limit_headers);
+            return resp;
+        }
     }
-    return std::move(*principal);
+    if (match.route->permission && !admission.principal.Has(*match.route->permission)) {
+        auto resp = ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
+                                  request_id);
+        resp.headers = std::move(admission.rate_limit_headers);
+        return resp;
+    }
+    return admission;
 }
 
-std::variant<auth::Principal, HttpResponse> Api::Admit(const std::string& method, const std::string& path,
-                                                       const std::string& authorization,
-                                                       const std::string& request_id) const {
+std::variant<Admission, HttpResponse> Api::Admit(const std::string& method, const std::string& path,
+                                                 const std::string& authorization,
+                                                 const std::string& request_id) const {
     Router::Match match;
-    return AdmitRoute(method, path, authorization, request_id, match);
+    return AdmitRoute(method, path, authorization, request_id, match, true);
 }
 
 HttpResponse Api::Dispatch(const HttpRequest& request) const {
     Router::Match match;
-    auto admitted = AdmitRoute(request.method, request.path, request.authorization, request.request_id, match);
+    auto admitted =
+        AdmitRoute(request.method, request.path, request.authorization, request.request_id, match, !request.admitted);
     if (auto* refusal = std::get_if<HttpResponse>(&admitted)) return std::move(*refusal);
-    auto principal = std::get<auth::Principal>(std::move(admitted));
-    RequestContext ctx{request, std::move(principal), std::move(match.params)};
+    auto admission = std::get<Admission>(std::move(admitted));
+    const auto& rate_headers = request.admitted ? request.rate_limit_headers : admission.rate_limit_headers;
+    RequestContext ctx{request, std::move(admission.principal), std::move(match.params)};
     auto result = match.route->handler(ctx);
+    if (result) result->headers.insert(result->headers.end(), rate_headers.begin(), rate_headers.end());
     if (!result) {
         const Error& e = result.error();
         if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
@@ -129,7 +151,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
                                           {"error", e.message},
                                           {"internal", e.internal}});
         }
-        return ErrorResponse(e, request.request_id);
+        auto resp = ErrorResponse(e, request.request_id);
+        resp.headers = rate_headers;
+        return resp;
     }
     return std::move(*result);
 }

@@ -12,7 +12,9 @@
 #include "mt/auth/principal_cache.hpp"
 #include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/quotas.hpp"
 #include "publisher.hpp"
+#include "rate_limiter.hpp"
 #include "router.hpp"
 
 namespace mt::gateway {
@@ -21,6 +23,7 @@ struct ApiLimits {
     std::size_t max_json_bytes = 64u << 20;
     std::size_t max_upload_bytes = 100u * 1000 * 1000;  // all files of one upload together (SPEC: 100 MB)
     std::size_t max_upload_files = 10;
+    store::Quotas quotas;  // per company: tables, concurrent jobs, stored upload bytes (429 QUOTA_EXCEEDED)
 };
 
 /// What a handler module needs; passed by reference into each Register* function.
@@ -34,6 +37,14 @@ struct ApiServices {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     };
+    /// Null: requests are not rate-limited (MT_RATE_LIMIT_ENABLED=false).
+    RateLimiter* rate_limiter = nullptr;
+};
+
+/// A request let in from its head: who sends it and the RateLimit-* headers its answer carries.
+struct Admission {
+    auth::Principal principal;
+    std::vector<std::pair<std::string, std::string>> rate_limit_headers;
 };
 
 class Api {
@@ -42,21 +53,24 @@ public:
     /// Routes under /api/v1/managed-tables and its alias /v1/managed-tables.
     HttpResponse Handle(const HttpRequest& request) const;
     /// Whether a request may go on, from its head alone (before any body byte is read): its route exists
-    /// (404, or 405 for a known path), its token is valid (401) and grants the route's permission (403).
-    /// `path` is decoded and without the query. The principal, or the error response to send.
-    [[nodiscard]] std::variant<auth::Principal, HttpResponse> Admit(const std::string& method, const std::string& path,
-                                                                    const std::string& authorization,
-                                                                    const std::string& request_id) const;
+    /// (404, or 405 for a known path), its token is valid (401), the company is within its rate limit (429) and
+    /// the token grants the route's permission (403). Counts the request against the rate limit.
+    /// `path` is decoded and without the query. The admission, or the error response to send (which carries the
+    /// RateLimit-* headers once the caller is known).
+    [[nodiscard]] std::variant<Admission, HttpResponse> Admit(const std::string& method, const std::string& path,
+                                                              const std::string& authorization,
+                                                              const std::string& request_id) const;
     /// The matched route template (for metrics); "unmatched" when none.
     [[nodiscard]] std::string RouteTemplate(const HttpRequest& request) const;
     Router& router() { return router_; }
 
 private:
     HttpResponse Dispatch(const HttpRequest& request) const;
-    /// Admit's checks, also giving the matched route (set whenever the principal is returned).
-    std::variant<auth::Principal, HttpResponse> AdmitRoute(const std::string& method, const std::string& path,
-                                                           const std::string& authorization,
-                                                           const std::string& request_id, Router::Match& match) const;
+    /// Admit's checks, also giving the matched route (set whenever the principal is returned). The rate limit is
+    /// counted only when `count_rate` (a request admitted from its head was counted then).
+    std::variant<Admission, HttpResponse> AdmitRoute(const std::string& method, const std::string& path,
+                                                     const std::string& authorization, const std::string& request_id,
+                                                     Router::Match& match, bool count_rate) const;
     /// Verify the bearer token, reusing an earlier verification of the same token while it is within its
     /// validity window (signature checks and claim parsing are the gateway's largest per-request CPU cost).
     Result<auth::Principal> Authenticate(const std::string& authorization) const;

@@ -111,6 +111,8 @@ struct Connection {
     std::string pending;
     RequestHead head;  // the admitted request whose body is arriving
     std::string request_id;
+    /// RateLimit-* headers of the admitted request: on its answer and on any refusal after its admission.
+    std::vector<std::pair<std::string, std::string>> rate_limit_headers;
     std::unique_ptr<BodyIntake> body;
     Clock::time_point started;
 
@@ -220,6 +222,7 @@ private:
             if (!conn->gate.started()) {
                 Count(*conn);  // a drain waits for this request from its first byte
                 conn->started = Clock::now();
+                conn->rate_limit_headers.clear();  // the previous request's
                 door_->watch.Enter(conn.get(), conn->fd, IntakeWatch::Phase::kHead, conn->started);
             }
             data.remove_prefix(conn->gate.Push(data));
@@ -248,6 +251,7 @@ private:
             Refuse(conn, peer, version, std::move(*refusal));
             return;
         }
+        conn->rate_limit_headers = std::move(std::get<Admission>(admitted).rate_limit_headers);
         const bool spool = SpooledBodyLength(head).has_value();
         const std::size_t limit = spool ? door_->options.max_request_bytes : door_->options.max_json_bytes;
         if (length > limit) {
@@ -312,6 +316,8 @@ private:
         door_->watch.Forget(conn.get());
         const Http::Version version = VersionOf(conn->head);
         HttpRequest req = RequestOf(conn->head, conn->request_id);
+        req.admitted = true;  // counted against the rate limit in Admit
+        req.rate_limit_headers = conn->rate_limit_headers;
         std::unique_ptr<BodyIntake> body = std::move(conn->body);
         if (body->spooled()) {
             auto mapped = body->Map();
@@ -397,7 +403,12 @@ private:
         response.headers().add<Http::Header::ContentType>(resp.content_type);
         response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
         if (!conn->request_id.empty()) response.headers().add<RequestIdHeader>(conn->request_id);
-        if (retry_after) response.headers().add<RetryAfterHeader>(1);
+        if (resp.retry_after_seconds > 0) {
+            response.headers().add<RetryAfterHeader>(resp.retry_after_seconds);
+        } else if (retry_after) {
+            response.headers().add<RetryAfterHeader>(1);
+        }
+        if (resp.headers.empty()) resp.headers = conn->rate_limit_headers;  // a refusal after admission
         AddHeaders(response.headers(), resp);
         auto sent = response.send(static_cast<Http::Code>(resp.status), resp.body);
         sent.then([conn](ssize_t) { conn->ShutdownWrite(); }, Async::IgnoreException);

@@ -84,6 +84,7 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
                           ctx.principal.user_id,
                           max_rows ? *max_rows : std::nullopt,
                           std::move(indexes)};
+    table.quotas = s.limits.quotas;
     MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table));
     return TableResponse(201, created);
 }

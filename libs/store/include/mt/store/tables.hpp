@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mt/store/databases.hpp"
+#include "mt/store/quotas.hpp"
 #include "mt/store/records.hpp"
 
 namespace mt::store {
@@ -37,6 +38,7 @@ struct NewTable {
     std::string created_by_user_id;
     std::optional<std::int64_t> max_rows;
     std::vector<IndexSpec> indexes;  // built with the table (it is empty)
+    std::optional<Quotas> quotas;    // when set, the company's table quota is checked in the insert's transaction
 };
 
 /// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).
