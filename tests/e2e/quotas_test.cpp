@@ -34,7 +34,7 @@ std::string ActiveJobs(const Tenant& t) {
     return t.stack.ControlQuery("SELECT count(*) FROM mt_jobs WHERE company_id = $1", {t.company})[0][0].value_or("");
 }
 
-TEST_CASE("Tables quota: the table over it is 429 naming the quota; a deletion frees a place", "[quotas]") {
+TEST_CASE("Tables quota: the table over it is 429 naming the quota and a deletion frees a place", "[quotas]") {
     Tenant t(QuotaStack());
     t.Provision();
     std::string first;
@@ -89,7 +89,7 @@ TEST_CASE("Concurrent jobs quota: two uploads at quota - 1 let exactly one throu
     CHECK(ActiveJobs(t) == std::to_string(kJobs));
 }
 
-TEST_CASE("Upload bytes quota: files kept by unfinished jobs count; over it is 429 and the blobs go", "[quotas]") {
+TEST_CASE("Upload bytes quota: files kept by unfinished jobs count and the upload over it stores nothing", "[quotas]") {
     Tenant t(QuotaStack());
     t.Provision();
     REQUIRE_STATUS(Upload(t.http, t, 600), 201);

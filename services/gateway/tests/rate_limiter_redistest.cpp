@@ -161,7 +161,7 @@ TEST_CASE("Rate limiter: redis URLs", "[rate-limit]") {
     }
 }
 
-TEST_CASE("Rate limiter: fails open at once when nothing listens, and backs off", "[rate-limit]") {
+TEST_CASE("Rate limiter: fails open at once when nothing listens and backs off", "[rate-limit]") {
     LoopbackPort closed(false);
     prometheus::Registry registry;
     auto options = Options("redis://127.0.0.1:" + std::to_string(closed.port), {});
