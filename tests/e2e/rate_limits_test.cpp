@@ -1,10 +1,13 @@
 // Rate limits (SPEC §9): per company, `read` and `write` buckets, 429 RATE_LIMITED with Retry-After, RateLimit-*
 // on every answer to a known caller, and one count per company across gateway replicas (a shared Redis).
+#include <unistd.h>
+
 #include <cstdlib>
 #include <latch>
 #include <thread>
 
 #include "e2e.hpp"
+#include "mt/testing/raw_socket.hpp"
 #include "mt/testing/wait.hpp"
 
 namespace e2e {
@@ -110,6 +113,22 @@ TEST_CASE("RateLimit headers on 2xx and 4xx answers, none for an unknown caller"
     auto anonymous = t.http.Get(Api("/status"), "");
     CHECK_ERROR(anonymous, 401, "UNAUTHORIZED");
     CHECK(anonymous.Header("ratelimit-limit").empty());
+}
+
+TEST_CASE("A refusal after admission (413 from the head) carries the RateLimit headers", "[rate-limits]") {
+    Tenant t(LimitedStack());
+    const int fd = mt::testing::ConnectLoopback(mt::testing::PortOf(t.stack.base_url()));
+    REQUIRE(fd >= 0);
+    // A JSON body declared far over MT_MAX_JSON_BYTES: refused from the head, after the request was counted.
+    mt::testing::SendAll(fd, "POST " + Api("/") + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t.token +
+                                 "\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n");
+    const std::string answer = mt::testing::ReceiveAll(fd);
+    ::close(fd);
+    INFO(answer);
+    CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(answer.find("RateLimit-Limit: " + std::to_string(kWrites) + "\r\n") != std::string::npos);
+    CHECK(answer.find("RateLimit-Remaining: " + std::to_string(kWrites - 1) + "\r\n") != std::string::npos);
+    CHECK(answer.find("RateLimit-Reset: ") != std::string::npos);
 }
 
 TEST_CASE("Two gateways share one limit per company", "[rate-limits]") {
