@@ -97,13 +97,13 @@ std::variant<Admission, HttpResponse> Api::AdmitRoute(const std::string& method,
     Admission admission{std::move(*principal), {}};
     // Counted once the caller is known and before the permission check: a refused request is a request too.
     if (count_rate && services_.rate_limiter) {
-        const RateVerdict verdict = services_.rate_limiter->Check(
-            admission.principal.company_id, admission.principal.api_key_id, BucketOf(method, match.route->pattern));
+        const Bucket bucket = BucketOf(method, match.route->pattern);
+        const RateVerdict verdict =
+            services_.rate_limiter->Check(admission.principal.company_id, admission.principal.api_key_id, bucket);
         admission.rate_limit_headers = RateLimitHeaders(verdict);
         if (!verdict.allowed) {
             auto resp = ErrorResponse(
-                RateLimited("Rate limit exceeded: " + std::to_string(verdict.limit) + " " +
-                            std::string(Name(BucketOf(method, match.route->pattern))) +
+                RateLimited("Rate limit exceeded: " + std::to_string(verdict.limit) + " " + std::string(Name(bucket)) +
                             " requests per minute; retry in " + std::to_string(verdict.reset_seconds) + " s"),
                 request_id);
             resp.retry_after_seconds = static_cast<int>(verdict.reset_seconds);
