@@ -135,7 +135,7 @@ TEST_CASE("Two gateways share one limit per company", "[rate-limits]") {
     Stack& stack = LimitedStack();
     // A second replica on the same control database and Redis, with the same limits.
     const std::uint16_t port = mt::testing::FreePort();
-    auto env = Stack::GatewayRateLimitEnv();
+    auto env = Stack::GatewayLimitsEnv();
     for (auto& [k, v] : LowLimits()) env[k] = v;
     env["MT_HTTP_PORT"] = std::to_string(port);
     env["MT_HTTP_ADDRESS"] = "127.0.0.1";
