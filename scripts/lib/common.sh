@@ -9,7 +9,7 @@ MT_PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates curl openssl procps
     libpistache-dev rapidjson-dev libpq-dev librdkafka-dev prometheus-cpp-dev libjwt-dev libssl-dev
     libarchive-dev libexpat1-dev libpugixml-dev libfreexl-dev catch2 libcurl4-openssl-dev
-    postgresql postgresql-contrib
+    postgresql postgresql-contrib redis-server libhiredis-dev
     python3 python3-openpyxl python3-xlwt python3-yaml python3-jsonschema clang-format
     wrk
     clang libclang-rt-14-dev
@@ -158,6 +158,40 @@ mt_pg_stop() {
     local dir="$1" bin; bin="$(mt_pg_bin)"
     [ -f "$dir/data/PG_VERSION" ] || return 0
     as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# mt_redis_start DIR PORT: start a Redis on 127.0.0.1:PORT (rate-limit counters), run as the PostgreSQL OS user,
+# its files in DIR, no persistence (counters live one minute: nothing is worth keeping). Sets MT_REDIS_URL.
+mt_redis_start() {
+    local dir="$1" port="$2"
+    command -v redis-server >/dev/null || die "redis-server not found (package redis-server)"
+    mt_ensure_pg_user
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown "$MT_PG_USER" "$dir"; fi
+    chmod 700 "$dir"
+    MT_REDIS_URL="redis://127.0.0.1:$port"
+    export MT_REDIS_URL
+    if [ -s "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then return 0; fi
+    as_pg redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no \
+        --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --protected-mode yes \
+        || die "Redis did not start (see $dir/redis.log)"
+    local deadline=$((SECONDS + 10))
+    until redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG; do
+        [ $SECONDS -lt $deadline ] || { tail -n 20 "$dir/redis.log" >&2; die "Redis did not answer on port $port"; }
+        sleep 0.1
+    done
+}
+
+# mt_redis_stop DIR: stop the Redis mt_redis_start started in DIR (no-op when none runs).
+mt_redis_stop() {
+    local dir="$1" pid
+    [ -s "$dir/redis.pid" ] || return 0
+    pid="$(cat "$dir/redis.pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$dir/redis.pid"
 }
 
 # A TCP port nobody listens on right now.

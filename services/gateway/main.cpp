@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "api.hpp"
 #include "config.hpp"
@@ -52,8 +53,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     mt::gateway::KafkaPublisher publisher(std::move(*producer), metrics);
+    std::optional<mt::gateway::RateLimiter> limiter;
+    if (config->rate_limit_enabled) limiter.emplace(config->rate_limiter, &metrics.registry());
     mt::gateway::ApiServices services{databases, *verifier, publisher, metrics, config->limits};
     services.cors = config->cors;
+    services.rate_limiter = limiter ? &*limiter : nullptr;
     mt::gateway::Api api(std::move(services));
     mt::gateway::Server server(api, metrics, config->server);
     std::atomic<bool> draining{false};

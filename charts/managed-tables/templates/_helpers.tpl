@@ -122,6 +122,31 @@ MT_JWT_LEEWAY_SECONDS: {{ .Values.jwt.leewaySeconds | int64 | quote }}
 MT_JWT_AUDIENCE: {{ .Values.jwt.audience | default "" | quote }}
 MT_JWT_ISSUER: {{ .Values.jwt.issuer | default "" | quote }}
 MT_JWT_KEY_FILE: "/etc/mt/jwt/key"
+MT_RATE_LIMIT_ENABLED: {{ .Values.rateLimit.enabled | quote }}
+MT_RATE_LIMIT_READS_PER_MINUTE: {{ .Values.rateLimit.readsPerMinute | int64 | quote }}
+MT_RATE_LIMIT_WRITES_PER_MINUTE: {{ .Values.rateLimit.writesPerMinute | int64 | quote }}
+{{- with .Values.rateLimit.keyReadsPerMinute }}
+MT_RATE_LIMIT_KEY_READS_PER_MINUTE: {{ . | int64 | quote }}
+{{- end }}
+{{- with .Values.rateLimit.keyWritesPerMinute }}
+MT_RATE_LIMIT_KEY_WRITES_PER_MINUTE: {{ . | int64 | quote }}
+{{- end }}
+MT_REDIS_URL: {{ include "mt.redisUrl" . | quote }}
+MT_REDIS_TIMEOUT_MS: {{ .Values.redis.timeoutMs | int64 | quote }}
+MT_QUOTA_TABLES: {{ .Values.quotas.tables | int64 | quote }}
+MT_QUOTA_CONCURRENT_JOBS: {{ .Values.quotas.concurrentJobs | int64 | quote }}
+MT_QUOTA_UPLOAD_BYTES: {{ .Values.quotas.uploadBytes | int64 | quote }}
+{{- end -}}
+
+{{/* The Redis of the rate limits: the release's own (redis.deploy) or redis.url. */}}
+{{- define "mt.redisUrl" -}}
+{{- if .Values.redis.deploy -}}
+{{- printf "redis://%s-redis:%d" (include "mt.fullname" .) (.Values.redis.port | int) -}}
+{{- else if .Values.rateLimit.enabled -}}
+{{- required "redis.url is required when redis.deploy is false and rateLimit.enabled" .Values.redis.url -}}
+{{- else -}}
+{{- .Values.redis.url -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "mt.config.analyzer" -}}

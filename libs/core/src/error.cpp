@@ -34,6 +34,12 @@ Error NotFound(std::string code, std::string message) {
 Error Conflict(std::string code, std::string message) {
     return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, std::nullopt, {}};
 }
+Error RateLimited(std::string message) {
+    return Error{ErrorKind::kTooManyRequests, "RATE_LIMITED", std::move(message), {}, std::nullopt, {}};
+}
+Error QuotaExceeded(std::string message) {
+    return Error{ErrorKind::kTooManyRequests, "QUOTA_EXCEEDED", std::move(message), {}, std::nullopt, {}};
+}
 Error PayloadTooLarge(std::string message) {
     return Error{ErrorKind::kPayloadTooLarge, "PAYLOAD_TOO_LARGE", std::move(message), {}, std::nullopt, {}};
 }
@@ -65,6 +71,7 @@ int HttpStatus(ErrorKind kind) {
         case ErrorKind::kPayloadTooLarge: return 413;
         case ErrorKind::kPrecondition: return 412;
         case ErrorKind::kValidation: return 422;
+        case ErrorKind::kTooManyRequests: return 429;
         case ErrorKind::kUnavailable: return 503;
         case ErrorKind::kInternal: return 500;
     }

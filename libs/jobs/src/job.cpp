@@ -282,6 +282,19 @@ Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id,
     return std::move(*job);
 }
 
+Result<ActiveUsage> LoadActiveUsage(pg::Connection& control, const std::string& company_id) {
+    MT_ASSIGN_OR_RETURN(
+        auto rows, control.Exec("SELECT count(*), coalesce(sum((SELECT coalesce(sum((f->>'size_bytes')::bigint), 0) "
+                                "FROM json_array_elements(files) f)), 0), count(*) FILTER (WHERE mode = 'create') "
+                                "FROM mt_jobs WHERE company_id = $1 AND status NOT IN ('done', 'failed')",
+                                {company_id}));
+    ActiveUsage usage;
+    usage.jobs = std::stoll(std::string(rows.Get(0, 0)));
+    usage.upload_bytes = std::stoll(std::string(rows.Get(0, 1)));
+    usage.creates = std::stoll(std::string(rows.Get(0, 2)));
+    return usage;
+}
+
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id) {
     // The schema without its samples: a listing stays small however wide the files' cells were.
     std::string columns(kJobColumns);

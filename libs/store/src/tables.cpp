@@ -82,6 +82,7 @@ Status CreateTableLocked(Databases& dbs, const ConnectionRecord& connection, con
     MT_ASSIGN_OR_RETURN(auto control, dbs.control().Acquire());
     MT_ASSIGN_OR_RETURN(auto company, dbs.Company(connection));
     Status status = pg::InTransaction(*control, [&]() -> Status {
+        if (table.quotas) MT_TRY(ReserveQuota(*control, connection.company_id, *table.quotas, {.tables = 1}));
         auto inserted = control->Exec(
             "INSERT INTO mt_tables (id, company_id, connection_id, display_name, physical_name, columns, source,"
             " status, created_by_user_id, indexes, description, metadata) VALUES ($1, $2, $3, $4, $4, $5::jsonb, $6,"

@@ -90,12 +90,13 @@ bool Api::IsPreflight(const HttpRequest& request) const {
     return services_.cors.IsPreflight(request.method, request.origin) && StripApiPrefix(request.path).has_value();
 }
 
-std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const HttpRequest& request, Router::Match& match) const {
+std::variant<Admission, HttpResponse> Api::AdmitRoute(const HttpRequest& request, Router::Match& match,
+                                                      bool count_rate) const {
     const std::string& method = request.method;
     const std::string& request_id = request.request_id;
     if (IsPreflight(request)) {
         // Decided before any credential is looked at: browsers send preflights without them.
-        if (services_.cors.Allowed(request.origin)) return auth::Principal{};
+        if (services_.cors.Allowed(request.origin)) return Admission{};
         return ErrorResponse(Forbidden("Origin " + Quoted(request.origin) + " may not call this API"), request_id);
     }
     auto sub = StripApiPrefix(request.path);
@@ -111,16 +112,35 @@ std::variant<auth::Principal, HttpResponse> Api::AdmitRoute(const HttpRequest& r
     }
     auto principal = Authenticate(request);
     if (!principal) return ErrorResponse(principal.error(), request_id);
-    if (match.route->permission && !principal->Has(*match.route->permission)) {
-        return ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
-                             request_id);
+    Admission admission{std::move(*principal), {}};
+    // Counted once the caller is known and before the permission check: a refused request is a request too.
+    if (count_rate && services_.rate_limiter) {
+        const Bucket bucket = BucketOf(method, match.route->pattern);
+        const RateVerdict verdict =
+            services_.rate_limiter->Check(admission.principal.company_id, admission.principal.api_key_id, bucket);
+        admission.rate_limit_headers = RateLimitHeaders(verdict);
+        if (!verdict.allowed) {
+            auto resp = ErrorResponse(
+                RateLimited("Rate limit exceeded: " + std::to_string(verdict.limit) + " " + std::string(Name(bucket)) +
+                            " requests per minute; retry in " + std::to_string(verdict.reset_seconds) + " s"),
+                request_id);
+            resp.retry_after_seconds = static_cast<int>(verdict.reset_seconds);
+            resp.headers = std::move(admission.rate_limit_headers);
+            return resp;
+        }
     }
-    return std::move(*principal);
+    if (match.route->permission && !admission.principal.Has(*match.route->permission)) {
+        auto resp = ErrorResponse(Forbidden("Missing permission " + std::string(auth::Name(*match.route->permission))),
+                                  request_id);
+        resp.headers = std::move(admission.rate_limit_headers);
+        return resp;
+    }
+    return admission;
 }
 
-std::variant<auth::Principal, HttpResponse> Api::Admit(const HttpRequest& request) const {
+std::variant<Admission, HttpResponse> Api::Admit(const HttpRequest& request) const {
     Router::Match match;
-    auto admitted = AdmitRoute(request, match);
+    auto admitted = AdmitRoute(request, match, true);
     if (auto* refusal = std::get_if<HttpResponse>(&admitted)) AddCorsHeaders(request, *refusal);
     return admitted;
 }
@@ -131,16 +151,18 @@ void Api::AddCorsHeaders(const HttpRequest& request, HttpResponse& response) con
 
 HttpResponse Api::Dispatch(const HttpRequest& request) const {
     Router::Match match;
-    auto admitted = AdmitRoute(request, match);
+    auto admitted = AdmitRoute(request, match, !request.admitted);
     if (auto* refusal = std::get_if<HttpResponse>(&admitted)) return std::move(*refusal);
     if (IsPreflight(request)) {  // admitted: its origin is allowed
         HttpResponse preflight{204, "", "", 0};
         preflight.headers = services_.cors.PreflightHeaders(request.origin);
         return preflight;
     }
-    auto principal = std::get<auth::Principal>(std::move(admitted));
-    RequestContext ctx{request, std::move(principal), std::move(match.params)};
+    auto admission = std::get<Admission>(std::move(admitted));
+    const auto& rate_headers = request.admitted ? request.rate_limit_headers : admission.rate_limit_headers;
+    RequestContext ctx{request, std::move(admission.principal), std::move(match.params)};
     auto result = match.route->handler(ctx);
+    if (result) result->headers.insert(result->headers.end(), rate_headers.begin(), rate_headers.end());
     if (!result) {
         const Error& e = result.error();
         if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
@@ -155,7 +177,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request) const {
                                           {"error", e.message},
                                           {"internal", e.internal}});
         }
-        return ErrorResponse(e, request.request_id);
+        auto resp = ErrorResponse(e, request.request_id);
+        resp.headers = rate_headers;
+        return resp;
     }
     return std::move(*result);
 }

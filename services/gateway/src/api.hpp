@@ -14,7 +14,9 @@
 #include "mt/auth/principal_cache.hpp"
 #include "mt/ops/metrics.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/quotas.hpp"
 #include "publisher.hpp"
+#include "rate_limiter.hpp"
 #include "router.hpp"
 
 namespace mt::gateway {
@@ -23,6 +25,7 @@ struct ApiLimits {
     std::size_t max_json_bytes = 64u << 20;
     std::size_t max_upload_bytes = 100u * 1000 * 1000;  // all files of one upload together (SPEC: 100 MB)
     std::size_t max_upload_files = 10;
+    store::Quotas quotas;  // per company: tables, concurrent jobs, stored upload bytes (429 QUOTA_EXCEEDED)
 };
 
 /// What a handler module needs; passed by reference into each Register* function.
@@ -39,6 +42,14 @@ struct ApiServices {
     CorsPolicy cors = {};
     /// Set by Api (it owns the authenticator): the key routes forget a revoked key through it.
     ApiKeyAuthenticator* api_keys = nullptr;
+    /// Null: requests are not rate-limited (MT_RATE_LIMIT_ENABLED=false).
+    RateLimiter* rate_limiter = nullptr;
+};
+
+/// A request let in from its head: who sends it and the RateLimit-* headers its answer carries.
+struct Admission {
+    auth::Principal principal;
+    std::vector<std::pair<std::string, std::string>> rate_limit_headers;
 };
 
 class Api {
@@ -48,10 +59,12 @@ public:
     HttpResponse Handle(const HttpRequest& request) const;
     /// Whether a request may go on, from its head alone (`request` without its body, before any body byte is
     /// read): its route exists (404, or 405 for a known path), its credentials (`Authorization: Bearer` or
-    /// `x-api-key`, not both: 400) are valid (401) and grant the route's permission (403). A CORS preflight under
-    /// the API prefix is admitted without credentials (an empty principal; Handle answers it) when its origin is
-    /// allowed, refused (403) otherwise. The principal, or the error response to send (with CORS headers).
-    [[nodiscard]] std::variant<auth::Principal, HttpResponse> Admit(const HttpRequest& request) const;
+    /// `x-api-key`, not both: 400) are valid (401), the company is within its rate limit (429) and the credentials
+    /// grant the route's permission (403). Counts the request against the rate limit. A CORS preflight under the
+    /// API prefix is admitted without credentials (an empty principal; Handle answers it) when its origin is
+    /// allowed, refused (403) otherwise. The admission, or the error response to send (with CORS headers, and the
+    /// RateLimit-* headers once the caller is known).
+    [[nodiscard]] std::variant<Admission, HttpResponse> Admit(const HttpRequest& request) const;
     /// Adds the CORS headers `request`'s origin gets (none when it is not allowed) to `response`: for answers the
     /// transport makes itself (413, 503 …).
     void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
@@ -61,9 +74,11 @@ public:
 
 private:
     HttpResponse Dispatch(const HttpRequest& request) const;
-    /// Admit's checks, also giving the matched route (set whenever the principal is returned for a request that
-    /// is not a preflight).
-    std::variant<auth::Principal, HttpResponse> AdmitRoute(const HttpRequest& request, Router::Match& match) const;
+    /// Admit's checks, also giving the matched route (set whenever a request that is not a preflight is
+    /// admitted). The rate limit is counted only when `count_rate` (a request admitted from its head was counted
+    /// then).
+    std::variant<Admission, HttpResponse> AdmitRoute(const HttpRequest& request, Router::Match& match,
+                                                     bool count_rate) const;
     /// The caller: by `x-api-key` (ApiKeyAuthenticator) or by the bearer token, reusing an earlier verification of
     /// the same token while it is within its validity window (signature checks and claim parsing are the
     /// gateway's largest per-request CPU cost). Both at once → 400.

@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include <cstdlib>
+
 #include "mt/auth/key_file.hpp"
 #include "mt/store/role_secrets.hpp"
 
@@ -75,6 +77,38 @@ constexpr Setting kCorsOrigins{"MT_CORS_ALLOWED_ORIGINS", "",
 constexpr Setting kGrace{"MT_SHUTDOWN_GRACE_MS", "25000",
                          "on SIGTERM, how long requests in flight may take to finish before the server stops"};
 
+constexpr Setting kRateEnabled{"MT_RATE_LIMIT_ENABLED", "true",
+                               "per-company and per-API-key request rate limits (429 RATE_LIMITED); counted in Redis"};
+constexpr Setting kRedisUrl{"MT_REDIS_URL", "redis://127.0.0.1:6379",
+                            "Redis holding the rate-limit counters shared by every gateway, "
+                            "redis://[:password@]host[:port][/db]; unreachable: requests go on unlimited (fail open)"};
+constexpr Setting kRedisTimeout{"MT_REDIS_TIMEOUT_MS", "50",
+                                "connect and command timeout of each rate-limit check (over it: fail open)"};
+constexpr Setting kReads{"MT_RATE_LIMIT_READS_PER_MINUTE", "6000",
+                         "read requests (GET, POST /:id/query) a company may make per minute"};
+constexpr Setting kWrites{"MT_RATE_LIMIT_WRITES_PER_MINUTE", "1200",
+                          "write requests (every other route) a company may make per minute"};
+constexpr Setting kKeyReads{"MT_RATE_LIMIT_KEY_READS_PER_MINUTE", "",
+                            "read requests one API key may make per minute (default: the company's)"};
+constexpr Setting kKeyWrites{"MT_RATE_LIMIT_KEY_WRITES_PER_MINUTE", "",
+                             "write requests one API key may make per minute (default: the company's)"};
+constexpr Setting kQuotaTables{"MT_QUOTA_TABLES", "1000",
+                               "tables a company may have: active ones plus uploads that will create one"};
+constexpr Setting kQuotaJobs{"MT_QUOTA_CONCURRENT_JOBS", "10", "upload jobs of a company not yet done or failed"};
+constexpr Setting kQuotaBytes{"MT_QUOTA_UPLOAD_BYTES", "10737418240",
+                              "bytes of uploaded files a company may have stored (files of jobs not yet done or "
+                              "failed; a finished job's files are deleted)"};
+
+/// A per-key limit: unset or empty follows the company's (a key can never do more than its company anyway).
+std::int64_t KeyLimit(config::ConfigReader& r, const Setting& s, std::int64_t company_limit) {
+    const char* set = std::getenv(std::string(s.name).c_str());
+    if (set == nullptr || *set == '\0') {
+        r.String(s);  // listed in --help-config all the same
+        return company_limit;
+    }
+    return r.Int(s, 1, 1'000'000'000);
+}
+
 }  // namespace
 
 Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
@@ -116,11 +150,28 @@ Result<GatewayConfig> LoadConfig(config::ConfigReader& r) {
     c.server.max_json_bytes = c.limits.max_json_bytes;
     c.limits.max_upload_bytes = static_cast<std::size_t>(r.Int(kMaxUpload, 1, 1ll << 34));
     c.limits.max_upload_files = static_cast<std::size_t>(r.Int(kMaxFiles, 1, 1000));
+    c.limits.quotas.tables = r.Int(kQuotaTables, 0, 1'000'000'000);
+    c.limits.quotas.concurrent_jobs = r.Int(kQuotaJobs, 0, 1'000'000'000);
+    c.limits.quotas.upload_bytes = r.Int(kQuotaBytes, 0, 1ll << 50);
+    c.rate_limit_enabled = r.Bool(kRateEnabled);
+    c.rate_limiter.redis_url = r.String(kRedisUrl);
+    c.rate_limiter.connect_timeout = c.rate_limiter.command_timeout =
+        std::chrono::milliseconds(r.Int(kRedisTimeout, 1, 10'000));
+    c.rate_limiter.limits.company_reads = r.Int(kReads, 1, 1'000'000'000);
+    c.rate_limiter.limits.company_writes = r.Int(kWrites, 1, 1'000'000'000);
+    c.rate_limiter.limits.key_reads = KeyLimit(r, kKeyReads, c.rate_limiter.limits.company_reads);
+    c.rate_limiter.limits.key_writes = KeyLimit(r, kKeyWrites, c.rate_limiter.limits.company_writes);
     c.metrics_port = static_cast<std::uint16_t>(r.Int(kMetricsPort, 0, 65535));
     c.shutdown_grace_ms = r.Int(kGrace, 0, 3'600'000);
     std::string cors_origins = r.String(kCorsOrigins);
     MT_TRY(r.Finish());
     MT_ASSIGN_OR_RETURN(c.cors, CorsPolicy::FromList(cors_origins));
+    if (c.rate_limit_enabled) {
+        if (auto redis = ParseRedisUrl(c.rate_limiter.redis_url); !redis) {
+            return Validation(std::string(kRedisUrl.name) + "=\"" + c.rate_limiter.redis_url + "\" " +
+                              redis.error().message);
+        }
+    }
     MT_ASSIGN_OR_RETURN(c.kafka, kafka::KafkaConfigFromEnv());
     MT_ASSIGN_OR_RETURN(c.jwt.key, auth::ReadKeyFile(key_file));
     MT_ASSIGN_OR_RETURN(c.databases.role_key, store::ReadRoleKeyFile(role_key_file));

@@ -19,6 +19,8 @@ struct GatewayConfig {
     ApiLimits limits;
     CorsPolicy cors;
     kafka::KafkaConfig kafka;
+    bool rate_limit_enabled = true;
+    RateLimiterOptions rate_limiter;
     std::uint16_t metrics_port = 0;
     std::int64_t shutdown_grace_ms = 25000;
     std::chrono::seconds reconcile_period{60};     // store::ReconcileTableIntents

@@ -26,6 +26,10 @@ struct HttpRequest {
     std::string body;
     /// Instead of `body`: an upload the server spooled to a file and mapped (body_spool.hpp); valid during the call.
     std::string_view mapped_body;
+    /// Set when the request was admitted from its head (Api::Admit): the rate limit was counted then, and these
+    /// RateLimit-* headers go on whatever answer it gets; Api::Handle does not count it again.
+    bool admitted = false;
+    std::vector<std::pair<std::string, std::string>> rate_limit_headers = {};
 
     [[nodiscard]] std::string_view Body() const { return mapped_body.data() != nullptr ? mapped_body : body; }
 };

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -111,6 +112,8 @@ struct Connection {
     std::string pending;
     RequestHead head;  // the admitted request whose body is arriving
     std::string request_id;
+    /// RateLimit-* headers of the admitted request: on its answer and on any refusal after its admission.
+    std::vector<std::pair<std::string, std::string>> rate_limit_headers;
     std::unique_ptr<BodyIntake> body;
     Clock::time_point started;
 
@@ -222,6 +225,7 @@ private:
             if (!conn->gate.started()) {
                 Count(*conn);  // a drain waits for this request from its first byte
                 conn->started = Clock::now();
+                conn->rate_limit_headers.clear();  // the previous request's
                 door_->watch.Enter(conn.get(), conn->fd, IntakeWatch::Phase::kHead, conn->started);
             }
             data.remove_prefix(conn->gate.Push(data));
@@ -250,6 +254,7 @@ private:
             Refuse(conn, peer, version, std::move(*refusal));
             return;
         }
+        conn->rate_limit_headers = std::move(std::get<Admission>(admitted).rate_limit_headers);
         const bool spool = SpooledBodyLength(head).has_value();
         const std::size_t limit = spool ? door_->options.max_request_bytes : door_->options.max_json_bytes;
         if (length > limit) {
@@ -318,6 +323,8 @@ private:
         door_->watch.Forget(conn.get());
         const Http::Version version = VersionOf(conn->head);
         HttpRequest req = RequestOf(conn->head, conn->request_id);
+        req.admitted = true;  // counted against the rate limit in Admit
+        req.rate_limit_headers = conn->rate_limit_headers;
         std::unique_ptr<BodyIntake> body = std::move(conn->body);
         if (body->spooled()) {
             auto mapped = body->Map();
@@ -405,7 +412,16 @@ private:
         response.headers().add<Http::Header::ContentType>(resp.content_type);
         response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
         if (!conn->request_id.empty()) response.headers().add<RequestIdHeader>(conn->request_id);
-        if (retry_after) response.headers().add<RetryAfterHeader>(1);
+        if (resp.retry_after_seconds > 0) {
+            response.headers().add<RetryAfterHeader>(resp.retry_after_seconds);
+        } else if (retry_after) {
+            response.headers().add<RetryAfterHeader>(1);
+        }
+        const bool has_rate_headers = std::any_of(resp.headers.begin(), resp.headers.end(),
+                                                  [](const auto& h) { return h.first.rfind("RateLimit-", 0) == 0; });
+        if (!has_rate_headers) {  // a refusal after admission carries the admitted request's RateLimit-* headers
+            resp.headers.insert(resp.headers.end(), conn->rate_limit_headers.begin(), conn->rate_limit_headers.end());
+        }
         AddHeaders(response.headers(), resp);
         auto sent = response.send(static_cast<Http::Code>(resp.status), resp.body);
         sent.then([conn](ssize_t) { conn->ShutdownWrite(); }, Async::IgnoreException);

@@ -88,6 +88,7 @@ Result<HttpResponse> CreateTable(ApiServices& s, RequestContext& ctx) {
                           std::move(indexes),
                           description ? *description : std::nullopt,
                           metadata.value_or("{}")};
+    table.quotas = s.limits.quotas;
     MT_ASSIGN_OR_RETURN(auto created, store::CreateTable(s.databases, connection, table, Who(ctx)));
     return TableResponse(201, created);
 }

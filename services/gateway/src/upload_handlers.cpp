@@ -180,6 +180,11 @@ Result<HttpResponse> Upload(ApiServices& s, RequestContext& ctx, bool into_table
     std::optional<jobs::JobRecord> created;
     MT_TRY(pg::InTransaction(*control, [&]() -> Status {
         for (const auto& [blob_id, part] : blobs) MT_TRY(jobs::StoreBlob(*control, blob_id, part->data));
+        // After the blobs, so the company's quota lock is held only for the count and the insert; over a quota the
+        // rollback takes the blobs back.
+        store::QuotaDemand demand{job.mode == jobs::JobMode::kCreate ? 1 : 0, 1, 0};
+        for (const auto& f : job.files) demand.upload_bytes += f.size_bytes;
+        MT_TRY(store::ReserveQuota(*control, ctx.principal.company_id, s.limits.quotas, demand));
         MT_ASSIGN_OR_RETURN(auto record, jobs::InsertJob(*control, job_id, job));
         created = std::move(record);
         return store::AppendAuditEvent(*control, {job.company_id, "upload.created", ctx.principal.Actor(), "upload",

@@ -148,11 +148,25 @@ std::string Stack::CompanyRolePassword(std::string_view role) const {
     return store::DeriveRolePassword(role_key_, role);
 }
 
+std::map<std::string, std::string> Stack::GatewayLimitsEnv() {
+    const char* redis = std::getenv("MT_TEST_REDIS_URL");
+    // Rate limits and quotas no suite reaches: the rate-limit and quota suites set low ones themselves. Without a
+    // test Redis the limiter is off.
+    return {{"MT_RATE_LIMIT_ENABLED", redis != nullptr && *redis != '\0' ? "true" : "false"},
+            {"MT_REDIS_URL", redis != nullptr && *redis != '\0' ? redis : "redis://127.0.0.1:6379"},
+            {"MT_RATE_LIMIT_READS_PER_MINUTE", "100000000"},
+            {"MT_RATE_LIMIT_WRITES_PER_MINUTE", "100000000"},
+            {"MT_QUOTA_TABLES", "1000000"},
+            {"MT_QUOTA_CONCURRENT_JOBS", "1000000"},
+            {"MT_QUOTA_UPLOAD_BYTES", "1125899906842624"}};
+}
+
 void Stack::StartGateway() {
     for (int attempt = 1;; ++attempt) {
         std::uint16_t port = FreePort();
         std::map<std::string, std::string> env = {{"MT_HTTP_PORT", std::to_string(port)},
                                                   {"MT_HTTP_ADDRESS", "127.0.0.1"}};
+        for (auto& [k, v] : GatewayLimitsEnv()) env[k] = std::move(v);
         for (const auto& [k, v] : options_.gateway_env) env[k] = v;
         Process& gw = StartProcess("mt-gateway", Binary("services/gateway/mt-gateway"), {}, std::move(env));
         base_url_ = "http://127.0.0.1:" + std::to_string(port);

@@ -22,6 +22,7 @@ enum class ErrorKind {
     kPayloadTooLarge,  // 413
     kPrecondition,     // 412: an If-Match that no longer matches the resource's version
     kValidation,       // 422
+    kTooManyRequests,  // 429: over a rate limit or a company quota (SPEC §9)
     kUnavailable,      // retryable infrastructure failure (DB connection lost, serialization failure)
     kInternal,         // 500: a bug or an unexpected state
 };
@@ -67,6 +68,10 @@ Error Validation(std::string message, std::vector<FieldError> details = {});
 /// path (`filter.$or[1].amount.$gte`); the message says both.
 Error QuerySyntax(std::string field, std::string message);
 Error Unavailable(std::string message);
+/// 429 RATE_LIMITED: over a request rate limit (the gateway adds Retry-After).
+Error RateLimited(std::string message);
+/// 429 QUOTA_EXCEEDED: over a company quota; the message names it, e.g. `Quota exceeded: tables (1000)`.
+Error QuotaExceeded(std::string message);
 Error Internal(std::string message);
 /// A failed write to local disk: when the disk is full (ENOSPC, EDQUOT) an error with code SCRATCH_FULL whose
 /// message may be shown ("…scratch space is full…"), else kInternal naming `path` and the system's reason.

@@ -97,6 +97,14 @@ Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::str
 /// `sample_rows` (empty): a listing never copies every job's samples; GET of one job shows them.
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id);
 
+/// What a company's unfinished jobs (not done, not failed) hold: the quotas of SPEC §9 count them.
+struct ActiveUsage {
+    std::int64_t jobs = 0;
+    std::int64_t upload_bytes = 0;  // size_bytes of their files (a finished job's files are deleted)
+    std::int64_t creates = 0;       // of them, uploads that will create a table (mode create)
+};
+Result<ActiveUsage> LoadActiveUsage(pg::Connection& control, const std::string& company_id);
+
 /// The trigger message both topics carry: {"job_id","company_id","request_id"[,"part"]}.
 std::string MessageJson(const JobRecord& job, std::optional<int> part = std::nullopt);
 struct JobMessage {

@@ -19,6 +19,7 @@
 
 #include "mt/store/audit.hpp"
 #include "mt/store/databases.hpp"
+#include "mt/store/quotas.hpp"
 #include "mt/store/records.hpp"
 
 namespace mt::store {
@@ -39,7 +40,8 @@ struct NewTable {
     std::optional<std::int64_t> max_rows;
     std::vector<IndexSpec> indexes;  // built with the table (it is empty)
     std::optional<std::string> description;
-    std::string metadata = "{}";  // a JSON object's text (the gateway checks kind and size)
+    std::string metadata = "{}";   // a JSON object's text (the gateway checks kind and size)
+    std::optional<Quotas> quotas;  // when set, the company's table quota is checked in the insert's transaction
 };
 
 /// An If-Match as the store checks it (the gateway's ParseIfMatch builds it from the header).

@@ -94,6 +94,11 @@ public:
     /// Stops and forgets the process of that name (no-op when absent).
     void StopProcess(std::string_view name);
 
+    /// The rate-limit and quota settings every gateway of a stack starts with: the test Redis (MT_TEST_REDIS_URL;
+    /// none: the limiter is off), limits and quotas far above what any suite uses. StackOptions::gateway_env
+    /// overrides them.
+    static std::map<std::string, std::string> GatewayLimitsEnv();
+
     Process& gateway();
     /// Stops the gateway if it runs and starts a new one on a fresh port (base_url() changes).
     void RestartGateway();
