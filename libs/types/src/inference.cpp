@@ -128,7 +128,8 @@ InferredColumn ColumnInference::Result() const {
         out.type = ColumnType::kInteger;
     } else if (numbers != 0) {
         out.type = ColumnType::kDecimal;
-    } else if ((alive & kBooleanReadings) != 0) {
+    } else if ((alive & kBooleanReadings) != 0 && ((alive & kBooleanReadings) != detail::kReadBoolX || nullable_)) {
+        // An "X" column is a column of ticked boxes only beside unticked (empty) ones: "x" everywhere is text.
         out.type = ColumnType::kBoolean;
     } else if ((alive & (kReadDateDmy | kReadDateMdy)) != 0) {
         out.type = ColumnType::kDate;

@@ -23,7 +23,7 @@ inline constexpr std::uint32_t kReadIntegerComma = 1u << 8;  // "1.234.567", "1 
 inline constexpr std::uint32_t kReadBoolSN = 1u << 9;   // S/N (sim/não) and the words
 inline constexpr std::uint32_t kReadBoolVF = 1u << 10;  // V/F (verdadeiro/falso) and the words
 inline constexpr std::uint32_t kReadBoolYN = 1u << 11;  // Y/N (yes/no) and the words
-inline constexpr std::uint32_t kReadBoolX = 1u << 12;   // X alone (a ticked box; an empty cell is NULL)
+inline constexpr std::uint32_t kReadBoolX = 1u << 12;   // X alone (a ticked box; an empty cell is NULL, and needed)
 
 inline constexpr std::uint32_t kIntegerReadings = kReadIntegerPoint | kReadIntegerComma;
 inline constexpr std::uint32_t kPointReadings = kReadIntegerPoint | kReadDecimalPoint;

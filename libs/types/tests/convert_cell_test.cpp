@@ -283,10 +283,11 @@ TEST_CASE("ConvertCell accepts exactly what inference accepts for each type and 
         for (const auto& value : pool) {
             const auto inferred = mt::types::testing::Infer({reading.anchor, value});
             bool admitted = inferred.type == reading.type;
-            // A letter pair is a rule of the column ("S" with "true" reads, with "V" does not); conversion reads
-            // every letter: a value is admitted as boolean when it is one, alone or beside the anchor.
+            // A letter pair is a rule of the column ("S" with "true" reads, with "V" does not; "X" needs an empty
+            // cell beside it); conversion reads every letter: a value is admitted as boolean when it is one, beside
+            // the anchor or beside an empty cell.
             if (reading.type == ColumnType::kBoolean) {
-                admitted = admitted || mt::types::testing::Infer({value}).type == ColumnType::kBoolean;
+                admitted = admitted || mt::types::testing::Infer({"", value}).type == ColumnType::kBoolean;
             }
             if (reading.type == ColumnType::kDecimal || reading.type == ColumnType::kInteger) {
                 admitted = admitted && inferred.format.decimal_separator == reading.format.decimal_separator;

@@ -98,7 +98,8 @@ TEST_CASE("currency symbols before or after are dropped") {
     CHECK(Loaded({"$ 1,234.56", "$12.00", "US$ 1,000.50"}) == std::vector<std::string>{"1234.56", "12.00", "1000.50"});
     CHECK(Loaded({"\xE2\x82\xAC 12,50", "1.234,56 \xE2\x82\xAC", "7,00\xE2\x82\xAC"}) ==
           std::vector<std::string>{"12.50", "1234.56", "7.00"});
-    CHECK(Loaded({"\xC2\xA3" "1,250.00"}) == std::vector<std::string>{"1250.00"});
+    CHECK(Loaded({"\xC2\xA3"
+                  "1,250.00"}) == std::vector<std::string>{"1250.00"});
     CHECK(Loaded({"R$" + kNbsp + "1.234,56"}) == std::vector<std::string>{"1234.56"});
     // Whole amounts in currency are integers like any other.
     CHECK(Describe(Infer({"R$ 100", "R$ 1.500"}, kPreferComma)) == "integer nullable=false sep=comma order=dmy");
@@ -124,11 +125,12 @@ TEST_CASE("percent: the number as written") {
 }
 
 TEST_CASE("numbers that must stay text") {
-    for (const char* text :
-         {"1.2.3,4,5", "12,34,56", "1,23,456", "12,34,567", "$", "R$", "%", "()", "(-5)", "-(5)", "--5", "5--",
-          "-5-", "R$ R$ 5", "5 R$ $", "1.234 567", "1 234.567,5", "12 34", "1  234", "R$ 1e5", "(1e5)", "1e5%",
-          "5.%", "R$ 00123", "(00123)", "0012,5", "00.123,5", "01.234", "€", "US$", "1.234,56 USD", "5 $ 5",
-          "(5", "5)", "((5))", "R$5R$", "12%%", "% 12"}) {
+    for (const char* text : {"1.2.3,4,5", "12,34,56",  "1,23,456",     "12,34,567", "$",      "R$",       "%",
+                             "()",        "(-5)",      "-(5)",         "--5",       "5--",    "-5-",      "R$ R$ 5",
+                             "5 R$ $",    "1.234 567", "1 234.567,5",  "12 34",     "1  234", "R$ 1e5",   "(1e5)",
+                             "1e5%",      "5.%",       "R$ 00123",     "(00123)",   "0012,5", "00.123,5", "01.234",
+                             "€",         "US$",       "1.234,56 USD", "5 $ 5",     "(5",     "5)",       "((5))",
+                             "R$5R$",     "12%%",      "% 12"}) {
         INFO('"' << text << '"');
         CHECK(TypeOf({"1", text}) == ColumnType::kText);
         CHECK(TypeOf({text}) == ColumnType::kText);
@@ -149,10 +151,10 @@ TEST_CASE("leading-zero codes stay text whatever the new forms") {
 }
 
 TEST_CASE("null markers make a typed column nullable and load as NULL") {
-    const std::vector<std::string> markers = {"-",     "--",   "\xE2\x80\x94", "\xE2\x80\x93", "n/a",   "N/A",
-                                              "N/D",   "n/d",  "s/d",          "S/D",          "#N/A",  "#n/a",
-                                              "#N/D",  "nan",  "NaN",          "NAN",          "(null)", "(NULL)",
-                                              "null",  "NULL", "Null",         " - ",          "\t#N/A "};
+    const std::vector<std::string> markers = {"-",    "--",   "\xE2\x80\x94", "\xE2\x80\x93", "n/a",    "N/A",
+                                              "N/D",  "n/d",  "s/d",          "S/D",          "#N/A",   "#n/a",
+                                              "#N/D", "nan",  "NaN",          "NAN",          "(null)", "(NULL)",
+                                              "null", "NULL", "Null",         " - ",          "\t#N/A "};
     for (const auto& m : markers) {
         INFO('"' << m << '"');
         CHECK(Describe(Infer({"1", m, "2"})) == "integer nullable=true sep=point order=dmy");
@@ -193,18 +195,20 @@ TEST_CASE("boolean letters: one pair per column") {
     // X marks a ticked box; an empty cell is NULL (not false).
     CHECK(Describe(Infer({"X", "", "x", ""})) == "boolean nullable=true sep=point order=dmy");
     CHECK(Loaded({"X", "", "x"}) == std::vector<std::string>{"true", "NULL", "true"});
+    // Without an empty cell beside them, X's are just text ("x" as a filler value).
+    CHECK(TypeOf({"X", "x"}) == ColumnType::kText);
+    CHECK(TypeOf({"x"}) == ColumnType::kText);
     // Letters of different pairs, or another letter: text.
-    for (const std::vector<std::string>& text :
-         std::vector<std::vector<std::string>>{{"S", "F"},
-                                               {"V", "N"},
-                                               {"Y", "S"},
-                                               {"S", "N", "M"},
-                                               {"X", "N"},
-                                               {"X", "true"},
-                                               {"S", "N", "T"},
-                                               {"F", "M"},
-                                               {"S", "0"},
-                                               {"SS", "N"}}) {
+    for (const std::vector<std::string>& text : std::vector<std::vector<std::string>>{{"S", "F"},
+                                                                                      {"V", "N"},
+                                                                                      {"Y", "S"},
+                                                                                      {"S", "N", "M"},
+                                                                                      {"X", "N"},
+                                                                                      {"X", "true"},
+                                                                                      {"S", "N", "T"},
+                                                                                      {"F", "M"},
+                                                                                      {"S", "0"},
+                                                                                      {"SS", "N"}}) {
         INFO(text[0] << " " << text[1]);
         CHECK(TypeOf(text) == ColumnType::kText);
     }

@@ -60,7 +60,7 @@ public:
     ///    a trailing minus, a percent sign ("12,5%" is 12.5, the number as written);
     ///  the decimal separator is decided by the whole column ("1.234" alone reads both ways: see Result);
     ///  boolean: true/false, sim/não/nao, yes/no (case-insensitive), and the letter pairs S/N, V/F, Y/N, or X
-    ///    alone (true; an empty cell is NULL) when every value of the column is of the same pair;
+    ///    beside empty cells (X true, empty NULL) when every value of the column is of the same pair;
     ///  date: dd/mm/yyyy (d/m/yyyy too), mm/dd/yyyy when no day-first reading fits, yyyy-mm-dd;
     ///  datetime: ISO 8601 with T or space, optional seconds/fraction/offset; dd/mm/yyyy HH:MM[:SS].
     ///  Null tokens and, in a column still typed, null markers only make the column nullable. A column with no
