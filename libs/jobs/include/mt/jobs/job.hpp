@@ -93,7 +93,7 @@ Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id,
 /// Any company (workers).
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id);
 /// The company's unfinished jobs, newest first (at most 100). The inferred schemas come without their
-/// `sample_rows` (empty): a listing never copies every job's samples; GET of one job shows them.
+/// `sample_rows` and `sample_rows_raw` (empty): a listing never copies every job's samples; GET of one job shows them.
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id);
 
 /// The trigger message both topics carry: {"job_id","company_id","request_id"[,"part"]}.
