@@ -45,9 +45,8 @@ Loaded AnalyzeAndLoad(const fs::path& csv) {
     auto opened = analyzer::OpenSource(file, limits.reader);
     REQUIRE(opened);
     analyzer::JobUsage usage;
-    auto analysis = analyzer::AnalyzeFile(file, std::move(*opened), analyzer::Staging{}, limits, usage, [] {
-        return true;
-    });
+    auto analysis =
+        analyzer::AnalyzeFile(file, std::move(*opened), analyzer::Staging{}, limits, usage, [] { return true; });
     if (!analysis) FAIL(analysis.error().message);
     std::vector<analyzer::FileAnalysis> files;
     files.push_back(std::move(*analysis));
