@@ -19,8 +19,8 @@ TEST_CASE("Brazilian CSV in Windows-1252 with CRLF: schema and typed rows", "[pi
     std::string job_id;
     auto job = u.Analyzed({File("vendas_2026.csv", ToCp1252(text), "text/csv")}, &job_id);
     const auto& schema = job["inferred_schema"];
-    CHECK(e2e::Keys(schema) ==
-          std::set<std::string>{"suggested_table_name", "columns", "sample_rows", "total_row_count_estimate"});
+    CHECK(e2e::Keys(schema) == std::set<std::string>{"suggested_table_name", "columns", "sample_rows",
+                                                     "sample_rows_raw", "total_row_count_estimate"});
     CHECK(e2e::Str(schema["suggested_table_name"]) == "vendas_2026");
     CHECK(schema["total_row_count_estimate"].GetInt64() == 3);
     CHECK(ToJson(schema["columns"]) ==
@@ -35,7 +35,16 @@ TEST_CASE("Brazilian CSV in Windows-1252 with CRLF: schema and typed rows", "[pi
           R"({"name":"observacao","display_name":"Observação","type":"text","nullable":true},)"
           R"({"name":"source_id","display_name":"ID","type":"integer","nullable":false},)"
           R"({"name":"produto_2","display_name":"Produto","type":"text","nullable":false}])");
+    // sample_rows: each value as it will be stored (NULL tokens as null); sample_rows_raw: as read.
     CHECK(ToJson(schema["sample_rows"]) ==
+          R"([{"produto":"Camisa","preco":"89.90","data":"2026-01-15","ativo":"true","cep":"01310-100",)"
+          R"("codigo":"00123","qtd":"10","grande":"99999999999999999999","observacao":"linha 1\nlinha 2",)"
+          R"("source_id":"1","produto_2":"Azul"},)"
+          R"({"produto":"Calça","preco":"1234.56","data":"2025-12-31","ativo":"false","cep":"20040-002",)"
+          R"("codigo":"00456","qtd":null,"grande":"12","observacao":"São Paulo","source_id":"2","produto_2":"Preta"},)"
+          R"({"produto":"Meia “soquete”","preco":"0.50","data":"2026-02-01","ativo":"true","cep":"30130-110",)"
+          R"("codigo":"07890","qtd":null,"grande":"-5","observacao":null,"source_id":"3","produto_2":"Branca"}])");
+    CHECK(ToJson(schema["sample_rows_raw"]) ==
           R"([{"produto":"Camisa","preco":"89,90","data":"15/01/2026","ativo":"sim","cep":"01310-100",)"
           R"("codigo":"00123","qtd":"10","grande":"99999999999999999999","observacao":"linha 1\nlinha 2",)"
           R"("source_id":"1","produto_2":"Azul"},)"
@@ -105,17 +114,30 @@ TEST_CASE("UTF-8 BOM CSV of 10,000 rows: full-scan inference, normalized headers
           R"({"name":"acao","display_name":"Ação","type":"text","nullable":false},)"
           R"({"name":"_2026_receita","display_name":"2026 Receita","type":"integer","nullable":false},)"
           R"({"name":"nome_completo_2","display_name":"Nome Completo","type":"text","nullable":false}])");
-    // sample_rows: the first 20 rows as read (quotes removed), keyed by the inferred names.
+    // sample_rows_raw: the first 20 rows as read (quotes removed), keyed by the inferred names; sample_rows: the
+    // same cells as they will be stored.
     const char* names[] = {"source_id", "nome_completo", "nascimento",    "momento",
                            "ok",        "pago",          "valor",         "misto",
                            "media_r",   "acao",          "_2026_receita", "nome_completo_2"};
     REQUIRE(schema["sample_rows"].Size() == 20);
+    REQUIRE(schema["sample_rows_raw"].Size() == 20);
     for (int i = 1; i <= 20; ++i) {
         auto raw = IntlRow(i);
-        std::string expected = "{";
+        std::string expected_raw = "{";
         for (std::size_t c = 0; c < raw.size(); ++c) {
             std::string cell = c == 6 && i == 1 ? "1,234.56" : raw[c];
-            expected += std::string(c ? "," : "") + "\"" + names[c] + "\":" + e2e::JsonString(cell);
+            expected_raw += std::string(c ? "," : "") + "\"" + names[c] + "\":" + e2e::JsonString(cell);
+        }
+        CHECK(ToJson(schema["sample_rows_raw"][i - 1]) == expected_raw + "}");
+        std::vector<std::string> stored = raw;
+        stored[3] = i % 2 ? "2026-01-15T10:30:00Z" : "2026-01-15T10:30:00.250000Z";
+        stored[4] = i % 2 ? "true" : "false";
+        stored[5] = i % 2 ? "true" : "false";
+        stored[6] = i == 1 ? "1234.56" : raw[6];
+        std::string expected = "{";
+        for (std::size_t c = 0; c < stored.size(); ++c) {
+            const std::string value = c == 8 && stored[c].empty() ? "null" : e2e::JsonString(stored[c]);
+            expected += std::string(c ? "," : "") + "\"" + names[c] + "\":" + value;
         }
         CHECK(ToJson(schema["sample_rows"][i - 1]) == expected + "}");
     }
@@ -188,7 +210,7 @@ TEST_CASE("report titles above the table are skipped, and a trailing delimiter a
           R"({"name":"qtd","display_name":"Qtd","type":"integer","nullable":false},)"
           R"({"name":"preco","display_name":"Preço","type":"decimal","nullable":false}])");
     CHECK(ToJson(job["inferred_schema"]["sample_rows"]) ==
-          R"([{"produto":"Camisa","qtd":"10","preco":"89,90"},{"produto":"Meia","qtd":"3","preco":"1.234,50"}])");
+          R"([{"produto":"Camisa","qtd":"10","preco":"89.90"},{"produto":"Meia","qtd":"3","preco":"1234.50"}])");
     auto done = u.ConfirmDone(job_id);
     CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
           std::vector<std::string>{R"({"produto":"Camisa","qtd":10,"preco":89.90})",

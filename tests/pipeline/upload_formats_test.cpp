@@ -35,7 +35,7 @@ TEST_CASE("XLSX: typed cells become typed columns", "[pipeline][xlsx]") {
           R"({"name":"total","display_name":"Total","type":"decimal","nullable":false},)"
           R"({"name":"vencimento","display_name":"Vencimento","type":"date","nullable":false}])");
     CHECK(ToJson(schema["sample_rows"][0]) ==
-          R"({"produto":"Camisa","preco":"89.9","qtd":"3","data":"2026-01-15","momento":"2026-01-15T10:30:00",)"
+          R"({"produto":"Camisa","preco":"89.9","qtd":"3","data":"2026-01-15","momento":"2026-01-15T10:30:00Z",)"
           R"("ativo":"true","total":"269.7","vencimento":"2026-02-01"})");
     auto done = u.ConfirmDone(job_id);
     CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
@@ -124,7 +124,10 @@ TEST_CASE("multi-file upload: one table, union of columns, widest type, sum of r
                                        R"({"name":"extra","display_name":"extra","type":"text","nullable":true}])");
     CHECK(ToJson(schema["sample_rows"]) == R"([{"codigo":"1","nome":"Ana","valor":"10","extra":null},)"
                                            R"({"codigo":"2","nome":"Bia","valor":"20","extra":null},)"
-                                           R"({"codigo":null,"nome":"Caio","valor":"1,5","extra":"x"}])");
+                                           R"({"codigo":null,"nome":"Caio","valor":"1.5","extra":"x"}])");
+    CHECK(ToJson(schema["sample_rows_raw"]) == R"([{"codigo":"1","nome":"Ana","valor":"10","extra":null},)"
+                                               R"({"codigo":"2","nome":"Bia","valor":"20","extra":null},)"
+                                               R"({"codigo":null,"nome":"Caio","valor":"1,5","extra":"x"}])");
     REQUIRE(job["files"].Size() == 2);
     CHECK(e2e::Str(job["files"][1]["original_name"]) == "clientes_b.csv");
     CHECK(job["files"][1]["size_bytes"].GetInt64() == 28);

@@ -16,7 +16,7 @@ TEST_CASE("no rows: no header — a single row: header") {
 TEST_CASE("a first row with an empty or null cell is data unless a typed column says otherwise") {
     CHECK_FALSE(DetectHeader(Rows{{"nome", ""}, {"Ana", "31"}}));
     CHECK_FALSE(DetectHeader(Rows{{"nome", "NULL"}, {"Ana", "31"}}));
-    CHECK_FALSE(DetectHeader(Rows{{"Ana", "", "x"}, {"Beto", "b", "y"}}));  // all text: blanks read as data
+    CHECK_FALSE(DetectHeader(Rows{{"Ana", "", "x"}, {"Beto", "b", "yz"}}));  // all text: blanks read as data
     // An unnamed column in a real header: "valor" over integers is a name whatever the blank beside it.
     CHECK(DetectHeader(Rows{{"nome", "", "valor"}, {"Ana", "x", "10"}, {"Beto", "y", "20"}}));
     CHECK(DetectHeader(Rows{{"N/A", "idade"}, {"Ana", "31"}}));
@@ -40,7 +40,7 @@ TEST_CASE("a first row that fits every typed column is data") {
 TEST_CASE("all-text columns: distinct non-numeric first-row values make a header") {
     CHECK(DetectHeader(Rows{{"nome", "cidade"}, {"Ana", "Recife"}, {"Beto", "Natal"}}));
     CHECK_FALSE(DetectHeader(Rows{{"SP", "SP"}, {"RJ", "Rio"}}));                // repeated value
-    CHECK_FALSE(DetectHeader(Rows{{"12", "abc"}, {"x", "y"}}));                  // numeric value over a text column
+    CHECK_FALSE(DetectHeader(Rows{{"12", "abc"}, {"x", "yz"}}));                 // numeric value over a text column
     CHECK(DetectHeader(Rows{{"cep", "cpf"}, {"01310-100", "012.345.678-90"}}));  // leading zeros stay text
 }
 

@@ -301,7 +301,8 @@ Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std
     columns.replace(columns.find("inferred_schema::text"), std::string_view("inferred_schema::text").size(),
                     "CASE WHEN inferred_schema IS NULL THEN NULL ELSE json_build_object('suggested_table_name', "
                     "inferred_schema->'suggested_table_name', 'columns', inferred_schema->'columns', 'sample_rows', "
-                    "'[]'::json, 'total_row_count_estimate', inferred_schema->'total_row_count_estimate')::text END");
+                    "'[]'::json, 'sample_rows_raw', '[]'::json, 'total_row_count_estimate', "
+                    "inferred_schema->'total_row_count_estimate')::text END");
     MT_ASSIGN_OR_RETURN(auto rows, control.Exec("SELECT " + columns +
                                                     " FROM mt_jobs WHERE company_id = $1 AND status NOT IN "
                                                     "('done', 'failed') ORDER BY created_at DESC, id DESC LIMIT 100",

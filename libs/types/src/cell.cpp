@@ -1,5 +1,6 @@
 #include "cell.hpp"
 
+#include "readings.hpp"
 #include "scan.hpp"
 
 namespace mt::types::detail {
@@ -33,8 +34,32 @@ bool IsNullTokenTrimmed(std::string_view s) {
     }
 }
 
+bool IsNullMarkerTrimmed(std::string_view s) {
+    switch (s.size()) {
+        case 1: return s[0] == '-';
+        case 2: return s == "--";
+        case 3:
+            // "—" em dash U+2014 and "–" en dash U+2013.
+            if (s == "\xE2\x80\x94" || s == "\xE2\x80\x93") return true;
+            return EqualsFolded(s, "n/a") || EqualsFolded(s, "n/d") || EqualsFolded(s, "s/d") || EqualsFolded(s, "nan");
+        case 4: return EqualsFolded(s, "null") || EqualsFolded(s, "#n/a") || EqualsFolded(s, "#n/d");
+        case 6: return EqualsFolded(s, "(null)");
+        default: return false;
+    }
+}
+
 int BooleanValue(std::string_view s) {
     switch (s.size()) {
+        case 1:
+            switch (ToLowerAscii(s[0])) {
+                case 's':
+                case 'y':
+                case 'v':
+                case 'x': return 1;
+                case 'n':
+                case 'f': return 0;
+                default: return -1;
+            }
         case 2: return EqualsFolded(s, "no") ? 0 : -1;
         case 3:
             if (EqualsFolded(s, "yes") || EqualsFolded(s, "sim")) return 1;
@@ -45,6 +70,21 @@ int BooleanValue(std::string_view s) {
         case 5: return EqualsFolded(s, "false") ? 0 : -1;
         default: return -1;
     }
+}
+
+std::uint32_t BooleanReadings(std::string_view s) {
+    if (s.size() == 1) {
+        switch (ToLowerAscii(s[0])) {
+            case 's': return kReadBoolSN;
+            case 'n': return kReadBoolSN | kReadBoolYN;
+            case 'y': return kReadBoolYN;
+            case 'v':
+            case 'f': return kReadBoolVF;
+            case 'x': return kReadBoolX;
+            default: return 0;
+        }
+    }
+    return BooleanValue(s) >= 0 ? (kReadBoolSN | kReadBoolVF | kReadBoolYN) : 0;
 }
 
 }  // namespace mt::types::detail

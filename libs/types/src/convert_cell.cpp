@@ -10,15 +10,8 @@ namespace {
 
 /// The canonical text of a number cell into `out`; false when `s` is not one.
 bool ConvertNumber(ColumnType type, std::string_view s, const CellFormat& format, std::string& out) {
-    if (type == ColumnType::kInteger) {
-        if (detail::NumberReadings(s, detail::kReadInteger) == 0) return false;
-        out = detail::CanonicalInteger(s);
-        return true;
-    }
-    const bool comma = format.decimal_separator == DecimalSeparator::kComma;
-    if (detail::NumberReadings(s, comma ? detail::kReadDecimalComma : detail::kReadDecimalPoint) == 0) return false;
-    out = detail::CanonicalDecimal(s, comma ? ',' : '.');
-    return true;
+    const char mark = format.decimal_separator == DecimalSeparator::kComma ? ',' : '.';
+    return detail::WriteFileNumber(s, type == ColumnType::kInteger, mark, out);
 }
 
 bool ConvertTemporal(ColumnType type, std::string_view s, const CellFormat& format, std::string& out) {
@@ -42,6 +35,7 @@ Result<std::optional<std::string_view>> ConvertCellView(ColumnType type, std::st
     using MaybeView = std::optional<std::string_view>;
     const std::string_view s = detail::TrimSpaces(raw);
     if (detail::IsNullTokenTrimmed(s)) return MaybeView();
+    if (type != ColumnType::kText && detail::IsNullMarkerTrimmed(s)) return MaybeView();
     bool converted = false;
     switch (type) {
         case ColumnType::kText:

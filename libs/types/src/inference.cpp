@@ -9,18 +9,23 @@
 namespace mt::types {
 
 using detail::kAllReadings;
+using detail::kBooleanReadings;
+using detail::kCommaReadings;
+using detail::kIntegerReadings;
 using detail::kNumberReadings;
-using detail::kReadBoolean;
+using detail::kPointReadings;
 using detail::kReadDateDmy;
 using detail::kReadDateMdy;
 using detail::kReadDatetimeDmy;
 using detail::kReadDatetimeMdy;
 using detail::kReadDecimalComma;
 using detail::kReadDecimalPoint;
-using detail::kReadInteger;
+using detail::kReadIntegerComma;
+using detail::kReadIntegerPoint;
 using detail::kTemporalReadings;
 
 bool IsNullToken(std::string_view raw) { return detail::IsNullTokenTrimmed(detail::TrimSpaces(raw)); }
+bool IsNullMarker(std::string_view raw) { return detail::IsNullMarkerTrimmed(detail::TrimSpaces(raw)); }
 
 std::string_view Name(DecimalSeparator s) { return s == DecimalSeparator::kComma ? "comma" : "point"; }
 std::string_view Name(DateOrder o) { return o == DateOrder::kMonthFirst ? "mdy" : "dmy"; }
@@ -45,14 +50,24 @@ void ColumnInference::Observe(std::string_view raw) {
         nullable_ = true;
         return;
     }
-    ++non_null_;
     const std::uint32_t alive = candidates_;
-    if (alive == 0) return;  // already text: the common case of a text column costs nothing more
+    if (alive == 0) {  // already text: the common case of a text column costs nothing more
+        ++non_null_;
+        return;
+    }
     // Only the families still alive are scanned; each scanner rejects a foreign value on its first bytes.
     std::uint32_t fits = 0;
     if ((alive & kNumberReadings) != 0) fits |= detail::NumberReadings(s, alive);
-    if ((alive & kReadBoolean) != 0 && detail::BooleanValue(s) >= 0) fits |= kReadBoolean;
+    if ((alive & kBooleanReadings) != 0) fits |= detail::BooleanReadings(s);
     if ((alive & kTemporalReadings) != 0) fits |= detail::TemporalReadings(s);
+    // A marker ("-", "n/d", "#N/A") only makes a typed column nullable. It is looked for only when the value fits
+    // none of the readings alive, so a column of numbers pays nothing for it. A column of markers only is text.
+    if ((alive & fits) == 0 && detail::IsNullMarkerTrimmed(s)) {
+        nullable_ = true;
+        ++markers_;
+        return;
+    }
+    ++non_null_;
     candidates_ = alive & fits;
 }
 
@@ -67,19 +82,22 @@ void ColumnInference::Merge(const ColumnInference& other) {
     candidates_ &= other.candidates_;
     nullable_ = nullable_ || other.nullable_;
     non_null_ += other.non_null_;
+    markers_ += other.markers_;
 }
 
 bool ColumnInference::separator_ambiguous() const {
-    return ((candidates_ & kReadDecimalPoint) != 0) == ((candidates_ & kReadDecimalComma) != 0);
+    return ((candidates_ & kPointReadings) != 0) == ((candidates_ & kCommaReadings) != 0);
 }
 
 namespace {
 
-/// The separator the surviving readings call for; when both or neither survive the values cannot tell, so
-/// the file's hint decides (it also serves a user who turns a text column into decimal on confirm).
+/// The separator the surviving readings call for; when both or neither convention survive the values cannot tell
+/// ("1.234", "12"), so the file's hint decides (it also serves a user who turns a text column into decimal on
+/// confirm). The type is then the narrowest the chosen convention reads: "1.234" is integer 1234 with the comma
+/// hint, decimal 1.234 without.
 DecimalSeparator ChooseSeparator(std::uint32_t alive, const InferenceHints& hints) {
-    const bool point = (alive & kReadDecimalPoint) != 0;
-    const bool comma = (alive & kReadDecimalComma) != 0;
+    const bool point = (alive & kPointReadings) != 0;
+    const bool comma = (alive & kCommaReadings) != 0;
     if (point != comma) return comma ? DecimalSeparator::kComma : DecimalSeparator::kPoint;
     return hints.prefer_decimal_comma ? DecimalSeparator::kComma : DecimalSeparator::kPoint;
 }
@@ -102,12 +120,16 @@ InferredColumn ColumnInference::Result() const {
         out.nullable = true;
         return out;
     }
-    // Narrowest first. The families are disjoint, so at most one of these branches has surviving readings.
-    if ((alive & kReadInteger) != 0) {
+    // Narrowest first. The families are disjoint, so at most one of these branches has surviving readings; the
+    // numbers are read in the chosen convention only.
+    const bool comma = out.format.decimal_separator == DecimalSeparator::kComma;
+    const std::uint32_t numbers = alive & (comma ? kCommaReadings : kPointReadings);
+    if ((numbers & kIntegerReadings) != 0) {
         out.type = ColumnType::kInteger;
-    } else if ((alive & (kReadDecimalPoint | kReadDecimalComma)) != 0) {
+    } else if (numbers != 0) {
         out.type = ColumnType::kDecimal;
-    } else if ((alive & kReadBoolean) != 0) {
+    } else if ((alive & kBooleanReadings) != 0 && ((alive & kBooleanReadings) != detail::kReadBoolX || nullable_)) {
+        // An "X" column is a column of ticked boxes only beside unticked (empty) ones: "x" everywhere is text.
         out.type = ColumnType::kBoolean;
     } else if ((alive & (kReadDateDmy | kReadDateMdy)) != 0) {
         out.type = ColumnType::kDate;

@@ -69,8 +69,8 @@ TEST_CASE("ConvertCell integer: canonical digits, int64 range") {
     CHECK(Converted(ColumnType::kInteger, "-9223372036854775808", kCommaDmy) == "-9223372036854775808");
     CHECK(Refused(ColumnType::kInteger, "00123") == "cannot convert \"00123\" to integer");
     CHECK(Refused(ColumnType::kInteger, " 1.0") == "cannot convert \" 1.0\" to integer");
-    for (const char* bad :
-         {"1e3", "9223372036854775808", "-9223372036854775809", "1.234", "1,5", "abc", "true", "2024-01-15", "NaN"}) {
+    for (const char* bad : {"1e3", "9223372036854775808", "-9223372036854775809", "1.234", "1,5", "abc", "true",
+                            "2024-01-15", "1.234.567"}) {
         Refused(ColumnType::kInteger, bad);
     }
 }
@@ -92,7 +92,7 @@ TEST_CASE("ConvertCell decimal with point: grouping removed, exact digits") {
     const std::string many_digits = "0.10000000000000000000000000000001";
     CHECK(Converted(ColumnType::kDecimal, many_digits) == many_digits);
     CHECK(Refused(ColumnType::kDecimal, "89,90") == "cannot convert \"89,90\" to decimal");
-    for (const char* bad : {"1.234,56", "1.234.567", "NaN", "Infinity", "00.5", "5.", "1,2345", "R$ 5"}) {
+    for (const char* bad : {"1.234,56", "1.234.567", "Infinity", "00.5", "5.", "1,2345", "R$ 5,00"}) {
         Refused(ColumnType::kDecimal, bad);
     }
 }
@@ -120,7 +120,7 @@ TEST_CASE("ConvertCell boolean") {
     for (const char* f : {"false", "FALSE", "não", "NÃO", "Não", "nao", "NAO", "no", "No"}) {
         CHECK(Converted(ColumnType::kBoolean, f) == "false");
     }
-    for (const char* bad : {"1", "0", "t", "f", "s", "n", "verdadeiro", "nã"}) Refused(ColumnType::kBoolean, bad);
+    for (const char* bad : {"1", "0", "t", "verdadeiro", "nã", "ss", "x!"}) Refused(ColumnType::kBoolean, bad);
 }
 
 TEST_CASE("ConvertCell date: ISO and the slash order of the format") {
@@ -172,6 +172,7 @@ TEST_CASE("ConvertCell accepts exactly what inference accepts for each type and 
     };
     const std::vector<Reading> readings = {
         {ColumnType::kInteger, kPointDmy, "1"},
+        {ColumnType::kInteger, kCommaDmy, "1.234.567"},
         {ColumnType::kDecimal, kPointDmy, "1.5"},
         {ColumnType::kDecimal, kCommaDmy, "1,5"},
         {ColumnType::kBoolean, kPointDmy, "true"},
@@ -197,6 +198,28 @@ TEST_CASE("ConvertCell accepts exactly what inference accepts for each type and 
                                            "05e3",
                                            "1e1001",
                                            "NaN",
+                                           "#N/A",
+                                           "-",
+                                           "\xE2\x80\x94",
+                                           "(null)",
+                                           "R$ 1.234,56",
+                                           "$ 1,234.56",
+                                           "US$ 1,234",
+                                           "1.234,56 \xE2\x82\xAC",
+                                           "(1.234,56)",
+                                           "1.234,56-",
+                                           "12,5%",
+                                           "12.5 %",
+                                           "1 234 567",
+                                           "1\xC2\xA0234,5",
+                                           "1.2.3,4,5",
+                                           "1,23,456",
+                                           "$",
+                                           "S",
+                                           "n",
+                                           "V",
+                                           "f",
+                                           "x",
                                            "Infinity",
                                            "89,90",
                                            "89.90",
@@ -260,7 +283,13 @@ TEST_CASE("ConvertCell accepts exactly what inference accepts for each type and 
         for (const auto& value : pool) {
             const auto inferred = mt::types::testing::Infer({reading.anchor, value});
             bool admitted = inferred.type == reading.type;
-            if (reading.type == ColumnType::kDecimal) {
+            // A letter pair is a rule of the column ("S" with "true" reads, with "V" does not; "X" needs an empty
+            // cell beside it); conversion reads every letter: a value is admitted as boolean when it is one, beside
+            // the anchor or beside an empty cell.
+            if (reading.type == ColumnType::kBoolean) {
+                admitted = admitted || mt::types::testing::Infer({"", value}).type == ColumnType::kBoolean;
+            }
+            if (reading.type == ColumnType::kDecimal || reading.type == ColumnType::kInteger) {
                 admitted = admitted && inferred.format.decimal_separator == reading.format.decimal_separator;
             }
             if (reading.type == ColumnType::kDate || reading.type == ColumnType::kDatetime) {

@@ -78,17 +78,36 @@ void NameColumns(FileAnalysis& fa, const std::vector<std::string>& header, const
 }
 
 /// Numbers such as "1.234" read either way; the delimiter's hint decided them while reading. A file writes all
-/// its numbers one way, though, so a column that can only be read one way ("0,750", "3.14") decides the
-/// ambiguous columns of the same file — unless the file has unambiguous columns of both kinds.
+/// its numbers one way, though, so a column that can only be read one way ("0,750", "3.14", "2.000.000") decides
+/// the ambiguous columns of the same file — unless the file has unambiguous columns of both kinds.
 void SettleDecimalSeparators(FileAnalysis& fa) {
     bool point = false, comma = false;
     for (const auto& c : fa.columns) {
         auto inferred = c.inference.Result();
-        if (inferred.type != types::ColumnType::kDecimal || c.inference.separator_ambiguous()) continue;
+        const bool number =
+            inferred.type == types::ColumnType::kDecimal || inferred.type == types::ColumnType::kInteger;
+        if (!number || c.inference.separator_ambiguous()) continue;
         (inferred.format.decimal_separator == types::DecimalSeparator::kComma ? comma : point) = true;
     }
     if (point == comma) return;
     for (auto& c : fa.columns) c.inference.PreferDecimalComma(comma);
+}
+
+/// One cell of the samples: as read when `type` is null; otherwise as it will be stored (ConvertCell, the
+/// inserter's conversion: "2026-04-03", "1234.56", "true", null for NULL). A sample cell longer than
+/// sample_cell_chars was cut, and a cut number may not convert: it is then shown as read.
+void WriteSampleCell(json::Writer& w, std::string_view raw, const types::ColumnType* type,
+                     const types::CellFormat& format) {
+    if (type == nullptr) {
+        json::WriteString(w, json::SanitizeUtf8(raw));
+        return;
+    }
+    auto stored = types::ConvertCell(*type, raw, format);
+    if (stored && !*stored) {
+        w.Null();
+        return;
+    }
+    json::WriteString(w, json::SanitizeUtf8(stored ? std::string_view(**stored) : raw));
 }
 
 /// A cell of the staged copy: quoted only when it has to be.
@@ -251,8 +270,9 @@ Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, St
     reading.has_header = fa.has_header;
     NameColumns(fa, header, limits);
     for (std::size_t i = 0; i < fa.columns.size(); ++i) {
-        fa.columns[i].dropped =
-            fa.columns[i].inference.non_null_count() == 0 && (i >= header.size() || types::IsNullToken(header[i]));
+        const auto& inference = fa.columns[i].inference;
+        fa.columns[i].dropped = inference.non_null_count() == 0 && inference.marker_count() == 0 &&
+                                (i >= header.size() || types::IsNullToken(header[i]));
     }
     SettleDecimalSeparators(fa);
     return fa;
@@ -308,27 +328,39 @@ Result<UploadAnalysis> CombineFiles(std::vector<FileAnalysis> files, std::string
     std::vector<types::Column> columns;
     for (const auto& m : merged) columns.push_back({m.name, m.display_name, m.type, m.nullable});
     store::WriteColumns(w, columns);
-    w.Key("sample_rows");
-    w.StartArray();
-    std::size_t samples = 0;
-    for (std::size_t f = 0; f < files.size() && samples < kSampleRows; ++f) {
-        for (const auto& row : files[f].sample) {
-            if (samples++ >= kSampleRows) break;
-            w.StartObject();
-            for (std::size_t m = 0; m < merged.size(); ++m) {
-                json::WriteKey(w, merged[m].name);
-                auto pos = std::find(file_map[f].begin(), file_map[f].end(), m);
-                if (pos == file_map[f].end()) {
-                    w.Null();
-                } else {
-                    auto i = static_cast<std::size_t>(pos - file_map[f].begin());
-                    json::WriteString(w, json::SanitizeUtf8(i < row.size() ? std::string_view(row[i]) : ""));
-                }
-            }
-            w.EndObject();
-        }
+    // The first rows twice: as they will be stored under the inferred types (each file's cells read with that file's
+    // formats, as the inserter reads them), and as read.
+    std::vector<std::vector<types::CellFormat>> formats(files.size());
+    for (std::size_t f = 0; f < files.size(); ++f) {
+        for (const auto& c : files[f].columns) formats[f].push_back(c.inference.Result().format);
     }
-    w.EndArray();
+    const auto write_samples = [&](bool as_stored) {
+        w.StartArray();
+        std::size_t samples = 0;
+        for (std::size_t f = 0; f < files.size() && samples < kSampleRows; ++f) {
+            for (const auto& row : files[f].sample) {
+                if (samples++ >= kSampleRows) break;
+                w.StartObject();
+                for (std::size_t m = 0; m < merged.size(); ++m) {
+                    json::WriteKey(w, merged[m].name);
+                    auto pos = std::find(file_map[f].begin(), file_map[f].end(), m);
+                    if (pos == file_map[f].end()) {
+                        w.Null();
+                        continue;
+                    }
+                    auto i = static_cast<std::size_t>(pos - file_map[f].begin());
+                    const std::string_view raw = i < row.size() ? std::string_view(row[i]) : std::string_view();
+                    WriteSampleCell(w, raw, as_stored ? &merged[m].type : nullptr, formats[f][i]);
+                }
+                w.EndObject();
+            }
+        }
+        w.EndArray();
+    };
+    w.Key("sample_rows");
+    write_samples(true);
+    w.Key("sample_rows_raw");
+    write_samples(false);
     w.Key("total_row_count_estimate");
     w.Int64(out.total_rows);
     w.EndObject();

@@ -94,7 +94,7 @@ Result<JobRecord> GetJob(pg::Connection& control, const std::string& company_id,
 /// Any company (workers).
 Result<std::optional<JobRecord>> LoadJob(pg::Connection& control, const std::string& job_id);
 /// The company's unfinished jobs, newest first (at most 100). The inferred schemas come without their
-/// `sample_rows` (empty): a listing never copies every job's samples; GET of one job shows them.
+/// `sample_rows` and `sample_rows_raw` (empty): a listing never copies every job's samples; GET of one job shows them.
 Result<std::vector<JobRecord>> ListActiveJobs(pg::Connection& control, const std::string& company_id);
 
 /// What a company's unfinished jobs (not done, not failed) hold: the quotas of SPEC §9 count them.

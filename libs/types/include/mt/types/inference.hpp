@@ -16,8 +16,11 @@
 
 namespace mt::types {
 
-/// Empty (after trimming spaces), NULL, null, N/A, n/a, NA: a missing value.
+/// Empty (after trimming spaces), NULL, null, N/A, n/a, NA: a missing value in a column of any type.
 bool IsNullToken(std::string_view raw);
+/// A null marker of exports and spreadsheets: "-", "--", "—", "–", and in any case "n/a", "n/d", "s/d", "#n/a",
+/// "#n/d", "nan", "(null)", "null". NULL in a typed column; kept as written in a text column.
+bool IsNullMarker(std::string_view raw);
 
 enum class DecimalSeparator { kPoint, kComma };   // kPoint: "1,234.56"; kComma: "1.234,56" and "89,90"
 enum class DateOrder { kDayFirst, kMonthFirst };  // dd/mm/yyyy (default) or mm/dd/yyyy
@@ -50,18 +53,26 @@ public:
     explicit ColumnInference(InferenceHints hints = {});
 
     /// Observe one raw cell (already decoded to UTF-8). Recognized, per SPEC §7:
-    ///  integer: [+-]?digits without leading zeros ("0" ok; "00123" is text), int64 range (beyond → decimal);
-    ///  decimal: "89.90", "89,90", "1.234,56", "1,234.56", "-0.5", "1234.5", grouped thousands ("1.234.567");
-    ///  boolean: true/false, sim/não/nao, yes/no (case-insensitive);
+    ///  integer: [+-]?digits without leading zeros ("0" ok; "00123" is text), int64 range (beyond → decimal),
+    ///    also grouped: "1.234.567", "1,234,567", "1 234 567" (space, no-break or narrow no-break space);
+    ///  decimal: "89.90", "89,90", "1.234,56", "1,234.56", "-0.5", "1234.5", "1 234,5";
+    ///  numbers may carry a currency symbol (R$, US$, $, €, £, before or after), parentheses for a negative,
+    ///    a trailing minus, a percent sign ("12,5%" is 12.5, the number as written);
+    ///  the decimal separator is decided by the whole column ("1.234" alone reads both ways: see Result);
+    ///  boolean: true/false, sim/não/nao, yes/no (case-insensitive), and the letter pairs S/N, V/F, Y/N, or X
+    ///    beside empty cells (X true, empty NULL) when every value of the column is of the same pair;
     ///  date: dd/mm/yyyy (d/m/yyyy too), mm/dd/yyyy when no day-first reading fits, yyyy-mm-dd;
     ///  datetime: ISO 8601 with T or space, optional seconds/fraction/offset; dd/mm/yyyy HH:MM[:SS].
-    ///  Null tokens only make the column nullable. A column with no non-null value is text.
+    ///  Null tokens and, in a column still typed, null markers only make the column nullable. A column with no
+    ///  other value is text.
     void Observe(std::string_view raw);
     /// Merge a column of another file with the same name (widest type wins, nullable if either is).
     void Merge(const ColumnInference& other);
 
     [[nodiscard]] InferredColumn Result() const;
     [[nodiscard]] std::int64_t non_null_count() const { return non_null_; }
+    /// Null markers seen while the column was still typed (they are values, not NULL, if it ends text).
+    [[nodiscard]] std::int64_t marker_count() const { return markers_; }
     /// True when every value so far reads with either decimal separator ("1.234", "12"): Result() then follows
     /// the hint, which PreferDecimalComma may change once the whole file has been seen.
     [[nodiscard]] bool separator_ambiguous() const;
@@ -72,11 +83,13 @@ private:
     std::uint32_t candidates_;  // bit set of internal candidate readings still alive
     bool nullable_ = false;
     std::int64_t non_null_ = 0;
+    std::int64_t markers_ = 0;
     friend struct ColumnInferenceAccess;
 };
 
 /// Lenient conversion of a file cell to the canonical PostgreSQL text of `type`, reading it with `format`.
-/// Null tokens → std::nullopt. For text, the raw value is kept exactly (no trimming). For other types,
+/// Null tokens → std::nullopt, and null markers too for every type but text. For text, the raw value is kept
+/// exactly (no trimming). For other types,
 /// surrounding spaces are ignored; everything ColumnInference recognizes for that type is accepted; a date
 /// converts to datetime at 00:00 UTC; an integer or decimal converts to decimal.
 /// Errors are kValidation with message `cannot convert "<value>" to <type>`.
