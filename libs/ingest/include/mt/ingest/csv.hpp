@@ -33,8 +33,11 @@ std::string_view Name(Encoding encoding);
 struct CsvDialect {
     Encoding encoding = Encoding::kUtf8;
     bool has_bom = false;  // the reader skips the BOM
-    char delimiter = ',';  // one of , ; \t |
-    char quote = '"';
+    char delimiter = ',';  // one of , ; \t | and space
+    char quote = '"';      // " or '
+    // Spaces after a delimiter are skipped, so a quote after them still opens a quoted field ("a, \"b, c\"").
+    // Set for comma+space files and always with the space delimiter (a run of spaces is one delimiter).
+    bool skip_initial_space = false;
     bool sep_line = false;  // the file starts with Excel's "sep=X" line, which names the delimiter; not data
 };
 
