@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -76,6 +76,14 @@ ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS dropped_columns json;  -- drop_colu
     R"SQL(
 -- If-Match of an upload into a table (SPEC §8): the versions its load may commit on; NULL: any.
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS if_match bigint[];
+)SQL",
+    "SELECT 1",  // 6: placeholder, owned by the audit change
+    "SELECT 1",  // 7: placeholder, owned by the limits/quotas change
+    R"SQL(
+-- What the analysis read past (ragged rows, unbalanced quotes, totals, notes, a second table): the first
+-- jobs::kMaxJobWarnings as [{"file","line","message"}], and how many there were in all.
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS warnings json;
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS warning_count bigint NOT NULL DEFAULT 0;
 )SQL",
 };
 
