@@ -44,7 +44,7 @@ void CheckFile(const fs::path& csv, const rapidjson::Value& expected) {
     const std::string name = csv.filename().string();
     auto dialect = SniffCsv(csv.string(), name);
     ReadOutcome out =
-        dialect ? ReadAll(csv.string(), *dialect, name) : ReadOutcome{{}, {}, false, dialect.error().message};
+        dialect ? ReadAll(csv.string(), *dialect, name) : ReadOutcome{{}, {}, false, dialect.error().message, {}};
     if (const auto* error = mt::json::Find(expected, "error")) {
         REQUIRE_FALSE(out.ok);
         for (const auto& part : error->GetArray())

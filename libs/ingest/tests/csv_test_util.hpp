@@ -54,11 +54,11 @@ inline ReadOutcome ReadAll(const std::string& path, const CsvDialect& dialect, c
                            ReaderLimits limits = {}) {
     ReadOutcome out;
     auto reader = OpenCsv(path, dialect, name, limits);
-    if (!reader) return {{}, {}, false, reader.error().message};
+    if (!reader) return {{}, {}, false, reader.error().message, {}};
     std::vector<std::string> cells;
     while (true) {
         auto more = (*reader)->Next(cells);
-        if (!more) return {std::move(out.rows), std::move(out.lines), false, more.error().message};
+        if (!more) return {std::move(out.rows), std::move(out.lines), false, more.error().message, {}};
         if (!*more) {
             out.warnings = (*reader)->warnings();
             return out;
@@ -73,7 +73,7 @@ inline ReadOutcome SniffAndRead(const std::string& bytes, const std::string& nam
                                 ReaderLimits limits = {}) {
     TempFile file(bytes, name);
     auto dialect = SniffCsv(file.path(), name);
-    if (!dialect) return {{}, {}, false, dialect.error().message};
+    if (!dialect) return {{}, {}, false, dialect.error().message, {}};
     return ReadAll(file.path(), *dialect, name, limits);
 }
 

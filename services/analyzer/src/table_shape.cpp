@@ -2,6 +2,7 @@
 #include "table_shape.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "analysis.hpp"
@@ -31,12 +32,17 @@ bool IsTotalRow(const std::vector<std::string>& cells) {
     const auto first = std::find_if(cells.begin(), cells.end(), [](const std::string& c) { return Filled(c); });
     if (first == cells.end()) return false;
     const std::string_view value = TrimView(*first);
-    if (value.size() < 4 || value.size() > 12) return false;  // the common path leaves here
-    std::string lower(value);
-    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    static const std::set<std::string, std::less<>> kLabels = {"total",       "totais", "totals",     "soma",
-                                                               "total geral", "totale", "grand total"};
-    return kLabels.count(lower) > 0;
+    // Compared in place, without a copy: this runs on every row.
+    static constexpr std::array<std::string_view, 7> kLabels = {"total",  "totais",      "totals",     "soma",
+                                                                "totale", "total geral", "grand total"};
+    return std::any_of(kLabels.begin(), kLabels.end(), [value](std::string_view label) {
+        if (value.size() != label.size()) return false;
+        for (std::size_t i = 0; i < label.size(); ++i) {
+            const char c = value[i];
+            if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != label[i]) return false;
+        }
+        return true;
+    });
 }
 
 std::string Quoted(std::string_view value) { return "\"" + CutText(TrimView(value), 80) + "\""; }
@@ -81,7 +87,8 @@ bool TableShaper::StartsSecondTable(const std::vector<std::string>& cells) const
         probe.Observe(cells[i]);
         const types::ColumnType type = probe.Result().type;
         if (type == types::ColumnType::kInteger || type == types::ColumnType::kDecimal) return false;
-        rejected = rejected || (i < width_ && columns_.type(i) != types::ColumnType::kText && columns_.breaks(i, cells[i]));
+        rejected =
+            rejected || (i < width_ && columns_.type(i) != types::ColumnType::kText && columns_.breaks(i, cells[i]));
     }
     std::size_t used = cells.size();
     while (used > 0 && !Filled(cells[used - 1])) --used;

@@ -1,5 +1,5 @@
 #pragma once
-/// Which rows of a file are its table, and in what shape (SPEC §7b). The layout (titles, header rows) is decided
+/// Which rows of a file are its table, and in what shape (SPEC §7). The layout (titles, header rows) is decided
 /// on the first rows by ingest::DetectLayout; this decides the rest, row by row, as the analyzer reads:
 ///  - every data row takes the table's width: extra fields are dropped (a warning when any of them holds a value),
 ///    missing cells are empty (a warning, CSV only: spreadsheet rows leave trailing empty cells out);
@@ -45,8 +45,8 @@ struct ColumnTypes {
 class TableShaper {
 public:
     /// A data row, shaped to the table's width, with its line and the position after it.
-    using Emit = std::function<void(const std::vector<std::string>& cells, std::int64_t line,
-                                    const jobs::Checkpoint& after)>;
+    using Emit =
+        std::function<void(const std::vector<std::string>& cells, std::int64_t line, const jobs::Checkpoint& after)>;
 
     /// `width`: the table's columns; `fields`: the usual field count of a data row (CSV), which rows with fewer
     /// fields are warned about; `csv`: whether rows keep their trailing empty cells.
@@ -81,7 +81,7 @@ private:
     FileWarnings& warnings_;
     std::vector<Held> held_;
     std::size_t held_bytes_ = 0;
-    bool held_total_ = false;     // a total row is among the held rows
+    bool held_total_ = false;      // a total row is among the held rows
     bool gap_since_data_ = false;  // a blank line since the last data row
     std::int64_t second_table_line_ = 0;
     std::int64_t second_table_rows_ = 0;

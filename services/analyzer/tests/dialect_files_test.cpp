@@ -1,4 +1,4 @@
-// Data-driven tests of what the analysis makes of messy real-world files (SPEC §7b): every file in
+// Data-driven tests of what the analysis makes of messy real-world files (SPEC §7): every file in
 // tests/data/dialects (other than *.json) is analyzed as one upload's file, and compared with "<file>.json":
 //   {"columns": [["name", "integer"], ...],          the table's columns and inferred types, in order
 //    "rows": [["a", "b"], ...],                       every data row as loaded (cells as read, table width)

@@ -38,7 +38,7 @@ struct FileRef {
     std::string mime_type;
 };
 
-/// Something the analysis of an upload read past instead of failing (SPEC §7b): a ragged row, an unbalanced quote,
+/// Something the analysis of an upload read past instead of failing (SPEC §7): a ragged row, an unbalanced quote,
 /// a closing total row, notes or a second table after the table. Shown with the job so the user can decide at
 /// confirm. `line` is the 1-based line (CSV) or row (spreadsheets) in `file`.
 struct ImportWarning {
