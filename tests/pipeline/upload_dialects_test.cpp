@@ -39,10 +39,9 @@ TEST_CASE("a ragged row, a stray quote and a closing total: warnings at confirm,
     auto done = u.ConfirmDone(job_id);
     CHECK(WarningTexts(done).size() == 4);  // still on the job once loaded
     CHECK(u.RowTexts(e2e::Str(done["user_table_id"])) ==
-          std::vector<std::string>{R"({"produto":"Arroz","qtd":10,"valor":52.50})",
-                                   R"({"produto":"\"Feijão preto","qtd":5,"valor":44.50})",
-                                   R"({"produto":"Café","qtd":2,"valor":30.00})",
-                                   R"({"produto":"Açúcar","qtd":1,"valor":null})"});
+          std::vector<std::string>{
+              R"({"produto":"Arroz","qtd":10,"valor":52.50})", R"({"produto":"\"Feijão preto","qtd":5,"valor":44.50})",
+              R"({"produto":"Café","qtd":2,"valor":30.00})", R"({"produto":"Açúcar","qtd":1,"valor":null})"});
 }
 
 TEST_CASE("a workbook's total row and notes are left out of its staged copy's load", "[pipeline][xlsx][dialects]") {
