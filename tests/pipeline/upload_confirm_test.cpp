@@ -116,8 +116,10 @@ void CheckJobShape(const rapidjson::Value& job, const std::string& company) {
     INFO("job: " << ToJson(job));
     CHECK(e2e::Keys(job) == std::set<std::string>{"_id", "company_id", "user_table_id", "files", "mode", "key_columns",
                                                   "on_schema_error", "dropped_columns", "status", "inferred_schema",
-                                                  "confirmed_schema", "progress", "error", "created_by_user_id",
-                                                  "created_at", "updated_at"});
+                                                  "confirmed_schema", "progress", "error", "warnings", "warning_count",
+                                                  "created_by_user_id", "created_at", "updated_at"});
+    CHECK(job["warnings"].IsArray());
+    CHECK(job["warning_count"].IsInt64());
     CHECK(e2e::IsObjectIdText(e2e::Str(job["_id"])));
     CHECK(e2e::Str(job["company_id"]) == company);
     CHECK(e2e::Str(job["created_by_user_id"]) == "e2e-user");

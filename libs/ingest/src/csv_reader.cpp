@@ -27,6 +27,7 @@ public:
           line_(first_line),
           delimiter_(dialect.delimiter),
           quote_(dialect.quote),
+          skip_initial_space_(dialect.skip_initial_space),
           display_name_(std::move(display_name)),
           limits_(limits) {
         for (const char c : {delimiter_, '\n', '\r', '\0'}) stop_unquoted_[static_cast<unsigned char>(c)] = true;
@@ -38,7 +39,10 @@ public:
     [[nodiscard]] std::uint64_t bytes_read() const override { return source_.bytes_read(); }
     [[nodiscard]] std::optional<std::uint64_t> row_end_offset() const override {
         if (!utf8_) return std::nullopt;
-        return source_.bytes_read() - static_cast<std::uint64_t>(end_ - p_);
+        // While replaying, the unread rest of the replay precedes the unread rest of the saved chunk.
+        const auto unread = static_cast<std::uint64_t>(end_ - p_) +
+                            (replaying_ ? static_cast<std::uint64_t>(saved_end_ - saved_p_) : 0);
+        return source_.bytes_read() - unread;
     }
     [[nodiscard]] std::int64_t row_end_line() const override { return line_; }
 
@@ -49,6 +53,7 @@ private:
     Result<FieldEnd> ReadUnquoted(std::string& cell);
     Result<FieldEnd> ReadQuoted(std::string& cell);
     Result<FieldEnd> ConsumeLineBreak(char c);
+    Result<FieldEnd> ReadStrayQuote(std::string& cell, std::int64_t start_line, bool closed);
     [[nodiscard]] bool TooLarge(const std::string& cell) const { return cell.size() > field_limit_; }
     Error FieldTooLarge(const std::string& cell) const;
     Error Fail(std::int64_t line, const std::string& what) const;
@@ -58,6 +63,7 @@ private:
     std::int64_t line_ = 1;  // physical line of p_
     const char delimiter_;
     const char quote_;
+    const bool skip_initial_space_;
     const std::string display_name_;
     const ReaderLimits limits_;
     std::array<bool, 256> stop_unquoted_{};
@@ -65,6 +71,12 @@ private:
     const char* p_ = nullptr;  // next unread byte of the current chunk
     const char* end_ = nullptr;
     bool eof_ = false;
+    // Bytes read again after an unbalanced quote (ReadStrayQuote): p_/end_ point into replay_ until it is used up,
+    // then go back to the saved place in the source's chunk.
+    std::string replay_;
+    bool replaying_ = false;
+    const char* saved_p_ = nullptr;
+    const char* saved_end_ = nullptr;
     std::int64_t row_line_ = 0;  // physical line where the last returned row starts
     // What the field being read may hold: the cell limit, or less when the row is near its own limit. One
     // comparison per scanned run of bytes enforces both, so a row never grows past max_row_bytes.
@@ -80,6 +92,12 @@ Error CsvReader::Fail(std::int64_t line, const std::string& what) const {
 // True when at least one byte is available at p_, refilling the buffer from the source when needed.
 Result<bool> CsvReader::HasData() {
     if (p_ < end_) return true;
+    if (replaying_) {
+        replaying_ = false;
+        p_ = saved_p_;
+        end_ = saved_end_;
+        if (p_ < end_) return true;
+    }
     if (eof_) return false;
     MT_ASSIGN_OR_RETURN(std::string_view chunk, source_.Next());
     p_ = chunk.data();
@@ -150,6 +168,13 @@ Result<bool> CsvReader::Next(std::vector<std::string>& cells) {
 Result<FieldEnd> CsvReader::ReadField(std::string& cell) {
     MT_ASSIGN_OR_RETURN(bool more, HasData());
     if (!more) return FieldEnd::kFile;
+    if (skip_initial_space_) {
+        while (*p_ == ' ') {
+            ++p_;
+            MT_ASSIGN_OR_RETURN(bool rest, HasData());
+            if (!rest) return FieldEnd::kFile;
+        }
+    }
     if (*p_ == quote_) {
         ++p_;
         return ReadQuoted(cell);
@@ -177,20 +202,28 @@ Result<FieldEnd> CsvReader::ReadUnquoted(std::string& cell) {
 }
 
 // Called after the opening quote. Line breaks inside are kept as written (CRLF stays CRLF).
+//
+// A quoted field that runs past a line end is taken as one multi-line value only when its closing quote closes it
+// cleanly (a delimiter, a line end or the end of the file follows). Otherwise — the quote is never closed, or what
+// closes it is really the opening quote of a later field ("a,\"b\n1,\"c\",d") — the opening quote was a stray
+// one: it is read as a literal character and the row ends at its own line end (ReadStrayQuote). A quote never
+// closed before the end of the file is the same stray quote. The decision depends only on the bytes from the start
+// of the row, so a reader started at a checkpoint decides as the analyzer's did.
 Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
     const std::int64_t start_line = line_;
+    bool spans_lines = false;
     while (true) {
         const char* q = p_;
         while (q < end_ && !stop_quoted_[static_cast<unsigned char>(*q)]) ++q;
         cell.append(p_, q);
-        if (TooLarge(cell)) return FieldTooLarge(cell);
         p_ = q;
+        if (TooLarge(cell)) {
+            if (spans_lines) return ReadStrayQuote(cell, start_line, false);
+            return FieldTooLarge(cell);
+        }
         if (q == end_) {
             MT_ASSIGN_OR_RETURN(bool more, HasData());
-            if (!more) {
-                return Fail(start_line, "a quoted field starting on this line is never closed (missing " +
-                                            std::string(1, quote_) + " before the end of the file)");
-            }
+            if (!more) return ReadStrayQuote(cell, start_line, false);
             continue;
         }
         const char c = *p_++;
@@ -202,19 +235,54 @@ Result<FieldEnd> CsvReader::ReadQuoted(std::string& cell) {
                 if (has_next && *p_ == '\n') cell.push_back(*p_++);
             }
             ++line_;
-            if (TooLarge(cell)) return FieldTooLarge(cell);
+            spans_lines = true;
+            if (TooLarge(cell)) return ReadStrayQuote(cell, start_line, false);
             continue;
         }
         // A quote: doubled means a literal quote, otherwise it closes the quoted part.
         MT_ASSIGN_OR_RETURN(bool has_next, HasData());
         if (has_next && *p_ == quote_) {
             cell.push_back(*p_++);
-            if (TooLarge(cell)) return FieldTooLarge(cell);
+            if (TooLarge(cell)) {
+                if (spans_lines) return ReadStrayQuote(cell, start_line, false);
+                return FieldTooLarge(cell);
+            }
             continue;
+        }
+        if (spans_lines && has_next && *p_ != delimiter_ && *p_ != '\n' && *p_ != '\r') {
+            return ReadStrayQuote(cell, start_line, true);
         }
         // Lenient: text between the closing quote and the delimiter ("a"b) is kept as part of the cell.
         return ReadUnquoted(cell);
     }
+}
+
+// The quoted field in `cell` (its opening quote consumed, its closing quote too when `closed`) turned out to start
+// with a stray quote: read the same bytes again as an unquoted field that starts with a literal quote. The bytes
+// are rebuilt from the cell exactly (inside quotes every quote came from a doubled one) and replayed before the
+// rest of the input, so the row ends at the line end after the stray quote and the lines after it are rows again.
+Result<FieldEnd> CsvReader::ReadStrayQuote(std::string& cell, std::int64_t start_line, bool closed) {
+    std::string replay;
+    replay.reserve(cell.size() + 2);
+    for (const char c : cell) {
+        if (c == quote_) replay.push_back(c);
+        replay.push_back(c);
+    }
+    if (closed) replay.push_back(quote_);
+    if (replaying_) {
+        replay.append(p_, end_);  // the rest of an earlier replay still comes before the saved chunk
+    } else {
+        saved_p_ = p_;
+        saved_end_ = end_;
+        replaying_ = true;
+    }
+    replay_.swap(replay);
+    p_ = replay_.data();
+    end_ = replay_.data() + replay_.size();
+    line_ = start_line;
+    Warn(start_line, std::string("unbalanced ") + quote_ + " read as a literal character");
+    cell.assign(1, quote_);
+    return ReadUnquoted(cell);
 }
 
 }  // namespace

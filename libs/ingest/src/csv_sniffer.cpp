@@ -17,22 +17,42 @@
 namespace mt::ingest {
 namespace {
 
-constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};
+constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};  // and ' ', when none of them splits rows
 
 struct Score {
     char delimiter = ',';
+    bool skip_initial_space = false;
     std::size_t rows = 0;         // rows in the sample
     std::size_t consistent = 0;   // rows with the modal field count
     std::size_t fields = 1;       // the modal field count
     std::size_t occurrences = 0;  // delimiters outside quotes
 };
 
+// The reader's rule (csv_reader.cpp, ReadQuoted) for a quoted field still open at a line end at `i`: it is a stray
+// quote unless a later lone quote closes it cleanly (a delimiter, a line end or the end of the sample after it).
+// A quote never closed in the sample counts as stray only when the sample is the whole file — see `complete`.
+bool StrayQuote(std::string_view sample, std::size_t i, char delimiter, char quote) {
+    for (std::size_t j = i; j < sample.size(); ++j) {
+        if (sample[j] != quote) continue;
+        if (j + 1 < sample.size() && sample[j + 1] == quote) {
+            ++j;
+            continue;
+        }
+        if (j + 1 == sample.size()) return false;
+        const char next = sample[j + 1];
+        return next != delimiter && next != '\n' && next != '\r';
+    }
+    return true;
+}
+
 // Field count of every non-blank row of `sample` with `delimiter`. When the sample is only the beginning of
 // the file, the last (possibly cut) row is dropped.
-std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, char quote, bool complete,
-                                     std::size_t& occurrences) {
+std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, char quote, bool skip_space,
+                                     bool complete, std::size_t& occurrences) {
     std::vector<std::size_t> counts;
     bool in_quotes = false;
+    std::size_t quote_at = 0;  // where the open quoted field started
+    bool checked = false;      // whether that field was already judged stray or not
     bool field_start = true;
     bool row_has_content = false;
     std::size_t fields = 1;
@@ -43,6 +63,12 @@ std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, ch
                 const bool doubled = i + 1 < sample.size() && sample[i + 1] == quote;
                 if (doubled) ++i;  // a literal quote; the field stays open
                 in_quotes = doubled;
+            } else if ((c == '\n' || c == '\r') && !checked) {
+                checked = true;  // decided at the first line end, as the reader's verdict depends on the close alone
+                if (StrayQuote(sample, i, delimiter, quote)) {
+                    in_quotes = false;  // as the reader does: the quote is literal; read on from just after it
+                    i = quote_at;
+                }
             }
             continue;
         }
@@ -58,8 +84,14 @@ std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, ch
             ++fields;
             ++occurrences;
             field_start = true;
+        } else if (c == ' ' && field_start && skip_space) {
+            // spaces before a field are skipped; the field has not started yet
         } else {
             in_quotes = field_start && c == quote;
+            if (in_quotes) {
+                quote_at = i;
+                checked = false;
+            }
             field_start = false;
         }
     }
@@ -68,10 +100,23 @@ std::vector<std::size_t> FieldCounts(std::string_view sample, char delimiter, ch
     return counts;
 }
 
+// True when nearly every `delimiter` in the sample is followed by a space ("a, b, c"): a comma+space file.
+bool SpaceFollows(std::string_view sample, char delimiter) {
+    std::size_t occurrences = 0, spaced = 0;
+    for (std::size_t i = 0; i + 1 < sample.size(); ++i) {
+        if (sample[i] != delimiter) continue;
+        ++occurrences;
+        if (sample[i + 1] == ' ') ++spaced;
+    }
+    return occurrences > 0 && spaced * 10 >= occurrences * 9;
+}
+
 Score ScoreDelimiter(std::string_view sample, char delimiter, char quote, bool complete) {
     Score score;
     score.delimiter = delimiter;
-    const std::vector<std::size_t> counts = FieldCounts(sample, delimiter, quote, complete, score.occurrences);
+    score.skip_initial_space = delimiter == ' ' || SpaceFollows(sample, delimiter);
+    const std::vector<std::size_t> counts =
+        FieldCounts(sample, delimiter, quote, score.skip_initial_space, complete, score.occurrences);
     score.rows = counts.size();
     std::unordered_map<std::size_t, std::size_t> histogram;
     for (const std::size_t n : counts) {
@@ -102,7 +147,16 @@ bool HasTsvExtension(std::string_view name) {
     return ext == ".tsv";
 }
 
-char ChooseDelimiter(std::string_view sample, bool complete, char quote, std::string_view display_name) {
+// The space delimiter, for files no other candidate splits: only when it splits every row of the sample into the
+// same number of fields and the sample holds a digit (so "Ana Silva" lines of a one-column list stay one column).
+std::optional<Score> SpaceDelimiter(std::string_view sample, bool complete, char quote) {
+    Score score = ScoreDelimiter(sample, ' ', quote, complete);
+    if (score.fields < 2 || score.rows < 2 || score.consistent != score.rows) return std::nullopt;
+    if (sample.find_first_of("0123456789") == std::string_view::npos) return std::nullopt;
+    return score;
+}
+
+Score ChooseDelimiter(std::string_view sample, bool complete, char quote, std::string_view display_name) {
     std::vector<Score> usable;
     for (const char delimiter : kCandidates) {
         Score score = ScoreDelimiter(sample, delimiter, quote, complete);
@@ -110,12 +164,47 @@ char ChooseDelimiter(std::string_view sample, bool complete, char quote, std::st
     }
     if (HasTsvExtension(display_name)) {
         for (const Score& score : usable) {
-            if (score.delimiter == '\t') return '\t';
+            if (score.delimiter == '\t') return score;
         }
     }
-    if (usable.empty()) return HasTsvExtension(display_name) ? '\t' : ',';  // a single column
-    return std::max_element(usable.begin(), usable.end(), [](const Score& a, const Score& b) { return Better(b, a); })
-        ->delimiter;
+    if (usable.empty()) {
+        if (auto space = SpaceDelimiter(sample, complete, quote)) return *space;
+        Score single;  // a single column
+        single.delimiter = HasTsvExtension(display_name) ? '\t' : ',';
+        return single;
+    }
+    return *std::max_element(usable.begin(), usable.end(), [](const Score& a, const Score& b) { return Better(b, a); });
+}
+
+bool IsFieldStart(std::string_view sample, std::size_t i) {
+    if (i == 0) return true;
+    const char before = sample[i - 1];  // a space too: "a, 'b'" and space-delimited files
+    return before == '\n' || before == '\r' || before == ' ' ||
+           std::find(kCandidates.begin(), kCandidates.end(), before) != kCandidates.end();
+}
+
+// ' quotes the fields of some open-data exports ('a, b'). It is the quote only when no field of the sample starts
+// with ", at least two fields are 'quoted' (a ' at the start of a field closed by a ' before a delimiter or the
+// line end), and those are most of the fields that start with ' (so "'90s" or "'s-Hertogenbosch" do not count).
+char ChooseQuote(std::string_view sample) {
+    std::size_t double_quoted = 0, single_closed = 0, single_open = 0;
+    for (std::size_t i = 0; i < sample.size(); ++i) {
+        const char c = sample[i];
+        if ((c != '"' && c != '\'') || !IsFieldStart(sample, i)) continue;
+        if (c == '"') {
+            ++double_quoted;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < sample.size() && sample[j] != '\'' && sample[j] != '\n' && sample[j] != '\r') ++j;
+        const bool closes = j < sample.size() && sample[j] == '\'' &&
+                            (j + 1 == sample.size() || sample[j + 1] == '\n' || sample[j + 1] == '\r' ||
+                             std::find(kCandidates.begin(), kCandidates.end(), sample[j + 1]) != kCandidates.end() ||
+                             sample[j + 1] == ' ');
+        ++(closes ? single_closed : single_open);
+        if (closes) i = j;
+    }
+    return double_quoted == 0 && single_closed >= 2 && single_closed > 2 * single_open ? '\'' : '"';
 }
 
 /// The delimiter named by an Excel "sep=X" first line, if the sample starts with one.
@@ -147,7 +236,10 @@ Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_na
         return dialect;
     }
     const bool complete = source.bytes_read() >= guess.size;
-    dialect.delimiter = ChooseDelimiter(sample, complete, dialect.quote, display_name);
+    dialect.quote = ChooseQuote(sample);
+    const Score chosen = ChooseDelimiter(sample, complete, dialect.quote, display_name);
+    dialect.delimiter = chosen.delimiter;
+    dialect.skip_initial_space = chosen.skip_initial_space;
     return dialect;
 }
 

@@ -26,13 +26,32 @@ public:
             first_row_ = {};
             return true;
         }
-        return sheet_->NextRow(cells);
+        MT_ASSIGN_OR_RETURN(bool more, sheet_->NextRow(cells));
+        if (!more && !reported_) {
+            reported_ = true;
+            ReportLostCells();
+        }
+        return more;
     }
     [[nodiscard]] std::int64_t line() const override { return sheet_->row_number(); }
     [[nodiscard]] std::uint64_t bytes_read() const override { return sheet_->raw_bytes(); }
 
 private:
+    // One warning per column (at the row of its first such cell) for error cells and for uncached formulas.
+    void ReportLostCells() {
+        auto report = [this](const std::map<std::size_t, detail::LostCells>& lost, const std::string& what) {
+            for (const auto& [column, cells] : lost) {
+                Warn(cells.first_row, "column " + detail::ColumnName(column) + ": " + std::to_string(cells.count) +
+                                          " " + what + " (" + cells.example + " at row " +
+                                          std::to_string(cells.first_row) + ") read as empty (null)");
+            }
+        };
+        report(sheet_->error_cells(), "error cell(s)");
+        report(sheet_->uncached_formulas(), "formula(s) saved without their result");
+    }
+
     std::unique_ptr<SheetParser> sheet_;
+    bool reported_ = false;
     std::vector<std::string> first_row_;
     bool has_first_row_;
 };

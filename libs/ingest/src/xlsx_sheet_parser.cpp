@@ -12,6 +12,8 @@ constexpr int kChunkBytes = 64 * 1024;
 /// Beyond Excel's XFD (16,384) but small enough that a column index never overflows.
 constexpr std::size_t kMaxColumnIndex = 1u << 20;
 
+}  // namespace
+
 std::string ColumnName(std::size_t column) {
     std::string name;
     for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
@@ -19,6 +21,8 @@ std::string ColumnName(std::size_t column) {
     }
     return name;
 }
+
+namespace {
 
 /// 0-based column of a cell reference like "AB12"; nullopt when it does not start with letters.
 std::optional<std::size_t> ColumnOf(const char* ref) {
@@ -121,6 +125,10 @@ void XMLCALL SheetParser::OnEnd(void* self, const XML_Char* name) {
 
 void XMLCALL SheetParser::OnText(void* self, const XML_Char* text, int length) {
     auto* parser = static_cast<SheetParser*>(self);
+    if (parser->in_formula_ && parser->formula_.size() < 80) {
+        parser->formula_.append(text, std::min<std::size_t>(static_cast<std::size_t>(length), 80));
+        return;
+    }
     if (!parser->in_cell_ || !(parser->in_value_ || (parser->in_inline_text_ && parser->phonetic_depth_ == 0))) return;
     if (parser->text_.size() + static_cast<std::size_t>(length) > parser->max_raw_cell_bytes_) {
         parser->Fail(parser->CellError("the value is larger than " +
@@ -149,6 +157,9 @@ void SheetParser::StartElement(std::string_view name, const XML_Char** attrs) {
     } else if (in_cell_) {
         if (name == "v") {
             in_value_ = true;
+        } else if (name == "f") {
+            in_formula_ = true;
+            has_formula_ = true;
         } else if (name == "is") {
             in_inline_ = true;
         } else if (name == "t") {
@@ -171,6 +182,8 @@ void SheetParser::EndElement(std::string_view name) {
         EndCell();
     } else if (name == "v") {
         in_value_ = false;
+    } else if (name == "f") {
+        in_formula_ = false;
     } else if (name == "is") {
         in_inline_ = false;
     } else if (name == "t") {
@@ -198,8 +211,9 @@ void SheetParser::StartCell(const XML_Char** attrs) {
     const XML_Char* style = XmlAttr(attrs, "s");
     cell_style_ = style != nullptr ? ParseUnsigned<std::size_t>(style).value_or(0) : 0;
     text_.clear();
+    formula_.clear();
     in_cell_ = true;
-    in_value_ = in_inline_ = in_inline_text_ = false;
+    in_value_ = in_inline_ = in_inline_text_ = in_formula_ = has_formula_ = false;
     phonetic_depth_ = 0;
 }
 
@@ -207,6 +221,14 @@ void SheetParser::EndCell() {
     in_cell_ = false;
     next_column_ = column_ + 1;
     if (error_) return;
+    if (cell_type_ == "e" || (has_formula_ && text_.empty())) {
+        // Read as empty, as before, but counted: the user sees how many cells of which column lost their value.
+        LostCells& lost = (cell_type_ == "e" ? error_cells_ : uncached_formulas_)[column_];
+        if (lost.count++ == 0) {
+            lost.first_row = row_;
+            lost.example = cell_type_ == "e" ? text_.substr(0, 20) : "=" + formula_;
+        }
+    }
     Result<std::string> value = RenderCell();
     if (!value) return Fail(std::move(value).error());
     if (value->empty()) return;  // empty cells never widen the row

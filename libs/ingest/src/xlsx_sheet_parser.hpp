@@ -1,6 +1,7 @@
 #pragma once
 /// Streaming worksheet parser: expat over the decompressed sheet XML, one row at a time (private).
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,17 @@ struct SheetContext {
 /// (XML_StopParser(resumable)) at each row end and is resumed by the next call: memory stays at one row
 /// plus one 64 KiB chunk of XML whatever the sheet's size. Pinned in memory (expat holds `this`), hence
 /// created behind a unique_ptr; one thread at a time.
+/// "A", "Z", "AA" … for a 0-based column.
+std::string ColumnName(std::size_t column);
+
+/// Cells of one column that read as empty although the sheet held something there: error values (#DIV/0!, #N/A …)
+/// or formulas saved without their result.
+struct LostCells {
+    std::int64_t count = 0;
+    std::int64_t first_row = 0;
+    std::string example;  // the first error value ("#DIV/0!"), or the first formula
+};
+
 class SheetParser {
 public:
     static Result<std::unique_ptr<SheetParser>> Create(PartStream stream, std::shared_ptr<const SheetContext> context);
@@ -40,6 +52,9 @@ public:
     /// 1-based sheet row number of the row last returned.
     [[nodiscard]] std::int64_t row_number() const { return returned_row_; }
     [[nodiscard]] std::uint64_t raw_bytes() const { return stream_.raw_bytes(); }
+    /// By 0-based column, what read as empty so far: error cells, and formulas without a cached value.
+    [[nodiscard]] const std::map<std::size_t, LostCells>& error_cells() const { return error_cells_; }
+    [[nodiscard]] const std::map<std::size_t, LostCells>& uncached_formulas() const { return uncached_formulas_; }
 
 private:
     SheetParser(PartStream stream, std::shared_ptr<const SheetContext> context);
@@ -67,6 +82,8 @@ private:
     // Parser state, driven by the handlers.
     bool in_sheet_data_ = false, in_row_ = false, in_cell_ = false;
     bool in_value_ = false, in_inline_ = false, in_inline_text_ = false;
+    bool in_formula_ = false, has_formula_ = false;
+    std::string formula_;  // the current cell's formula text (its first 80 bytes), for the warning
     int phonetic_depth_ = 0;
     std::int64_t row_ = 0;         // current sheet row number
     std::size_t column_ = 0;       // current cell's 0-based column
@@ -81,6 +98,9 @@ private:
     bool row_ready_ = false, suspended_ = false, finished_ = false;
     std::int64_t returned_row_ = 0;
     std::optional<Error> error_;
+    // Bounded by the sheet's columns (at most limits.max_columns entries each).
+    std::map<std::size_t, LostCells> error_cells_;
+    std::map<std::size_t, LostCells> uncached_formulas_;
 };
 
 }  // namespace mt::ingest::detail

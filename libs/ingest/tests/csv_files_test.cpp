@@ -1,7 +1,8 @@
 // Data-driven CSV tests: every file in tests/data/csv (other than *.json) is sniffed, read and header-checked,
 // and compared with the expectations in "<file>.json" beside it:
 //   {"encoding": "utf-8", "bom": false, "delimiter": ";", "header": true,
-//    "rows": [["a", "b"], ...], "lines": [1, 2, ...]}       (lines optional)
+//    "rows": [["a", "b"], ...], "lines": [1, 2, ...],       (lines optional)
+//    "warning_lines": [3]}                                  (lines of the reader's warnings; none when absent)
 // or, for a file that must fail: {"error": ["substring", ...]}.
 // To add a case: drop a file named after what it shows, plus its .json. One file per behaviour or bug.
 #include <catch2/catch.hpp>
@@ -43,7 +44,7 @@ void CheckFile(const fs::path& csv, const rapidjson::Value& expected) {
     const std::string name = csv.filename().string();
     auto dialect = SniffCsv(csv.string(), name);
     ReadOutcome out =
-        dialect ? ReadAll(csv.string(), *dialect, name) : ReadOutcome{{}, {}, false, dialect.error().message};
+        dialect ? ReadAll(csv.string(), *dialect, name) : ReadOutcome{{}, {}, false, dialect.error().message, {}};
     if (const auto* error = mt::json::Find(expected, "error")) {
         REQUIRE_FALSE(out.ok);
         for (const auto& part : error->GetArray())
@@ -61,6 +62,13 @@ void CheckFile(const fs::path& csv, const rapidjson::Value& expected) {
             expected_lines.push_back(std::stoll(std::string(mt::json::Text(line))));
         CHECK(out.lines == expected_lines);
     }
+    std::vector<std::int64_t> expected_warnings, warning_lines;
+    if (const auto* lines = mt::json::Find(expected, "warning_lines")) {
+        for (const auto& line : lines->GetArray())
+            expected_warnings.push_back(std::stoll(std::string(mt::json::Text(line))));
+    }
+    for (const auto& warning : out.warnings) warning_lines.push_back(warning.line);
+    CHECK(warning_lines == expected_warnings);
     const Rows first(out.rows.begin(), out.rows.begin() + std::min<std::size_t>(out.rows.size(), kHeaderDetectionRows));
     CHECK(DetectHeader(first) == mt::json::Find(expected, "header")->GetBool());
 }

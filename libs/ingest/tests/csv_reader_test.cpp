@@ -68,11 +68,42 @@ TEST_CASE("ragged rows keep their own width, trailing empty cells included") {
     CHECK(out.rows == Rows{{"a", "b", "c"}, {"1"}, {"1", "2", "3", "4"}, {"1", "2", ""}});
 }
 
-TEST_CASE("an unterminated quoted field fails naming the line where it started") {
+TEST_CASE("a quote never closed is a literal character: a warning names its line and the rows after it stay rows") {
     const ReadOutcome out = Read("a,b\n1,2\n3,\"open\nstill open\n4,5\n");
-    REQUIRE_FALSE(out.ok);
-    CHECK(out.rows.size() == 2);
-    CHECK_THAT(out.error, Catch::Contains("data.csv") && Catch::Contains("line 3") && Catch::Contains("never closed"));
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"1", "2"}, {"3", "\"open"}, {"still open"}, {"4", "5"}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+    REQUIRE(out.warnings.size() == 1);
+    CHECK(out.warnings[0].line == 3);
+    CHECK_THAT(out.warnings[0].message, Catch::Contains("unbalanced"));
+}
+
+TEST_CASE("a stray quote closed by a later field's opening quote is literal — a clean multi-line close is not") {
+    const ReadOutcome stray = Read("a,b,c\n1,\"x,y\n2,\"z\",w\n");
+    REQUIRE(stray.ok);
+    CHECK(stray.rows == Rows{{"a", "b", "c"}, {"1", "\"x", "y"}, {"2", "z", "w"}});
+    CHECK(stray.lines == std::vector<std::int64_t>{1, 2, 3});
+    CHECK(stray.warnings.size() == 1);
+
+    const ReadOutcome multi = Read("a,b\n1,\"line one\nline \"\"two\"\"\"\n2,x\n");
+    REQUIRE(multi.ok);
+    CHECK(multi.rows == Rows{{"a", "b"}, {"1", "line one\nline \"two\""}, {"2", "x"}});
+    CHECK(multi.warnings.empty());
+}
+
+TEST_CASE("a stray quote on the last line without a line end does not fail the file") {
+    const ReadOutcome out = Read("a,b\n1,\"x");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"1", "\"x"}});
+    CHECK(out.warnings.size() == 1);
+}
+
+TEST_CASE("stray quotes replayed inside a replay: every line is still one row") {
+    const ReadOutcome out = Read("a,b\n\"1,x\n\"2,y\n\"3,z\n4,w\n");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"\"1", "x"}, {"\"2", "y"}, {"\"3", "z"}, {"4", "w"}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+    CHECK(out.warnings.size() == 3);
 }
 
 TEST_CASE("a cell of exactly 1 MiB is read — 1 MiB + 1 byte fails naming the line") {
@@ -90,12 +121,15 @@ TEST_CASE("a cell of exactly 1 MiB is read — 1 MiB + 1 byte fails naming the l
     CHECK_THAT(quoted.error, Catch::Contains("line 2") && Catch::Contains("larger than"));
 }
 
-TEST_CASE("a cell made only of line breaks still hits the size limit") {
+TEST_CASE("a cell made only of line breaks never grows past the size limit: past it the quote reads as stray") {
     ReaderLimits limits;
     limits.max_cell_bytes = 100;
     const ReadOutcome out = Read("a\n\"" + std::string(1000, '\n') + "\"\n", ',', limits);
-    REQUIRE_FALSE(out.ok);
-    CHECK_THAT(out.error, Catch::Contains("line 2"));
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a"}, {"\""}, {"\""}});
+    CHECK(out.lines == std::vector<std::int64_t>{1, 2, 1002});
+    REQUIRE(out.warnings.size() == 2);
+    CHECK(out.warnings[0].line == 2);
 }
 
 TEST_CASE("10,000 columns are read — 10,001 fail naming the line") {

@@ -39,24 +39,30 @@ private:
 
 using Rows = std::vector<std::vector<std::string>>;
 
-/// Every row of a CSV file, with the line each starts on, or the first error.
-struct ReadOutcome {
+/// Every row of a CSV file, with the line each starts on, or the first error. (Named apart from the XLSX tests'
+/// ReadOutcome: two classes of one name in one program would break the one-definition rule.)
+struct CsvReadOutcome {
     Rows rows;
     std::vector<std::int64_t> lines;
     bool ok = true;
     std::string error;
+    std::vector<ReadWarning> warnings;  // what the reader read past (unbalanced quotes)
 };
+using ReadOutcome = CsvReadOutcome;
 
 inline ReadOutcome ReadAll(const std::string& path, const CsvDialect& dialect, const std::string& name,
                            ReaderLimits limits = {}) {
     ReadOutcome out;
     auto reader = OpenCsv(path, dialect, name, limits);
-    if (!reader) return {{}, {}, false, reader.error().message};
+    if (!reader) return {{}, {}, false, reader.error().message, {}};
     std::vector<std::string> cells;
     while (true) {
         auto more = (*reader)->Next(cells);
-        if (!more) return {std::move(out.rows), std::move(out.lines), false, more.error().message};
-        if (!*more) return out;
+        if (!more) return {std::move(out.rows), std::move(out.lines), false, more.error().message, {}};
+        if (!*more) {
+            out.warnings = (*reader)->warnings();
+            return out;
+        }
         out.rows.push_back(cells);
         out.lines.push_back((*reader)->line());
     }
@@ -67,7 +73,7 @@ inline ReadOutcome SniffAndRead(const std::string& bytes, const std::string& nam
                                 ReaderLimits limits = {}) {
     TempFile file(bytes, name);
     auto dialect = SniffCsv(file.path(), name);
-    if (!dialect) return {{}, {}, false, dialect.error().message};
+    if (!dialect) return {{}, {}, false, dialect.error().message, {}};
     return ReadAll(file.path(), *dialect, name, limits);
 }
 

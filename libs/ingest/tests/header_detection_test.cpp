@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+using mt::ingest::CombineHeaderRows;
 using mt::ingest::DetectHeader;
 using mt::ingest::DetectLayout;
 using Rows = std::vector<std::vector<std::string>>;
@@ -86,4 +87,35 @@ TEST_CASE("a row is never dropped as a title on a guess") {
     CHECK(layout.title_rows == 0);
     // Titles need a header and at least one data row below them.
     CHECK(DetectLayout(Rows{{"Relatório"}, {"Produto", "Qtd"}}).title_rows == 0);
+}
+
+TEST_CASE("years as names: a header over figures, not over years") {
+    CHECK(DetectHeader(Rows{{"Produto", "2024", "2025"}, {"Arroz", "10,50", "11,20"}, {"Feijão", "8,90", "9,10"}}));
+    CHECK(DetectHeader(Rows{{"Produto", "2024", "2025"}, {"Arroz", "100", "120"}, {"Feijão", "80", "95"}}));
+    // One year over a decimal column is enough; over integers it could be a quantity.
+    CHECK(DetectHeader(Rows{{"Produto", "2024"}, {"Arroz", "10.5"}, {"Feijão", "8.25"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"Feijão", "2024"}, {"Arroz", "150"}, {"Milho", "3000"}}));
+    // Years over years are data (entry and exit years of people), and repeated years are no names.
+    CHECK_FALSE(DetectHeader(Rows{{"Ana", "2019", "2021"}, {"Beto", "2018", "2020"}}));
+    CHECK_FALSE(DetectHeader(Rows{{"x", "2024", "2024"}, {"a", "1.5", "2.5"}}));
+}
+
+TEST_CASE("two header rows: a group row above names that the types below prove") {
+    const Rows grouped = {{"", "Vendas", "", "Custos", ""},
+                          {"Produto", "2024", "2025", "2024", "2025"},
+                          {"Arroz", "10,5", "11,2", "8,1", "8,4"},
+                          {"Feijão", "7,9", "8,3", "6,0", "6,2"}};
+    auto layout = DetectLayout(grouped);
+    CHECK(layout.title_rows == 0);
+    CHECK(layout.has_header);
+    CHECK(layout.two_header_rows);
+    CHECK(CombineHeaderRows(grouped[0], grouped[1]) ==
+          std::vector<std::string>{"Produto", "Vendas 2024", "Vendas 2025", "Custos 2024", "Custos 2025"});
+    // A header over data is one row, even when the header has a blank (the row below is data, not names).
+    layout = DetectLayout(Rows{{"nome", "", "valor"}, {"Ana", "x", "10"}, {"Bia", "y", "20"}});
+    CHECK(layout.has_header);
+    CHECK_FALSE(layout.two_header_rows);
+    // A full header row is no group row.
+    layout = DetectLayout(Rows{{"id", "nome"}, {"codigo", "texto"}, {"1", "Ana"}});
+    CHECK_FALSE(layout.two_header_rows);
 }

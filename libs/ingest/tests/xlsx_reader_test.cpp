@@ -40,6 +40,22 @@ TEST_CASE("typed workbook: first non-empty sheet, shared strings, dates, boolean
     CHECK(out.lines == std::vector<std::int64_t>{1, 2, 4, 5});  // row 3 is empty: skipped, numbers kept
 }
 
+TEST_CASE("error cells and formulas without a cached value read as empty and are counted per column", "[xlsx]") {
+    const ReadOutcome out = ReadSheet(
+        R"(<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>)"
+        R"(<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>)"
+        R"(<row r="3"><c r="A3"><f>SUM(A1:A2)</f></c><c r="B3" t="e"><v>#N/A</v></c></row>)"
+        R"(<row r="4"><c r="A4"><f>A3*2</f><v></v></c><c r="B4"><f>B3+1</f><v>7</v></c></row></sheetData>)");
+    REQUIRE(out.ok);
+    CHECK(out.rows == Rows{{"a", "b"}, {"1"}, {"", "7"}});  // row 3 holds nothing readable: skipped, as before
+    REQUIRE(out.warnings.size() == 2);
+    CHECK(out.warnings[0].line == 2);
+    CHECK(out.warnings[0].message == "column B: 2 error cell(s) (#DIV/0! at row 2) read as empty (null)");
+    CHECK(out.warnings[1].line == 3);
+    CHECK(out.warnings[1].message ==
+          "column A: 2 formula(s) saved without their result (=SUM(A1:A2) at row 3) read as empty (null)");
+}
+
 TEST_CASE("1904 date system", "[xlsx]") {
     const ReadOutcome out = ReadAll(OpenXlsx(DataFile("excel/date1904.xlsx"), "date1904.xlsx"));
     REQUIRE(out.ok);

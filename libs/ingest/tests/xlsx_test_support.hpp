@@ -208,10 +208,11 @@ struct ReadOutcome {
     std::vector<std::int64_t> lines;
     bool ok = true;
     std::string error;
+    std::vector<ReadWarning> warnings;  // error cells, formulas without their result
 };
 
 inline ReadOutcome ReadAll(Result<std::unique_ptr<RowReader>> opened) {
-    if (!opened) return {{}, {}, false, opened.error().message};
+    if (!opened) return {{}, {}, false, opened.error().message, {}};
     ReadOutcome out;
     std::vector<std::string> cells;
     while (true) {
@@ -221,7 +222,10 @@ inline ReadOutcome ReadAll(Result<std::unique_ptr<RowReader>> opened) {
             out.error = more.error().message;
             return out;
         }
-        if (!*more) return out;
+        if (!*more) {
+            out.warnings = (*opened)->warnings();
+            return out;
+        }
         out.rows.push_back(cells);
         out.lines.push_back((*opened)->line());
     }

@@ -94,6 +94,8 @@ std::string AnalysisJson(const AnalysisRecord& record) {
         json::WriteString(w, std::string_view(&f.dialect.delimiter, 1));
         w.Key("quote");
         json::WriteString(w, std::string_view(&f.dialect.quote, 1));
+        w.Key("skip_initial_space");
+        w.Bool(f.dialect.skip_initial_space);
         w.Key("end_offset");
         w.Uint64(f.end_offset);
         w.Key("rows");
@@ -152,6 +154,9 @@ Result<AnalysisRecord> ParseAnalysis(std::string_view text) {
         if (delimiter.size() != 1 || quote.size() != 1) return Internal("analysis record with a bad dialect");
         file.dialect.delimiter = delimiter[0];
         file.dialect.quote = quote[0];
+        // Optional: records written before the key existed read as false, which is what they meant.
+        const auto* skip = json::Find(f, "skip_initial_space");
+        file.dialect.skip_initial_space = skip && skip->IsBool() && skip->GetBool();
         file.end_offset = in.Uint("end_offset");
         file.rows = in.Int("rows");
         file.title_rows = in.Int("title_rows");

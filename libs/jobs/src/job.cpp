@@ -13,7 +13,8 @@ constexpr const char* kJobColumns =
     "created_by_user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), attempts, "
     "coalesce(id_base_ms, 0), coalesce(key_columns::text, '[]'), on_schema_error, "
-    "coalesce(dropped_columns::text, '[]'), array_to_string(if_match, ',')";
+    "coalesce(dropped_columns::text, '[]'), array_to_string(if_match, ','), coalesce(warnings::text, '[]'), "
+    "warning_count";
 
 std::string NamesJson(const std::vector<std::string>& names) {
     rapidjson::StringBuffer sb;
@@ -107,6 +108,8 @@ Result<JobRecord> FromRow(const pg::Rows& rows, int r) {
     MT_ASSIGN_OR_RETURN(j.key_columns, NamesFromJson(rows.Get(r, 17)));
     j.on_schema_error = rows.Get(r, 18);
     MT_ASSIGN_OR_RETURN(j.dropped_columns, NamesFromJson(rows.Get(r, 19)));
+    j.warnings = rows.Get(r, 21);
+    j.warning_count = std::stoll(std::string(rows.Get(r, 22)));
     if (auto versions = rows.GetOptional(r, 20)) {
         j.if_match.emplace();
         for (std::string_view rest = *versions; !rest.empty();) {
@@ -206,10 +209,32 @@ void WriteJob(json::Writer& w, const JobRecord& j) {
     WriteRawOrNull(w, j.progress);
     w.Key("error");
     WriteRawOrNull(w, j.error);
+    w.Key("warnings");
+    w.RawValue(j.warnings.data(), j.warnings.size(), rapidjson::kArrayType);
+    w.Key("warning_count");
+    w.Int64(j.warning_count);
     str("created_by_user_id", j.created_by_user_id);
     str("created_at", j.created_at);
     str("updated_at", j.updated_at);
     w.EndObject();
+}
+
+std::string WarningsJson(const std::vector<ImportWarning>& warnings) {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartArray();
+    for (const auto& warning : warnings) {
+        w.StartObject();
+        w.Key("file");
+        json::WriteString(w, json::SanitizeUtf8(warning.file));
+        w.Key("line");
+        w.Int64(warning.line);
+        w.Key("message");
+        json::WriteString(w, json::SanitizeUtf8(warning.message));
+        w.EndObject();
+    }
+    w.EndArray();
+    return {sb.GetString(), sb.GetSize()};
 }
 
 std::string LocationJson(const ValueLocation& l) {

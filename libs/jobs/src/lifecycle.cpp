@@ -36,15 +36,18 @@ Result<std::optional<int>> ClaimForAnalysis(pg::Connection& control, const std::
 
 Result<bool> MarkAnalyzed(pg::Connection& control, const std::string& job_id, const std::string& owner,
                           const std::string& inferred_schema_json, const AnalysisRecord& analysis,
-                          const std::vector<PartSpec>& parts) {
+                          const std::vector<PartSpec>& parts, const std::vector<ImportWarning>& warnings,
+                          std::int64_t warning_count) {
     bool applied = false;
     MT_TRY(pg::InTransaction(control, [&]() -> Status {
         MT_ASSIGN_OR_RETURN(
             auto done,
             control.Exec("UPDATE mt_jobs SET status = 'waiting_confirm', inferred_schema = $3::json, "
-                         "analysis = $4::json, lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+                         "analysis = $4::json, warnings = $5::json, warning_count = $6::bigint, lease_owner = NULL, "
+                         "lease_expires_at = NULL, updated_at = now() "
                          "WHERE id = $1 AND lease_owner = $2 AND status = 'analisando'",
-                         {job_id, owner, inferred_schema_json, AnalysisJson(analysis)}));
+                         {job_id, owner, inferred_schema_json, AnalysisJson(analysis), WarningsJson(warnings),
+                          std::to_string(warning_count)}));
         if (done.affected() != 1) return Ok();
         applied = true;
         MT_TRY(control.Exec("DELETE FROM mt_job_parts WHERE job_id = $1", {job_id}));

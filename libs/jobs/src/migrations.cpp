@@ -8,7 +8,7 @@ namespace {
 
 // Append-only: never edit a released migration, add a new one. The first one is idempotent because databases made
 // before the job tables had a module of their own already have them.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"SQL(
 CREATE TABLE IF NOT EXISTS mt_jobs (
     id                  text PRIMARY KEY,
@@ -81,6 +81,12 @@ ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS if_match bigint[];
 -- Who uploaded, as the audit log names them (`sub` or `apikey:<id>`): the workers record upload.done/failed for
 -- them. NULL for jobs of older releases (their events name created_by_user_id).
 ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS actor text;
+)SQL",
+    R"SQL(
+-- What the analysis read past (ragged rows, unbalanced quotes, totals, notes, a second table): the first
+-- jobs::kMaxJobWarnings as [{"file","line","message"}], and how many there were in all.
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS warnings json;
+ALTER TABLE mt_jobs ADD COLUMN IF NOT EXISTS warning_count bigint NOT NULL DEFAULT 0;
 )SQL",
 };
 

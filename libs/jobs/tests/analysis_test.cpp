@@ -24,6 +24,8 @@ TEST_CASE("the analysis record survives its JSON form", "[jobs][analysis]") {
     record.files[0].staged = true;
     record.files[0].dialect.delimiter = ';';
     record.files[0].dialect.encoding = ingest::Encoding::kWindows1252;
+    record.files[0].dialect.quote = '\'';
+    record.files[0].dialect.skip_initial_space = true;
     record.files[0].has_header = true;
     record.files[0].title_rows = 2;
     record.files[0].columns.push_back({"preco", {types::DecimalSeparator::kComma, types::DateOrder::kMonthFirst}});
@@ -35,6 +37,8 @@ TEST_CASE("the analysis record survives its JSON form", "[jobs][analysis]") {
     CHECK(f.staged);
     CHECK(f.dialect.delimiter == ';');
     CHECK(f.dialect.encoding == ingest::Encoding::kWindows1252);
+    CHECK(f.dialect.quote == '\'');
+    CHECK(f.dialect.skip_initial_space);
     CHECK(f.title_rows == 2);
     CHECK(f.has_header);
     CHECK(f.end_offset == 10100);

@@ -7,6 +7,7 @@
 #include "mt/ingest/header_detection.hpp"
 #include "mt/store/records.hpp"
 #include "mt/types/identifier.hpp"
+#include "table_shape.hpp"
 
 namespace mt::analyzer {
 namespace {
@@ -136,6 +137,11 @@ public:
         auto more = opened_.reader->Next(cells);
         if (!more) return WithFile(std::move(more).error(), file_.display_name);
         if (!*more) return false;
+        // Blank lines (or rows of empty cells, which readers skip) before this row: a CSV row starts past the line
+        // where the last one ended; a sheet's row number jumps.
+        const std::int64_t row_line = line();
+        after_gap_ = row_line > (prev_end_line_ < 0 ? row_line : prev_end_line_);
+        prev_end_line_ = opened_.csv ? opened_.csv->row_end_line() : row_line + 1;
         std::uint64_t bytes = cells.size();
         for (const auto& c : cells) bytes += c.size();
         usage_.bytes += bytes;
@@ -165,6 +171,7 @@ public:
     }
 
     [[nodiscard]] std::int64_t line() const { return opened_.reader->line(); }
+    [[nodiscard]] bool after_gap() const { return after_gap_; }
     /// Where the row after the last one read starts: byte offset in the loaded text and physical line.
     [[nodiscard]] jobs::Checkpoint Position(std::int64_t next_row) const {
         if (staging_.writer) return {staging_.writer->size(), next_row, line() + 1};
@@ -178,7 +185,44 @@ private:
     const AnalysisLimits& limits_;
     JobUsage& usage_;
     std::string row_;
+    std::int64_t prev_end_line_ = -1;  // where the row before ended (the line after it)
+    bool after_gap_ = false;
 };
+
+/// The table's width and the usual field count of its data rows: the header's width, or the field count most data
+/// rows of the probe have when that is larger (the trailing delimiter of every data row) or there is no header.
+/// Rows after the first blank line are left out: a second table may start there.
+std::pair<std::size_t, std::size_t> TableWidth(const std::vector<std::vector<std::string>>& probe,
+                                               const std::vector<bool>& gap, std::size_t from,
+                                               std::size_t header_width) {
+    std::map<std::size_t, std::size_t> histogram;
+    std::size_t modal = 0, seen = 0;
+    for (std::size_t r = from; r < probe.size() && (r == from || !gap[r]); ++r) {
+        const std::size_t n = ++histogram[probe[r].size()];
+        if (n > seen || (n == seen && probe[r].size() > modal)) {
+            seen = n;
+            modal = probe[r].size();
+        }
+    }
+    if (seen == 0) modal = header_width;
+    return {std::max(header_width, modal), modal};
+}
+
+void AddTitleWarnings(FileAnalysis& fa, const std::vector<std::vector<std::string>>& probe,
+                      const std::vector<std::int64_t>& probe_line, bool two_header_rows, const std::string& header) {
+    for (std::size_t r = 0; r < fa.title_rows; ++r) {
+        const auto& row = probe[r];
+        const auto first = std::find_if(row.begin(), row.end(), [](const std::string& c) { return !c.empty(); });
+        fa.warnings.Add(fa.display_name, probe_line[r],
+                        "a title above the table was not loaded: \"" +
+                            CutText(first == row.end() ? std::string_view() : std::string_view(*first), 80) + "\"");
+    }
+    if (two_header_rows) {
+        fa.warnings.Add(
+            fa.display_name, probe_line[fa.title_rows + 1],
+            "read as a second header row: column names join the group above (\"" + CutText(header, 80) + "\")");
+    }
+}
 
 }  // namespace
 
@@ -215,6 +259,7 @@ Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, St
     std::vector<std::vector<std::string>> probe;
     std::vector<jobs::Checkpoint> probe_end;  // where the row after each probe row starts
     std::vector<std::int64_t> probe_line;
+    std::vector<bool> probe_gap;  // blank lines before the row
     std::size_t probe_bytes = 0;
     std::vector<std::string> cells;
     bool at_end = false;
@@ -225,6 +270,7 @@ Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, St
             break;
         }
         probe_line.push_back(feed.line());
+        probe_gap.push_back(feed.after_gap());
         probe_end.push_back(feed.Position(0));
         for (const auto& c : cells) probe_bytes += c.size() + sizeof(std::string);
         probe.push_back(cells);
@@ -232,12 +278,22 @@ Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, St
     const ingest::TableLayout layout = ingest::DetectLayout(probe);
     fa.title_rows = layout.title_rows;
     fa.has_header = layout.has_header && fa.title_rows < probe.size();
-    const std::size_t data_start = std::min(probe.size(), fa.title_rows + (fa.has_header ? 1 : 0));
+    const bool two_header_rows = fa.has_header && layout.two_header_rows && fa.title_rows + 1 < probe.size();
+    const std::size_t header_rows = fa.has_header ? (two_header_rows ? 2 : 1) : 0;
+    const std::size_t data_start = std::min(probe.size(), fa.title_rows + header_rows);
     std::vector<std::string> header;
     if (fa.has_header) {
-        header = probe[fa.title_rows];
-        EnsureWidth(fa, header.size(), hints);
+        header = two_header_rows ? ingest::CombineHeaderRows(probe[fa.title_rows], probe[fa.title_rows + 1])
+                                 : probe[fa.title_rows];
     }
+    const auto [width, fields] = TableWidth(probe, probe_gap, data_start, header.size());
+    EnsureWidth(fa, width, hints);
+    std::string joined;  // the first name a second header row joined with its group, for the warning
+    for (std::size_t i = 0; two_header_rows && joined.empty() && i < header.size(); ++i) {
+        const auto& names = probe[fa.title_rows + 1];
+        if (i >= names.size() || header[i] != names[i]) joined = header[i];
+    }
+    AddTitleWarnings(fa, probe, probe_line, two_header_rows, joined);
 
     jobs::Checkpoint next = data_start == 0 ? start : probe_end[data_start - 1];
     std::int64_t last_checkpoint_row = -1;
@@ -252,15 +308,32 @@ Result<FileAnalysis> AnalyzeFile(const SourceFile& file, OpenedSource opened, St
         ObserveRow(fa, row, hints, limits);
         next = after;
     };
-    for (std::size_t r = data_start; r < probe.size(); ++r) observe(probe[r], probe_line[r], probe_end[r]);
+    ColumnTypes column_types{[&fa](std::size_t i) { return fa.columns[i].inference.Result().type; },
+                             [&fa](std::size_t i, std::string_view value) {
+                                 types::ColumnInference with = fa.columns[i].inference;
+                                 with.Observe(value);
+                                 return with.Result().type == types::ColumnType::kText;
+                             }};
+    TableShaper shaper(file.display_name, width, fields, opened.csv != nullptr, std::move(column_types), fa.warnings);
+    const TableShaper::Emit emit = observe;
+    for (std::size_t r = data_start; r < probe.size(); ++r) {
+        shaper.Add(probe[r], probe_line[r], probe_gap[r], probe_end[r], emit);
+    }
     probe.clear();
     probe.shrink_to_fit();
+    std::int64_t read_rows = 0;
     while (!at_end) {
         MT_ASSIGN_OR_RETURN(bool more, feed.Next(cells));
         if (!more) break;
-        observe(cells, feed.line(), feed.Position(0));
-        if ((fa.rows & 0xFFF) == 0 && !keep_going()) return Unavailable("worker stopping");
+        shaper.Add(cells, feed.line(), feed.after_gap(), feed.Position(0), emit);
+        if ((++read_rows & 0xFFF) == 0 && !keep_going()) return Unavailable("worker stopping");
     }
+    shaper.Finish();
+    for (const auto& warning : opened.reader->warnings())
+        fa.warnings.Add(file.display_name, warning.line, warning.message);
+    fa.warnings.count += opened.reader->warning_count() - static_cast<std::int64_t>(opened.reader->warnings().size());
+    std::stable_sort(fa.warnings.items.begin(), fa.warnings.items.end(),
+                     [](const jobs::ImportWarning& a, const jobs::ImportWarning& b) { return a.line < b.line; });
     if (fa.columns.empty()) {
         return WithFile(Validation("file \"" + file.display_name + "\" has no data"), file.display_name);
     }
@@ -293,6 +366,10 @@ Result<UploadAnalysis> CombineFiles(std::vector<FileAnalysis> files, std::string
     UploadAnalysis out;
     for (std::size_t f = 0; f < files.size(); ++f) {
         out.total_rows += files[f].rows;
+        for (auto& warning : files[f].warnings.items) {
+            if (out.warnings.size() < jobs::kMaxJobWarnings) out.warnings.push_back(std::move(warning));
+        }
+        out.warning_count += files[f].warnings.count;
         for (const auto& c : files[f].columns) {
             if (c.dropped) {
                 file_map[f].push_back(kNoColumn);

@@ -12,6 +12,7 @@
 #include "mt/jobs/blob_store.hpp"
 #include "mt/types/inference.hpp"
 #include "sources.hpp"
+#include "table_shape.hpp"
 
 namespace mt::analyzer {
 
@@ -55,6 +56,7 @@ struct FileAnalysis {
     std::vector<FileColumn> columns;
     std::vector<std::vector<std::string>> sample;  // first data rows, cells cut to sample_cell_chars
     std::size_t sample_bytes = 0;
+    FileWarnings warnings;      // what reading this file read past (table_shape.hpp, ingest::ReadWarning)
     jobs::FileReading reading;  // for the load; its columns' `merged` are filled by CombineFiles
 };
 
@@ -78,6 +80,8 @@ struct UploadAnalysis {
     std::string inferred_schema_json;  // {suggested_table_name, columns, sample_rows, total_row_count_estimate}
     jobs::AnalysisRecord record;       // per-file reading details for the inserters
     std::int64_t total_rows = 0;
+    std::vector<jobs::ImportWarning> warnings;  // the files' warnings in upload order, at most kMaxJobWarnings
+    std::int64_t warning_count = 0;             // all of them
 };
 
 /// All files form one table: columns matched by normalized name, union of columns in order of appearance,

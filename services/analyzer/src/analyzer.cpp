@@ -137,8 +137,9 @@ Status Analyzer::Analyze(const std::string& job_id, const std::atomic<bool>& sto
     const bool direct_append = job->mode == jobs::JobMode::kAppend && combined.total_rows <= config_.append_direct_rows;
     const auto parts = jobs::PlanParts(
         combined.record, direct_append ? std::max<std::int64_t>(1, combined.total_rows) : config_.part_rows);
-    MT_ASSIGN_OR_RETURN(bool applied, jobs::MarkAnalyzed(*control, job_id, owner_, combined.inferred_schema_json,
-                                                         combined.record, parts));
+    MT_ASSIGN_OR_RETURN(bool applied,
+                        jobs::MarkAnalyzed(*control, job_id, owner_, combined.inferred_schema_json, combined.record,
+                                           parts, combined.warnings, combined.warning_count));
     if (applied) metrics_.JobTransition(jobs::Name(jobs::JobStatus::kWaitingConfirm));
     auto ms = [](auto from, auto to) {
         return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count());

@@ -33,8 +33,11 @@ std::string_view Name(Encoding encoding);
 struct CsvDialect {
     Encoding encoding = Encoding::kUtf8;
     bool has_bom = false;  // the reader skips the BOM
-    char delimiter = ',';  // one of , ; \t |
-    char quote = '"';
+    char delimiter = ',';  // one of , ; \t | and space
+    char quote = '"';      // " or '
+    // Spaces after a delimiter are skipped, so a quote after them still opens a quoted field ("a, \"b, c\"").
+    // Set for comma+space files and always with the space delimiter (a run of spaces is one delimiter).
+    bool skip_initial_space = false;
     bool sep_line = false;  // the file starts with Excel's "sep=X" line, which names the delimiter; not data
 };
 
@@ -68,7 +71,9 @@ public:
 ///  - Delimiter: a first line "sep=X" (Excel's hint, any letter case) names it and is skipped by the reader.
 ///    Otherwise, over the first ~1 MiB: among , ; \t | the one giving the most consistent field count per row
 ///    (quotes respected); ties → more fields, then more occurrences. A ".tsv" name prefers tab when tab splits
-///    rows at all. No delimiter splits any row → ',' (single-column file).
+///    rows at all. None splits any row → a space when it splits every row alike and the sample has a digit, else
+///    ',' (single-column file). `skip_initial_space` when 9 in 10 delimiters are followed by a space.
+///  - Quote: ' when no field starts with " and 'quoted' fields are found (README "CSV dialect rules"), else ".
 /// Errors (kValidation, naming the file by `display_name`): empty file, invalid UTF-8 after a UTF-8 BOM.
 Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_name);
 
@@ -77,10 +82,13 @@ Result<CsvDialect> SniffCsv(const std::string& path, std::string_view display_na
 /// Parsing is RFC 4180 plus what real exports do: quoted fields with doubled quotes, delimiters and line
 /// breaks inside quotes; CRLF, LF or CR-only line ends; a last line without a line end. Lines with no
 /// content, and rows whose cells are all empty (";;;;" lines of spreadsheet exports), are skipped.
-/// Cells are returned exactly as written (no trimming). Lenient where files are sloppy: a quote inside an
-/// unquoted field is literal; text after a closing quote is appended to the cell. Strict where data would
-/// be lost — these fail with kValidation naming the file and line: a quoted field still open at the end of
-/// the file (the line where it started), a cell over `limits.max_cell_bytes`, a row over
+/// Cells are returned exactly as written (no trimming; with `skip_initial_space`, spaces after a delimiter are
+/// skipped). Lenient where files are sloppy: a quote inside an unquoted field is literal; text after a closing
+/// quote is appended to the cell; a stray quote — a quoted field that runs past a line end and is not closed
+/// cleanly (by a quote followed by a delimiter, a line end or the end of the file), or never closed — is read as a
+/// literal character, its row ends at its own line end, and a ReadWarning names the line (see the README's
+/// dialect rules). Strict where data would be lost — these fail with kValidation naming the file and line: a
+/// cell over `limits.max_cell_bytes` (outside such a stray quote), a row over
 /// `limits.max_columns`, a row whose cells hold more than `limits.max_row_bytes` together
 /// (`file "x.csv", line 7: a row is larger than 16 MiB`, checked as each field is read), a NUL character.
 /// Rows may have different widths (ragged files); the caller decides.

@@ -18,6 +18,16 @@ namespace mt::ingest {
 
 enum class FileKind { kCsv, kXlsx, kXls, kZip };
 
+/// Something a reader read past instead of failing (an unbalanced quote, error cells of a sheet): the data is
+/// loaded, and the user sees the warning before confirming. `line` is the 1-based line (CSV) or row (sheets).
+struct ReadWarning {
+    std::int64_t line = 0;
+    std::string message;
+};
+
+/// A reader keeps at most this many warnings and counts the rest.
+inline constexpr std::size_t kMaxReaderWarnings = 100;
+
 class RowReader {
 public:
     virtual ~RowReader() = default;
@@ -31,6 +41,20 @@ public:
     [[nodiscard]] virtual std::int64_t line() const = 0;
     /// Bytes of the source consumed so far (for throughput metrics and progress).
     [[nodiscard]] virtual std::uint64_t bytes_read() const = 0;
+    /// What the reader read past so far, in file order: the first kMaxReaderWarnings of them …
+    [[nodiscard]] const std::vector<ReadWarning>& warnings() const { return warnings_; }
+    /// … and how many there were in all.
+    [[nodiscard]] std::int64_t warning_count() const { return warning_count_; }
+
+protected:
+    void Warn(std::int64_t line, std::string message) {
+        if (warnings_.size() < kMaxReaderWarnings) warnings_.push_back({line, std::move(message)});
+        ++warning_count_;
+    }
+
+private:
+    std::vector<ReadWarning> warnings_;
+    std::int64_t warning_count_ = 0;
 };
 
 /// Limits applied by every reader; the defaults are the service's.

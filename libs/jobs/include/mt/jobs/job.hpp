@@ -38,6 +38,21 @@ struct FileRef {
     std::string mime_type;
 };
 
+/// Something the analysis of an upload read past instead of failing (SPEC §7): a ragged row, an unbalanced quote,
+/// a closing total row, notes or a second table after the table. Shown with the job so the user can decide at
+/// confirm. `line` is the 1-based line (CSV) or row (spreadsheets) in `file`.
+struct ImportWarning {
+    std::string file;
+    std::int64_t line = 0;
+    std::string message;
+};
+
+/// A job keeps at most this many warnings (in file and line order) and counts the rest in `warning_count`.
+inline constexpr std::size_t kMaxJobWarnings = 100;
+
+/// `[{"file","line","message"}, ...]`.
+std::string WarningsJson(const std::vector<ImportWarning>& warnings);
+
 struct JobRecord {
     std::string id;
     std::string company_id;
@@ -50,6 +65,8 @@ struct JobRecord {
     std::optional<std::string> confirmed_schema;  // JSON text (the API's)
     std::optional<std::string> progress;          // JSON text
     std::optional<std::string> error;             // JSON text
+    std::string warnings = "[]";                  // JSON text: WarningsJson of the analysis, capped
+    std::int64_t warning_count = 0;               // all the analysis' warnings, those left out of `warnings` too
     std::string request_id;
     std::string created_by_user_id;
     std::string created_at;

@@ -27,10 +27,12 @@ struct LeaseTerms {
 Result<std::optional<int>> ClaimForAnalysis(pg::Connection& control, const std::string& job_id,
                                             const LeaseTerms& lease);
 /// analisando → waiting_confirm with the inferred schema (API JSON), the analysis record and the planned parts
-/// (pending until the job is confirmed). False when the lease was lost meanwhile (nothing written).
+/// (pending until the job is confirmed), and the analysis' warnings (at most kMaxJobWarnings of them, and the count
+/// of all). False when the lease was lost meanwhile (nothing written).
 Result<bool> MarkAnalyzed(pg::Connection& control, const std::string& job_id, const std::string& owner,
                           const std::string& inferred_schema_json, const AnalysisRecord& analysis,
-                          const std::vector<PartSpec>& parts);
+                          const std::vector<PartSpec>& parts, const std::vector<ImportWarning>& warnings = {},
+                          std::int64_t warning_count = 0);
 /// Keeps the analysis lease; false once it is no longer ours.
 Result<bool> ExtendAnalysisLease(pg::Connection& control, const std::string& job_id, const LeaseTerms& lease);
 /// The analysis lease ends now (a stopping worker, a retryable error): the next sweep retries the job.
