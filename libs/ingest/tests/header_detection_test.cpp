@@ -112,7 +112,7 @@ TEST_CASE("two header rows: a group row above names that the types below prove")
     CHECK(CombineHeaderRows(grouped[0], grouped[1]) ==
           std::vector<std::string>{"Produto", "Vendas 2024", "Vendas 2025", "Custos 2024", "Custos 2025"});
     // A header over data is one row, even when the header has a blank (the row below is data, not names).
-    layout = DetectLayout(Rows{{"nome", "", "valor"}, {"Ana", "x", "10"}, {"Bia", "y", "20"}});
+    layout = DetectLayout(Rows{{"nome", "", "valor"}, {"Ana", "xa", "10"}, {"Bia", "yb", "20"}});
     CHECK(layout.has_header);
     CHECK_FALSE(layout.two_header_rows);
     // A full header row is no group row.

@@ -42,6 +42,29 @@ std::optional<DateOrder> ParseDateOrder(std::string_view s) {
     return std::nullopt;
 }
 
+namespace {
+
+constexpr std::uint8_t kTrueLetter = 1;
+constexpr std::uint8_t kFalseLetter = 2;
+constexpr std::uint8_t kWord = 4;
+
+/// How a value that reads as a boolean spells it (see ColumnInference::boolean_spellings_); X counts as neither
+/// letter: an X column has its own rule (ticked beside empty).
+std::uint8_t BooleanSpelling(std::string_view s) {
+    if (s.size() != 1) return kWord;
+    switch (s[0]) {
+        case 'n':
+        case 'N':
+        case 'f':
+        case 'F': return kFalseLetter;
+        case 'x':
+        case 'X': return 0;
+        default: return kTrueLetter;
+    }
+}
+
+}  // namespace
+
 ColumnInference::ColumnInference(InferenceHints hints) : hints_(hints), candidates_(kAllReadings) {}
 
 void ColumnInference::Observe(std::string_view raw) {
@@ -69,6 +92,7 @@ void ColumnInference::Observe(std::string_view raw) {
     }
     ++non_null_;
     candidates_ = alive & fits;
+    if ((candidates_ & kBooleanReadings) != 0) boolean_spellings_ |= BooleanSpelling(s);
 }
 
 void ColumnInference::Merge(const ColumnInference& other) {
@@ -83,6 +107,7 @@ void ColumnInference::Merge(const ColumnInference& other) {
     nullable_ = nullable_ || other.nullable_;
     non_null_ += other.non_null_;
     markers_ += other.markers_;
+    boolean_spellings_ |= other.boolean_spellings_;
 }
 
 bool ColumnInference::separator_ambiguous() const {
@@ -128,8 +153,13 @@ InferredColumn ColumnInference::Result() const {
         out.type = ColumnType::kInteger;
     } else if (numbers != 0) {
         out.type = ColumnType::kDecimal;
-    } else if ((alive & kBooleanReadings) != 0 && ((alive & kBooleanReadings) != detail::kReadBoolX || nullable_)) {
+    } else if ((alive & kBooleanReadings) == detail::kReadBoolX && nullable_) {
         // An "X" column is a column of ticked boxes only beside unticked (empty) ones: "x" everywhere is text.
+        out.type = ColumnType::kBoolean;
+    } else if ((alive & kBooleanReadings) != 0 && (alive & kBooleanReadings) != detail::kReadBoolX &&
+               ((boolean_spellings_ & kWord) != 0 ||
+                (boolean_spellings_ & (kTrueLetter | kFalseLetter)) == (kTrueLetter | kFalseLetter))) {
+        // Letters only: both of the pair must occur ("S" and "N"); one letter alone may be any code.
         out.type = ColumnType::kBoolean;
     } else if ((alive & (kReadDateDmy | kReadDateMdy)) != 0) {
         out.type = ColumnType::kDate;

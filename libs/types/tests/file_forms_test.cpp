@@ -191,7 +191,10 @@ TEST_CASE("boolean letters: one pair per column") {
     CHECK(Loaded({"Y", "N"}) == std::vector<std::string>{"true", "false"});
     CHECK(Loaded({"Sim", "N", "S", "não"}) == std::vector<std::string>{"true", "false", "true", "false"});
     CHECK(Loaded({"true", "F"}) == std::vector<std::string>{"true", "false"});
-    CHECK(Loaded({"N"}) == std::vector<std::string>{"false"});
+    // One letter alone proves nothing (a code, a hemisphere, an initial): both letters of the pair are needed.
+    CHECK(TypeOf({"N"}) == ColumnType::kText);
+    CHECK(TypeOf({"y", "y", "Y"}) == ColumnType::kText);
+    CHECK(TypeOf({"S", "", "S"}) == ColumnType::kText);
     // X marks a ticked box; an empty cell is NULL (not false).
     CHECK(Describe(Infer({"X", "", "x", ""})) == "boolean nullable=true sep=point order=dmy");
     CHECK(Loaded({"X", "", "x"}) == std::vector<std::string>{"true", "NULL", "true"});

@@ -84,6 +84,9 @@ private:
     bool nullable_ = false;
     std::int64_t non_null_ = 0;
     std::int64_t markers_ = 0;
+    /// Which boolean spellings the column used: kTrueLetter (S, Y, V), kFalseLetter (N, F), kWord (sim, false …).
+    /// A column of letters is boolean only with both letters of its pair: a lone "y" or "S" proves nothing.
+    std::uint8_t boolean_spellings_ = 0;
     friend struct ColumnInferenceAccess;
 };
 
