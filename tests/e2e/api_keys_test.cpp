@@ -155,7 +155,8 @@ TEST_CASE("a key manages keys only when it carries managed-tables:api-keys and w
     auto listed = f.WithKey("GET", "/api-keys", admin_key);
     REQUIRE_STATUS(listed, 200);
     bool by_key = false;
-    for (const auto& r : listed.Json()["records"].GetArray()) by_key |= Str(r["created_by"]).rfind("apikey:", 0) == 0;
+    const auto keys = listed.Json();  // the document must outlive the loop over its records
+    for (const auto& r : keys["records"].GetArray()) by_key |= Str(r["created_by"]).rfind("apikey:", 0) == 0;
     CHECK(by_key);  // the child names the key that made it
     CHECK_ERROR(f.WithKey("POST", "/api-keys", admin_key, R"({"name":"up","permissions":["managed-tables:delete"]})"),
                 403, "FORBIDDEN");

@@ -224,7 +224,8 @@ TEST_CASE("audit-logs filters by action resource and time and pages with its cur
             query = "limit=2&cursor=" + Str(j["next_cursor"]);
         }
         std::vector<std::string> all;
-        for (const auto& r : Audit(t)["records"].GetArray()) all.push_back(Str(r["id"]));
+        const auto whole = Audit(t);  // the document must outlive the loop over its records
+        for (const auto& r : whole["records"].GetArray()) all.push_back(Str(r["id"]));
         CHECK(seen == all);
         CHECK(seen.size() == 7);
     }
